@@ -1,0 +1,101 @@
+//! The files the relay serves: the loader, the built widget and console (with
+//! precompressed variants), and the demo host page.
+
+use axum::extract::Path;
+use axum::http::header::{
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, VARY,
+};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/dist.rs"));
+}
+
+const LOADER: &str = include_str!("../../widget/loader.js");
+const CONSOLE_PAGE: &str = include_str!("../../console/index.html");
+const DEMO_PAGE: &str = include_str!("../../examples/demo/index.html");
+
+/// Assets have stable names, so caches must revalidate rather than keep them.
+const REVALIDATE: &str = "no-cache";
+
+pub async fn loader() -> Response {
+    text(LOADER, "text/javascript; charset=utf-8")
+}
+
+pub async fn console_page() -> Response {
+    text(CONSOLE_PAGE, "text/html; charset=utf-8")
+}
+
+pub async fn demo_page() -> Response {
+    text(DEMO_PAGE, "text/html; charset=utf-8")
+}
+
+pub async fn widget_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    built(&format!("widget/{name}"), &headers)
+}
+
+pub async fn console_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    built(&format!("console/{name}"), &headers)
+}
+
+fn text(body: &'static str, content_type: &'static str) -> Response {
+    ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, REVALIDATE)], body).into_response()
+}
+
+fn find(path: &str) -> Option<&'static [u8]> {
+    embedded::DIST
+        .iter()
+        .find(|(name, _)| *name == path)
+        .map(|(_, bytes)| *bytes)
+}
+
+/// Serves a build output, brotli or gzip when the client accepts it and the
+/// build made that variant.
+fn built(path: &str, headers: &HeaderMap) -> Response {
+    let Some(content_type) = content_type(path) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(plain) = find(path) else {
+        if embedded::DIST.is_empty() {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The browser apps are not built into this relay; run `cargo xtask build`.",
+            )
+                .into_response();
+        }
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let accepted = headers
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let accepts = |coding: &str| {
+        accepted
+            .split(',')
+            .any(|item| item.split(';').next().unwrap_or("").trim() == coding)
+    };
+    let variant = [("br", ".br"), ("gzip", ".gz")]
+        .into_iter()
+        .filter(|(coding, _)| accepts(coding))
+        .find_map(|(coding, suffix)| find(&format!("{path}{suffix}")).map(|bytes| (coding, bytes)));
+    let common = [
+        (CONTENT_TYPE, content_type),
+        (CACHE_CONTROL, REVALIDATE),
+        (VARY, "accept-encoding"),
+    ];
+    match variant {
+        Some((coding, bytes)) => (common, [(CONTENT_ENCODING, coding)], bytes).into_response(),
+        None => (common, plain).into_response(),
+    }
+}
+
+fn content_type(path: &str) -> Option<&'static str> {
+    Some(match path.rsplit_once('.')?.1 {
+        "js" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "html" => "text/html; charset=utf-8",
+        _ => return None,
+    })
+}

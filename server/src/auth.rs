@@ -1,0 +1,177 @@
+//! Agent sign-in: Argon2 password hashes, random session tokens kept only as
+//! hashes, and an HTTP-only SameSite cookie.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::store::Agent;
+use crate::{AppState, now_ms};
+
+pub const SESSION_COOKIE: &str = "warmline_session";
+const SESSION_DAYS: i64 = 14;
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 accepts any password with a generated salt")
+        .to_string()
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A random bearer token: 256 bits, hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What the store keeps of a token. Tokens are random, so a fast hash is enough.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[derive(Deserialize)]
+pub struct Login {
+    email: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+pub struct Me {
+    name: String,
+    email: String,
+}
+
+impl From<Agent> for Me {
+    fn from(agent: Agent) -> Self {
+        Me {
+            name: agent.name,
+            email: agent.email,
+        }
+    }
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<Login>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let Json(login) = body?;
+    let credentials = state.store.agent_credentials(login.email.trim()).await?;
+    // Verify against a real hash even for unknown emails, so the response time
+    // does not tell which addresses have accounts.
+    let hash = credentials
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.to_string(), |c| c.password_hash.clone());
+    let password = login.password;
+    let valid = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let agent = match credentials {
+        Some(credentials) if valid => credentials.agent,
+        _ => return Err(AppError::Unauthorized("Wrong email or password.")),
+    };
+    let token = new_token();
+    let expires_at = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
+    state
+        .store
+        .create_session(&token_hash(&token), agent.id, expires_at)
+        .await?;
+    let cookie = session_cookie(&state, &token, SESSION_DAYS * 24 * 3600);
+    Ok(([(SET_COOKIE, cookie)], Json(Me::from(agent))).into_response())
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
+        state.store.delete_session(&token_hash(token)).await?;
+    }
+    let cookie = session_cookie(&state, "", 0);
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
+}
+
+pub async fn me(SignedIn(agent): SignedIn) -> Json<Me> {
+    Json(agent.into())
+}
+
+fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}{secure}"
+    ))
+    .expect("cookie is ASCII")
+}
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The agent behind the request's session cookie; 401 without a valid one.
+pub struct SignedIn(pub Agent);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = cookie_value(&parts.headers, SESSION_COOKIE)
+            .ok_or(AppError::Unauthorized("Sign in first."))?;
+        state
+            .store
+            .session_agent(&token_hash(token), now_ms())
+            .await?
+            .map(SignedIn)
+            .ok_or(AppError::Unauthorized("Your session has ended; sign in again."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let hash = hash_password("correct horse");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse"));
+        assert!(!verify_password(&hash, "Correct horse"));
+        assert!(!verify_password("not a hash", "correct horse"));
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, HeaderValue::from_static("a=1; warmline_session=abc; b=2"));
+        assert_eq!(cookie_value(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie_value(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(token_hash(&a), a);
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+}

@@ -1,0 +1,43 @@
+//! The demo site and agent that `cargo xtask run` starts with, so a newcomer
+//! can try both sides at once.
+
+use crate::auth::{hash_password, new_token};
+use crate::config::Secret;
+use crate::store::{Role, Site, Store, StoreError};
+use crate::now_ms;
+
+pub const SITE_ID: &str = "demo";
+pub const AGENT_EMAIL: &str = "agent@demo.test";
+const AGENT_NAME: &str = "Nino";
+
+/// Creates or refreshes the demo site (allowed from the relay's own origins)
+/// and its agent. Returns the agent's password: the configured one, or a
+/// freshly generated one that replaces whatever was there.
+pub async fn seed(
+    store: &dyn Store,
+    origins: Vec<String>,
+    password: Option<Secret>,
+) -> Result<Secret, StoreError> {
+    let now = now_ms();
+    store
+        .upsert_site(
+            &Site {
+                id: SITE_ID.into(),
+                name: "Kartuli Tea House (demo)".into(),
+                allowed_origins: origins,
+            },
+            now,
+        )
+        .await?;
+    let password = password.unwrap_or_else(|| Secret(new_token()[..16].to_owned()));
+    let hash = {
+        let password = password.0.clone();
+        tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .expect("hashing does not panic")
+    };
+    store
+        .upsert_agent(SITE_ID, AGENT_EMAIL, AGENT_NAME, Role::Owner, &hash, now)
+        .await?;
+    Ok(password)
+}

@@ -1,0 +1,246 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use warmline_server::{Config, Relay, Secret};
+use warmline_shared::{AgentFrame, ChatMessage, ErrorCode, Seq, ServerFrame, VisitorFrame};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// How long any single expected frame may take before the test fails. A
+/// guard against hanging, not a wait: tests proceed as soon as a frame comes.
+const FRAME_DEADLINE: Duration = Duration::from_secs(10);
+
+pub struct TestRelay {
+    pub url: String,
+    pub data_dir: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestRelay {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut relay = Self::spawn_in(dir.path().to_owned()).await;
+        relay._dir = Some(dir);
+        relay
+    }
+
+    /// A relay on an existing data directory, as after a restart.
+    pub async fn spawn_in(data_dir: PathBuf) -> Self {
+        let relay = Relay::bind(Config {
+            addr: "127.0.0.1:0".into(),
+            data_dir: data_dir.clone(),
+            demo_password: Some(Secret(PASSWORD.into())),
+            ..Config::default()
+        })
+        .await
+        .expect("relay starts");
+        let url = relay.url.clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            relay
+                .serve(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+        });
+        Self {
+            url,
+            data_dir,
+            stop: Some(stop),
+            task,
+            _dir: None,
+        }
+    }
+
+    /// Stops the relay and waits until it has. The data directory stays.
+    pub async fn stop(mut self) -> Option<tempfile::TempDir> {
+        let _ = self.stop.take().unwrap().send(());
+        (&mut self.task).await.unwrap();
+        self._dir.take()
+    }
+
+    fn ws_url(&self, path: &str) -> String {
+        format!("{}{path}", self.url.replacen("http://", "ws://", 1))
+    }
+
+    pub async fn visitor(&self) -> Client {
+        self.visitor_from(Some(&self.url)).await
+    }
+
+    pub async fn visitor_from(&self, origin: Option<&str>) -> Client {
+        let mut request = self.ws_url("/ws/visitor").into_client_request().unwrap();
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("origin", HeaderValue::from_str(origin).unwrap());
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        Client { ws }
+    }
+
+    /// A new visitor on the demo site: says hello and returns its token.
+    pub async fn new_visitor(&self) -> (Client, String) {
+        let mut client = self.visitor().await;
+        client.send_visitor(hello(None, 0)).await;
+        match client.recv().await {
+            ServerFrame::Welcome { token, .. } => (client, token),
+            other => panic!("expected welcome, got {other:?}"),
+        }
+    }
+
+    pub fn http(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).build().unwrap()
+    }
+
+    /// Signs in as the demo agent and returns the session cookie (`name=value`).
+    pub async fn sign_in(&self) -> String {
+        let response = self
+            .http()
+            .post(format!("{}/api/agent/login", self.url))
+            .json(&serde_json::json!({ "email": "agent@demo.test", "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    pub async fn agent_request(&self, cookie: Option<&str>) -> Result<Client, WsError> {
+        let mut request = self.ws_url("/ws/agent").into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("origin", HeaderValue::from_str(&self.url).unwrap());
+        if let Some(cookie) = cookie {
+            request
+                .headers_mut()
+                .insert("cookie", HeaderValue::from_str(cookie).unwrap());
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Client { ws })
+    }
+
+    /// A signed-in agent socket, past its initial inbox.
+    pub async fn agent(&self) -> Client {
+        let cookie = self.sign_in().await;
+        let mut client = self.agent_request(Some(&cookie)).await.unwrap();
+        assert!(matches!(client.recv().await, ServerFrame::Inbox { .. }));
+        client
+    }
+}
+
+pub fn hello(token: Option<&str>, last_seq: Seq) -> VisitorFrame {
+    VisitorFrame::Hello {
+        site: "demo".into(),
+        token: token.map(str::to_owned),
+        last_seq,
+        page: Some("/demo/".into()),
+    }
+}
+
+pub fn say(client_id: &str, text: &str) -> VisitorFrame {
+    VisitorFrame::Send {
+        client_id: client_id.into(),
+        text: text.into(),
+    }
+}
+
+pub struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    pub async fn send_text(&mut self, text: String) {
+        self.ws.send(Message::Text(text.into())).await.unwrap();
+    }
+
+    pub async fn send_visitor(&mut self, frame: VisitorFrame) {
+        self.send_text(warmline_shared::encode(&frame)).await;
+    }
+
+    pub async fn send_agent(&mut self, frame: AgentFrame) {
+        self.send_text(warmline_shared::encode(&frame)).await;
+    }
+
+    /// The next frame from the relay; fails the test if none comes in time.
+    pub async fn recv(&mut self) -> ServerFrame {
+        loop {
+            let message = tokio::time::timeout(FRAME_DEADLINE, self.ws.next())
+                .await
+                .expect("a frame within the deadline")
+                .expect("socket open")
+                .expect("socket healthy");
+            match message {
+                Message::Text(text) => return warmline_shared::decode(text.as_str()).unwrap(),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    /// Frames until one matches, returning it; the skipped ones are returned too.
+    pub async fn recv_until(
+        &mut self,
+        mut wanted: impl FnMut(&ServerFrame) -> bool,
+    ) -> (ServerFrame, Vec<ServerFrame>) {
+        let mut skipped = Vec::new();
+        loop {
+            let frame = self.recv().await;
+            if wanted(&frame) {
+                return (frame, skipped);
+            }
+            skipped.push(frame);
+        }
+    }
+
+    pub async fn recv_message(&mut self) -> ChatMessage {
+        match self.recv().await {
+            ServerFrame::Message { message } => message,
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+
+    pub async fn recv_ack(&mut self, client_id: &str) -> Seq {
+        let (frame, _) = self
+            .recv_until(|f| matches!(f, ServerFrame::Ack { client_id: c, .. } | ServerFrame::Error { client_id: Some(c), .. } if c == client_id))
+            .await;
+        match frame {
+            ServerFrame::Ack { seq, .. } => seq,
+            other => panic!("expected an ack for {client_id}, got {other:?}"),
+        }
+    }
+
+    pub async fn recv_error(&mut self) -> ErrorCode {
+        match self.recv().await {
+            ServerFrame::Error { code, .. } => code,
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    /// Waits for the relay to close the socket.
+    pub async fn closed(&mut self) {
+        loop {
+            match tokio::time::timeout(FRAME_DEADLINE, self.ws.next())
+                .await
+                .expect("closed within the deadline")
+            {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}

@@ -1,0 +1,194 @@
+use warmline_shared::{Author, ErrorCode, MAX_FRAME_BYTES, ServerFrame, VisitorFrame};
+
+use crate::helpers::{TestRelay, hello, say};
+
+#[tokio::test]
+async fn an_acknowledged_message_survives_a_restart_of_the_relay() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, token) = relay.new_visitor().await;
+    visitor.send_visitor(say("c1", "hello")).await;
+    assert_eq!(visitor.recv_ack("c1").await, 1);
+    // Stop the relay right after the ack: what was acknowledged must be on disk.
+    let data_dir = relay.data_dir.clone();
+    let dir = relay.stop().await;
+
+    let relay = TestRelay::spawn_in(data_dir).await;
+    let mut visitor = relay.visitor().await;
+    visitor.send_visitor(hello(Some(&token), 0)).await;
+    assert!(matches!(
+        visitor.recv().await,
+        ServerFrame::Welcome { conversation_id: Some(_), .. }
+    ));
+    let message = visitor.recv_message().await;
+    assert_eq!((message.seq, message.text.as_str()), (1, "hello"));
+    assert_eq!(message.author, Author::Visitor);
+    relay.stop().await;
+    drop(dir);
+}
+
+#[tokio::test]
+async fn a_resent_client_id_is_stored_once_and_acknowledged_again() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, token) = relay.new_visitor().await;
+    visitor.send_visitor(say("same", "only once")).await;
+    assert_eq!(visitor.recv_ack("same").await, 1);
+    // The resend after a lost ack, from a new connection as after a reconnect.
+    visitor.close().await;
+    let mut visitor = relay.visitor().await;
+    visitor.send_visitor(hello(Some(&token), 1)).await;
+    assert!(matches!(visitor.recv().await, ServerFrame::Welcome { .. }));
+    visitor.send_visitor(say("same", "only once")).await;
+    assert_eq!(visitor.recv_ack("same").await, 1);
+    visitor.send_visitor(say("next", "second")).await;
+    assert_eq!(visitor.recv_ack("next").await, 2);
+
+    let mut fresh = relay.visitor().await;
+    fresh.send_visitor(hello(Some(&token), 0)).await;
+    fresh.recv().await;
+    let texts = [fresh.recv_message().await, fresh.recv_message().await]
+        .map(|m| (m.seq, m.text));
+    assert_eq!(texts, [(1, "only once".into()), (2, "second".into())]);
+}
+
+#[tokio::test]
+async fn a_reconnect_with_the_last_seen_seq_gets_exactly_the_missed_messages_in_order() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, token) = relay.new_visitor().await;
+    for i in 1..=3 {
+        visitor.send_visitor(say(&format!("v{i}"), &format!("visitor {i}"))).await;
+        assert_eq!(visitor.recv_ack(&format!("v{i}")).await, i);
+    }
+    let conversation_id = match visitor.recv_until(|f| matches!(f, ServerFrame::Message { .. })).await.0 {
+        ServerFrame::Message { message } => message.conversation_id,
+        _ => unreachable!(),
+    };
+    visitor.close().await;
+
+    // While the visitor is away, the agent answers three times.
+    let mut agent = relay.agent().await;
+    for i in 4..=6 {
+        agent
+            .send_agent(warmline_shared::AgentFrame::Send {
+                conversation_id,
+                client_id: format!("a{i}"),
+                text: format!("agent {i}"),
+            })
+            .await;
+        assert_eq!(agent.recv_ack(&format!("a{i}")).await, i);
+    }
+
+    let mut visitor = relay.visitor().await;
+    visitor.send_visitor(hello(Some(&token), 3)).await;
+    assert!(matches!(visitor.recv().await, ServerFrame::Welcome { .. }));
+    let missed: Vec<_> = [
+        visitor.recv_message().await,
+        visitor.recv_message().await,
+        visitor.recv_message().await,
+    ]
+    .into_iter()
+    .map(|m| (m.seq, m.text, m.author))
+    .collect();
+    let nino = || Author::Agent { name: "Nino".into() };
+    assert_eq!(
+        missed,
+        vec![
+            (4, "agent 4".into(), nino()),
+            (5, "agent 5".into(), nino()),
+            (6, "agent 6".into(), nino()),
+        ]
+    );
+    // And nothing more: the next frame is the answer to something new.
+    visitor.send_visitor(say("v7", "still here")).await;
+    let (_, skipped) = visitor.recv_until(|f| matches!(f, ServerFrame::Ack { .. })).await;
+    assert!(
+        skipped.iter().all(|f| matches!(f, ServerFrame::Message { message } if message.seq == 7)),
+        "{skipped:?}"
+    );
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_frames_and_the_connection_keeps_working() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, _) = relay.new_visitor().await;
+    visitor.send_visitor(say("ok1", "before")).await;
+    assert_eq!(visitor.recv_ack("ok1").await, 1);
+
+    let oversized = format!(
+        r#"{{"type":"send","client_id":"big","text":"{}"}}"#,
+        "x".repeat(MAX_FRAME_BYTES)
+    );
+    let cases = [
+        ("not json".to_owned(), ErrorCode::Malformed),
+        (r#"{"type":"teleport"}"#.to_owned(), ErrorCode::UnknownType),
+        (r#"{"type":"send","text":"no id"}"#.to_owned(), ErrorCode::Malformed),
+        (oversized, ErrorCode::TooLarge),
+        (r#"{"type":"send","client_id":"e","text":"   "}"#.to_owned(), ErrorCode::EmptyMessage),
+        (r#"{"type":"send","client_id":"has space","text":"x"}"#.to_owned(), ErrorCode::BadClientId),
+    ];
+    for (text, expected) in cases {
+        visitor.send_text(text.clone()).await;
+        let (frame, _) = visitor.recv_until(|f| matches!(f, ServerFrame::Error { .. })).await;
+        match frame {
+            ServerFrame::Error { code, message, .. } => {
+                assert_eq!(code, expected, "{text:.60}");
+                assert!(!message.is_empty());
+            }
+            _ => unreachable!(),
+        }
+    }
+    visitor.send_visitor(say("ok2", "after")).await;
+    assert_eq!(visitor.recv_ack("ok2").await, 2, "earlier messages are untouched");
+}
+
+#[tokio::test]
+async fn hello_is_checked_for_site_token_and_origin() {
+    let relay = TestRelay::spawn().await;
+
+    let mut first = relay.visitor().await;
+    first.send_visitor(say("c", "no hello")).await;
+    assert_eq!(first.recv_error().await, ErrorCode::HelloRequired);
+    first.closed().await;
+
+    let mut unknown_site = relay.visitor().await;
+    unknown_site
+        .send_visitor(VisitorFrame::Hello { site: "nope".into(), token: None, last_seq: 0, page: None })
+        .await;
+    assert_eq!(unknown_site.recv_error().await, ErrorCode::UnknownSite);
+
+    let mut forged = relay.visitor().await;
+    forged.send_visitor(hello(Some("not-a-token"), 0)).await;
+    assert_eq!(forged.recv_error().await, ErrorCode::BadToken);
+
+    let mut elsewhere = relay.visitor_from(Some("https://evil.example")).await;
+    elsewhere.send_visitor(hello(None, 0)).await;
+    assert_eq!(elsewhere.recv_error().await, ErrorCode::OriginNotAllowed);
+}
+
+#[tokio::test]
+async fn a_flood_is_rate_limited_without_losing_what_was_accepted() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, token) = relay.new_visitor().await;
+    for i in 0..30 {
+        visitor.send_visitor(say(&format!("f{i}"), &format!("flood {i}"))).await;
+    }
+    let mut accepted = Vec::new();
+    let mut limited = 0;
+    while accepted.len() + limited < 30 {
+        match visitor.recv().await {
+            ServerFrame::Ack { client_id, seq, .. } => accepted.push((client_id, seq)),
+            ServerFrame::Error { code: ErrorCode::RateLimited, .. } => limited += 1,
+            ServerFrame::Message { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(limited > 0, "30 messages at once must hit the limit");
+    assert!(accepted.len() >= 8, "the burst passes: {accepted:?}");
+
+    let mut reader = relay.visitor().await;
+    reader.send_visitor(hello(Some(&token), 0)).await;
+    reader.recv().await;
+    for (client_id, seq) in accepted {
+        let message = reader.recv_message().await;
+        assert_eq!((message.client_id, message.seq), (client_id, seq));
+    }
+}

@@ -1,0 +1,234 @@
+//! Turning frames into JSON text and back, with the size and shape checks the
+//! relay answers with an `Error` frame.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{ErrorCode, MAX_FRAME_BYTES};
+
+/// Why a frame could not be decoded. Carries the detail for the client; the
+/// relay sends it back as-is, since it only describes the client's own input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameError {
+    pub code: ErrorCode,
+    pub detail: String,
+}
+
+impl std::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code.describe(), self.detail)
+    }
+}
+
+impl std::error::Error for FrameError {}
+
+impl FrameError {
+    fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// The `Error` frame that answers this failure.
+    pub fn to_frame(&self) -> crate::ServerFrame {
+        crate::ServerFrame::Error {
+            code: self.code,
+            message: self.to_string(),
+            client_id: None,
+        }
+    }
+}
+
+/// Decodes one frame of text, telling apart oversized input, text that is not
+/// a JSON object with a `type`, a `type` this side does not accept, and a
+/// known type with wrong fields.
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, FrameError> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(FrameError::new(
+            ErrorCode::TooLarge,
+            format!("({} bytes; the limit is {MAX_FRAME_BYTES})", text.len()),
+        ));
+    }
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| FrameError::new(ErrorCode::Malformed, format!("({e})")))?;
+    if !value.get("type").is_some_and(|t| t.is_string()) {
+        return Err(FrameError::new(
+            ErrorCode::Malformed,
+            "(expected an object with a string field \"type\")",
+        ));
+    }
+    T::deserialize(value).map_err(|e| {
+        let detail = format!("({e})");
+        // serde words an unrecognised internal tag this way; a bad field inside a
+        // known frame is worded otherwise.
+        if detail.starts_with("(unknown variant") {
+            FrameError::new(ErrorCode::UnknownType, detail)
+        } else {
+            FrameError::new(ErrorCode::Malformed, detail)
+        }
+    })
+}
+
+/// Encodes a frame as JSON text. Frames are plain data, so this cannot fail.
+pub fn encode<T: Serialize>(frame: &T) -> String {
+    serde_json::to_string(frame).expect("frames always serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::*;
+
+    fn round_trip<T>(frame: T)
+    where
+        T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let text = encode(&frame);
+        assert_eq!(decode::<T>(&text).unwrap(), frame, "{text}");
+    }
+
+    fn summary() -> ConversationSummary {
+        ConversationSummary {
+            id: 7,
+            visitor: "Nino".into(),
+            page: Some("https://shop.example/pricing".into()),
+            last_seq: 3,
+            last_text: Some("გამარჯობა".into()),
+            updated_at: 1_700_000_000_000,
+        }
+    }
+
+    #[test]
+    fn every_visitor_frame_round_trips() {
+        round_trip(VisitorFrame::Hello {
+            site: "demo".into(),
+            token: Some("t".into()),
+            last_seq: 4,
+            page: Some("/pricing".into()),
+        });
+        round_trip(VisitorFrame::Hello {
+            site: "demo".into(),
+            token: None,
+            last_seq: 0,
+            page: None,
+        });
+        round_trip(VisitorFrame::Send {
+            client_id: "c1".into(),
+            text: "Բարեւ".into(),
+        });
+    }
+
+    #[test]
+    fn every_agent_frame_round_trips() {
+        round_trip(AgentFrame::Open {
+            conversation_id: 1,
+            last_seq: 2,
+        });
+        round_trip(AgentFrame::Close { conversation_id: 1 });
+        round_trip(AgentFrame::Send {
+            conversation_id: 1,
+            client_id: "a1".into(),
+            text: "Hi Nino".into(),
+        });
+    }
+
+    #[test]
+    fn every_server_frame_round_trips() {
+        round_trip(ServerFrame::Welcome {
+            token: "tok".into(),
+            conversation_id: Some(3),
+        });
+        round_trip(ServerFrame::Welcome {
+            token: "tok".into(),
+            conversation_id: None,
+        });
+        round_trip(ServerFrame::Inbox {
+            conversations: vec![summary()],
+        });
+        round_trip(ServerFrame::Conversation {
+            conversation: summary(),
+        });
+        for author in [Author::Visitor, Author::Agent { name: "Ana".into() }] {
+            round_trip(ServerFrame::Message {
+                message: ChatMessage {
+                    conversation_id: 1,
+                    seq: 1,
+                    client_id: "c1".into(),
+                    author,
+                    text: "hello".into(),
+                    sent_at: 1,
+                },
+            });
+        }
+        round_trip(ServerFrame::Ack {
+            conversation_id: 1,
+            client_id: "c1".into(),
+            seq: 1,
+        });
+        round_trip(ServerFrame::error(ErrorCode::RateLimited));
+    }
+
+    #[test]
+    fn the_wire_names_are_stable() {
+        let text = encode(&VisitorFrame::Send {
+            client_id: "c1".into(),
+            text: "hi".into(),
+        });
+        assert_eq!(text, r#"{"type":"send","client_id":"c1","text":"hi"}"#);
+        let text = encode(&ServerFrame::error(ErrorCode::TooLarge));
+        assert!(
+            text.starts_with(r#"{"type":"error","code":"too_large""#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn malformed_json_is_refused_as_malformed() {
+        for text in [
+            "",
+            "{",
+            "not json",
+            "[1,2]",
+            "{\"text\":\"no type\"}",
+            "{\"type\":5}",
+        ] {
+            let err = decode::<VisitorFrame>(text).unwrap_err();
+            assert_eq!(err.code, ErrorCode::Malformed, "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_known_type_with_wrong_fields_is_malformed() {
+        let err = decode::<VisitorFrame>(r#"{"type":"send","text":"no id"}"#).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Malformed);
+        assert!(err.detail.contains("client_id"), "{err}");
+    }
+
+    #[test]
+    fn unknown_types_are_refused_by_name() {
+        let err = decode::<VisitorFrame>(r#"{"type":"launch_missiles"}"#).unwrap_err();
+        assert_eq!(err.code, ErrorCode::UnknownType);
+        // A visitor cannot send an agent's frame.
+        let agent_only = encode(&AgentFrame::Close { conversation_id: 1 });
+        let err = decode::<VisitorFrame>(&agent_only).unwrap_err();
+        assert_eq!(err.code, ErrorCode::UnknownType);
+    }
+
+    #[test]
+    fn oversized_frames_are_refused_before_parsing() {
+        let text = format!(
+            r#"{{"type":"send","client_id":"c","text":"{}"}}"#,
+            "x".repeat(MAX_FRAME_BYTES)
+        );
+        let err = decode::<VisitorFrame>(&text).unwrap_err();
+        assert_eq!(err.code, ErrorCode::TooLarge);
+        match err.to_frame() {
+            ServerFrame::Error { code, message, .. } => {
+                assert_eq!(code, ErrorCode::TooLarge);
+                assert!(message.contains("limit"), "{message}");
+            }
+            other => panic!("not an error frame: {other:?}"),
+        }
+    }
+}

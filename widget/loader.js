@@ -1,0 +1,1 @@
+// The widget loader (being written).

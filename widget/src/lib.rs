@@ -1,0 +1,1 @@
+//! The visitor widget (being written).
