@@ -13,8 +13,18 @@ fn main() {
     files.sort();
     let mut code = String::from("pub static DIST: &[(&str, &[u8])] = &[\n");
     for file in &files {
-        let name = file.strip_prefix(&dist).unwrap().to_str().unwrap().replace('\\', "/");
-        writeln!(code, "    ({name:?}, include_bytes!({:?})),", file.display().to_string()).unwrap();
+        let name = file
+            .strip_prefix(&dist)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .replace('\\', "/");
+        writeln!(
+            code,
+            "    ({name:?}, include_bytes!({:?})),",
+            file.display().to_string()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("dist.rs");

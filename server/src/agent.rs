@@ -34,7 +34,9 @@ pub async fn handler(
     // The console is served by the relay itself; a socket opened from any other
     // origin with the agent's cookie is a cross-site hijack attempt.
     if !same_origin(&headers) {
-        return Err(AppError::Forbidden("The console must be opened from this relay."));
+        return Err(AppError::Forbidden(
+            "The console must be opened from this relay.",
+        ));
     }
     Ok(socket::configure(ws).on_upgrade(move |socket| async move {
         let (sink, stream) = socket.split();
@@ -182,6 +184,8 @@ mod tests {
         };
         assert!(same_origin(&headers("https://relay.example:8080")));
         assert!(!same_origin(&headers("https://evil.example")));
-        assert!(!same_origin(&headers("https://relay.example:8080.evil.example")));
+        assert!(!same_origin(&headers(
+            "https://relay.example:8080.evil.example"
+        )));
     }
 }

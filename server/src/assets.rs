@@ -2,10 +2,9 @@
 //! precompressed variants), and the demo host page.
 
 use axum::extract::Path;
-use axum::http::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, VARY,
-};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
+use axum::http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 mod embedded {
@@ -20,7 +19,7 @@ const DEMO_PAGE: &str = include_str!("../../examples/demo/index.html");
 const REVALIDATE: &str = "no-cache";
 
 pub async fn loader() -> Response {
-    text(LOADER, "text/javascript; charset=utf-8")
+    embeddable(text(LOADER, "text/javascript; charset=utf-8"))
 }
 
 pub async fn console_page() -> Response {
@@ -32,7 +31,20 @@ pub async fn demo_page() -> Response {
 }
 
 pub async fn widget_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    built(&format!("widget/{name}"), &headers)
+    embeddable(built(&format!("widget/{name}"), &headers))
+}
+
+/// The widget runs on other sites' pages, which fetch its module and wasm in
+/// CORS mode (and, with cross-origin isolation, need explicit permission to
+/// load them at all). These files are public, so any origin may.
+fn embeddable(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    );
+    response
 }
 
 pub async fn console_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
@@ -40,7 +52,11 @@ pub async fn console_file(Path(name): Path<String>, headers: HeaderMap) -> Respo
 }
 
 fn text(body: &'static str, content_type: &'static str) -> Response {
-    ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, REVALIDATE)], body).into_response()
+    (
+        [(CONTENT_TYPE, content_type), (CACHE_CONTROL, REVALIDATE)],
+        body,
+    )
+        .into_response()
 }
 
 fn find(path: &str) -> Option<&'static [u8]> {

@@ -1,8 +1,8 @@
 //! Agent sign-in: Argon2 password hashes, random session tokens kept only as
 //! hashes, and an HTTP-only SameSite cookie.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
@@ -30,8 +30,11 @@ pub fn hash_password(password: &str) -> String {
 }
 
 pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A random bearer token: 256 bits, hex.
@@ -96,7 +99,10 @@ pub async fn login(
     Ok(([(SET_COOKIE, cookie)], Json(Me::from(agent))).into_response())
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
         state.store.delete_session(&token_hash(token)).await?;
     }
@@ -141,7 +147,9 @@ impl FromRequestParts<AppState> for SignedIn {
             .session_agent(&token_hash(token), now_ms())
             .await?
             .map(SignedIn)
-            .ok_or(AppError::Unauthorized("Your session has ended; sign in again."))
+            .ok_or(AppError::Unauthorized(
+                "Your session has ended; sign in again.",
+            ))
     }
 }
 
@@ -161,7 +169,10 @@ mod tests {
     #[test]
     fn the_session_cookie_is_found_among_others() {
         let mut headers = HeaderMap::new();
-        headers.insert(COOKIE, HeaderValue::from_static("a=1; warmline_session=abc; b=2"));
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; warmline_session=abc; b=2"),
+        );
         assert_eq!(cookie_value(&headers, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie_value(&headers, "missing"), None);
     }

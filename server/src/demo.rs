@@ -3,8 +3,8 @@
 
 use crate::auth::{hash_password, new_token};
 use crate::config::Secret;
-use crate::store::{Role, Site, Store, StoreError};
 use crate::now_ms;
+use crate::store::{Role, Site, Store, StoreError};
 
 pub const SITE_ID: &str = "demo";
 pub const AGENT_EMAIL: &str = "agent@demo.test";

@@ -79,7 +79,11 @@ impl Stream for Subscription {
     type Item = Result<Frame, Lagged>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let receiver = self.get_mut().receiver.as_mut().expect("receiver lives until drop");
+        let receiver = self
+            .get_mut()
+            .receiver
+            .as_mut()
+            .expect("receiver lives until drop");
         Pin::new(receiver).poll_next(cx).map(|item| {
             item.map(|result| result.map_err(|BroadcastStreamRecvError::Lagged(_)| Lagged))
         })
@@ -114,9 +118,18 @@ mod tests {
         let mut a = hub.subscribe(topic.clone());
         let mut b = hub.subscribe(topic.clone());
         hub.publish(&topic, ServerFrame::error(ErrorCode::Internal));
-        hub.publish(&Topic::Conversation(2), ServerFrame::error(ErrorCode::TooLarge));
-        assert_eq!(*a.next().await.unwrap().unwrap(), ServerFrame::error(ErrorCode::Internal));
-        assert_eq!(*b.next().await.unwrap().unwrap(), ServerFrame::error(ErrorCode::Internal));
+        hub.publish(
+            &Topic::Conversation(2),
+            ServerFrame::error(ErrorCode::TooLarge),
+        );
+        assert_eq!(
+            *a.next().await.unwrap().unwrap(),
+            ServerFrame::error(ErrorCode::Internal)
+        );
+        assert_eq!(
+            *b.next().await.unwrap().unwrap(),
+            ServerFrame::error(ErrorCode::Internal)
+        );
         assert_eq!(hub.topic_count(), 1);
         drop(a);
         assert_eq!(hub.topic_count(), 1);

@@ -49,7 +49,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/widget.js", get(assets::loader))
         .route("/widget/{name}", get(assets::widget_file))
-        .route("/console", get(|| async { Redirect::permanent("/console/") }))
+        .route(
+            "/console",
+            get(|| async { Redirect::permanent("/console/") }),
+        )
         .route("/console/", get(assets::console_page))
         .route("/console/{name}", get(assets::console_file))
         .route("/demo/", get(assets::demo_page))
@@ -84,10 +87,7 @@ pub enum StartError {
         source: std::io::Error,
     },
     #[error("cannot create the data directory {dir}: {source}")]
-    DataDir {
-        dir: String,
-        source: std::io::Error,
-    },
+    DataDir { dir: String, source: std::io::Error },
     #[error("cannot open storage: {0}")]
     Store(#[from] store::StoreError),
 }
@@ -108,12 +108,13 @@ pub struct Relay {
 
 impl Relay {
     pub async fn bind(config: Config) -> Result<Self, StartError> {
-        let listener = TcpListener::bind(&config.addr)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: config.addr.clone(),
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(&config.addr)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: config.addr.clone(),
+                    source,
+                })?;
         let local = listener.local_addr().map_err(|source| StartError::Bind {
             addr: config.addr.clone(),
             source,
@@ -131,7 +132,8 @@ impl Relay {
             .map(|u| u.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("http://{local}"));
         let demo = if config.demo {
-            let password = demo::seed(&*store, own_origins(&url, local), config.demo_password).await?;
+            let password =
+                demo::seed(&*store, own_origins(&url, local), config.demo_password).await?;
             Some(DemoLogin {
                 email: demo::AGENT_EMAIL,
                 password,
@@ -156,7 +158,10 @@ impl Relay {
         })
     }
 
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         axum::serve(self.listener, app(self.state))
             .with_graceful_shutdown(shutdown)
             .await

@@ -58,6 +58,9 @@ mod tests {
         assert!(!bucket.try_take_at(later));
         // A long pause refills only up to the burst size.
         let much_later = later + Duration::from_secs(60);
-        assert_eq!((0..10).filter(|_| bucket.try_take_at(much_later)).count(), 3);
+        assert_eq!(
+            (0..10).filter(|_| bucket.try_take_at(much_later)).count(),
+            3
+        );
     }
 }

@@ -80,7 +80,11 @@ where
             .map_err(|_| PeerGone)
     }
 
-    pub async fn error(&mut self, code: ErrorCode, client_id: Option<&str>) -> Result<(), PeerGone> {
+    pub async fn error(
+        &mut self,
+        code: ErrorCode,
+        client_id: Option<&str>,
+    ) -> Result<(), PeerGone> {
         self.send(&ServerFrame::Error {
             code,
             message: code.describe().to_owned(),
@@ -114,7 +118,11 @@ impl Delivery {
     }
 
     /// Sends everything stored after what was delivered.
-    pub async fn catch_up<S>(&mut self, store: &dyn Store, out: &mut Outbound<S>) -> Result<(), Stop>
+    pub async fn catch_up<S>(
+        &mut self,
+        store: &dyn Store,
+        out: &mut Outbound<S>,
+    ) -> Result<(), Stop>
     where
         S: Sink<Message> + Unpin,
     {

@@ -60,17 +60,18 @@ where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    let (site_id, token, last_seq, page) = match tokio::time::timeout(HELLO_TIMEOUT, read_frame(stream)).await {
-        Err(_) | Ok(Inbound::Closed) => return Ok(()),
-        Ok(Inbound::Invalid(e)) => return Ok(out.send(&e.to_frame()).await?),
-        Ok(Inbound::Frame(VisitorFrame::Hello {
-            site,
-            token,
-            last_seq,
-            page,
-        })) => (site, token, last_seq, page),
-        Ok(Inbound::Frame(_)) => return Ok(out.error(ErrorCode::HelloRequired, None).await?),
-    };
+    let (site_id, token, last_seq, page) =
+        match tokio::time::timeout(HELLO_TIMEOUT, read_frame(stream)).await {
+            Err(_) | Ok(Inbound::Closed) => return Ok(()),
+            Ok(Inbound::Invalid(e)) => return Ok(out.send(&e.to_frame()).await?),
+            Ok(Inbound::Frame(VisitorFrame::Hello {
+                site,
+                token,
+                last_seq,
+                page,
+            })) => (site, token, last_seq, page),
+            Ok(Inbound::Frame(_)) => return Ok(out.error(ErrorCode::HelloRequired, None).await?),
+        };
     let store = &*state.store;
     let Some(site) = store.site(&site_id).await? else {
         return Ok(out.error(ErrorCode::UnknownSite, None).await?);
@@ -81,8 +82,7 @@ where
     let (visitor, token) = match token {
         Some(token) => match store
             .visitor_by_token(&site.id, &token_hash(&token))
-            .await
-            ?
+            .await?
         {
             Some(visitor) => (visitor, token),
             None => return Ok(out.error(ErrorCode::BadToken, None).await?),
@@ -91,18 +91,14 @@ where
             let token = new_token();
             let visitor = store
                 .create_visitor(&site.id, &token_hash(&token), now_ms())
-                .await
-                ?;
+                .await?;
             (visitor, token)
         }
     };
 
     // Subscribe before reading the backlog, so nothing stored in between is missed.
-    let mut conversation: Option<(Delivery, Subscription)> = store
-        .open_conversation_of(visitor.id)
-        .await
-        ?
-        .map(|id| {
+    let mut conversation: Option<(Delivery, Subscription)> =
+        store.open_conversation_of(visitor.id).await?.map(|id| {
             let subscription = state.hub.subscribe(Topic::Conversation(id));
             (Delivery::new(id, last_seq.max(0)), subscription)
         });

@@ -4,6 +4,7 @@
 
 mod codec;
 mod frames;
+pub mod transcript;
 
 pub use codec::{FrameError, decode, encode};
 pub use frames::*;

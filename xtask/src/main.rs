@@ -1,1 +1,128 @@
-fn main() {}
+//! `cargo xtask <command>`: every build step of Warmline in one place.
+//!
+//! - `setup`  installs what is missing (Debian packages, wasm-bindgen, wasm-opt, test tools)
+//! - `build`  builds the widget and console to wasm and the relay that embeds them
+//! - `run`    builds, then starts the relay with the demo site
+//! - `test`   builds, then runs every test: formatting, lints, unit, integration, browser
+
+mod paths;
+mod setup;
+mod wasm;
+
+use std::process::{Command, ExitCode};
+
+use paths::Paths;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(&Paths::new()).map(|_| ()),
+        Some("build") => build(&Paths::new()),
+        Some("run") => run(&Paths::new()),
+        Some("test") => test(&Paths::new()),
+        _ => {
+            eprintln!("usage: cargo xtask <setup|build|run|test>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn build(paths: &Paths) -> Result {
+    let tools = setup::run(paths)?;
+    wasm::build_apps(paths, &tools)?;
+    step("building the relay");
+    cargo(paths, &["build", "--package", "warmline-server"])
+}
+
+fn run(paths: &Paths) -> Result {
+    build(paths)?;
+    step("starting the relay (Ctrl-C stops it)");
+    let relay = paths.target.join("debug").join("warmline");
+    let status = Command::new(&relay)
+        .current_dir(&paths.root)
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", relay.display()))?;
+    check(status, "the relay")
+}
+
+fn test(paths: &Paths) -> Result {
+    build(paths)?;
+    step("checking formatting");
+    cargo(paths, &["fmt", "--all", "--check"])?;
+    step("linting");
+    cargo(
+        paths,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    step("unit and integration tests");
+    cargo(
+        paths,
+        &[
+            "test",
+            "--package",
+            "warmline-shared",
+            "--package",
+            "warmline-server",
+            "--package",
+            "xtask",
+        ],
+    )?;
+    step("browser tests (headless Chromium against the real relay)");
+    let e2e = paths.root.join("tests").join("e2e");
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&e2e)
+        .status()
+        .map_err(|e| format!("cannot run npm: {e}"))?;
+    check(status, "npm ci in tests/e2e")?;
+    let status = Command::new("node")
+        .args(["--test", "--test-concurrency=1"])
+        .current_dir(&e2e)
+        .env("WARMLINE_BIN", paths.target.join("debug").join("warmline"))
+        .env("CHROMIUM", setup::CHROMIUM)
+        .env("WARMLINE_SCREENSHOTS", paths.target.join("e2e"))
+        .status()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    check(status, "the browser tests")
+}
+
+/// Runs the machine's own cargo (the one that started xtask) in the workspace.
+fn cargo(paths: &Paths, args: &[&str]) -> Result {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .current_dir(&paths.root)
+        .env("CARGO_TARGET_DIR", &paths.target)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    check(status, &format!("cargo {}", args.join(" ")))
+}
+
+pub fn check(status: std::process::ExitStatus, what: &str) -> Result {
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+/// Announces a step, so a long build says what it is doing.
+pub fn step(what: &str) {
+    eprintln!("==> {what}");
+}

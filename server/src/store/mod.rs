@@ -124,8 +124,7 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> Result<Agent>;
     async fn agent_credentials(&self, email: &str) -> Result<Option<AgentCredentials>>;
-    async fn create_session(&self, token_hash: &str, agent_id: i64, expires_at: i64)
-    -> Result<()>;
+    async fn create_session(&self, token_hash: &str, agent_id: i64, expires_at: i64) -> Result<()>;
     async fn session_agent(&self, token_hash: &str, now: i64) -> Result<Option<Agent>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
@@ -144,8 +143,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<ConversationId>;
     async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>>;
     /// Open conversations of a site, most recently active first.
-    async fn open_conversations(&self, site_id: &str, limit: i64)
-    -> Result<Vec<ConversationSummary>>;
+    async fn open_conversations(
+        &self,
+        site_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>>;
 
     /// Stores a message with the conversation's next sequence number, or
     /// returns the stored one if its client id is already there. Durable when

@@ -11,8 +11,7 @@ use sqlx::{FromRow, Row};
 use warmline_shared::{Author, ChatMessage, ConversationId, ConversationSummary, Seq};
 
 use super::{
-    Agent, AgentCredentials, Appended, Conversation, NewMessage, Result, Role, Site, Store,
-    Visitor,
+    Agent, AgentCredentials, Appended, Conversation, NewMessage, Result, Role, Site, Store, Visitor,
 };
 
 pub struct SqliteStore {
@@ -418,7 +417,11 @@ mod tests {
         (dir, store)
     }
 
-    fn visitor_message<'a>(conversation_id: i64, client_id: &'a str, text: &'a str) -> NewMessage<'a> {
+    fn visitor_message<'a>(
+        conversation_id: i64,
+        client_id: &'a str,
+        text: &'a str,
+    ) -> NewMessage<'a> {
         NewMessage {
             conversation_id,
             client_id,
@@ -436,7 +439,10 @@ mod tests {
         let b = store.create_visitor("s", "hb", 0).await.unwrap();
         let ca = store.start_conversation("s", a.id, None, 0).await.unwrap();
         let cb = store.start_conversation("s", b.id, None, 0).await.unwrap();
-        assert_eq!(store.start_conversation("s", a.id, None, 0).await.unwrap(), ca);
+        assert_eq!(
+            store.start_conversation("s", a.id, None, 0).await.unwrap(),
+            ca
+        );
 
         let first = store.append(visitor_message(ca, "1", "one")).await.unwrap();
         let other = store.append(visitor_message(cb, "1", "uno")).await.unwrap();
@@ -445,12 +451,21 @@ mod tests {
         assert_eq!((first.message.seq, first.new), (1, true));
         assert_eq!((other.message.seq, other.new), (1, true));
         assert_eq!(second.message.seq, 2);
-        assert_eq!(again, Appended { message: first.message, new: false });
+        assert_eq!(
+            again,
+            Appended {
+                message: first.message,
+                new: false
+            }
+        );
 
         let after_one = store.messages_after(ca, 1, 100).await.unwrap();
         assert_eq!(after_one.len(), 1);
         assert_eq!(after_one[0].text, "two");
         let summary = store.conversation(ca).await.unwrap().unwrap().summary;
-        assert_eq!((summary.last_seq, summary.last_text.as_deref()), (2, Some("two")));
+        assert_eq!(
+            (summary.last_seq, summary.last_text.as_deref()),
+            (2, Some("two"))
+        );
     }
 }

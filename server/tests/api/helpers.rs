@@ -99,7 +99,10 @@ impl TestRelay {
     }
 
     pub fn http(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).build().unwrap()
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap()
     }
 
     /// Signs in as the demo agent and returns the session cookie (`name=value`).

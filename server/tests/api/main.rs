@@ -1,7 +1,8 @@
 //! Integration tests: the real relay on port 0 with its own database, driven
 //! over real HTTP and WebSocket connections.
 
+mod agent_socket;
+mod assets;
 mod helpers;
 mod sign_in;
 mod visitor_socket;
-mod agent_socket;

@@ -12,7 +12,10 @@ async fn the_right_password_signs_in_with_an_http_only_same_site_cookie() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
     let me: serde_json::Value = http
@@ -25,9 +28,17 @@ async fn the_right_password_signs_in_with_an_http_only_same_site_cookie() {
         .unwrap();
     assert_eq!(me["email"], "agent@demo.test");
 
-    let logout = http.post(format!("{}/api/agent/logout", relay.url)).send().await.unwrap();
+    let logout = http
+        .post(format!("{}/api/agent/logout", relay.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(logout.status(), 204);
-    let after = http.get(format!("{}/api/agent/me", relay.url)).send().await.unwrap();
+    let after = http
+        .get(format!("{}/api/agent/me", relay.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(after.status(), 401);
 }
 
@@ -68,7 +79,12 @@ async fn malformed_sign_in_requests_get_a_clear_json_error() {
 #[tokio::test]
 async fn without_a_session_cookie_the_agent_api_and_socket_are_closed() {
     let relay = TestRelay::spawn().await;
-    let me = relay.http().get(format!("{}/api/agent/me", relay.url)).send().await.unwrap();
+    let me = relay
+        .http()
+        .get(format!("{}/api/agent/me", relay.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), 401);
 
     for cookie in [None, Some("warmline_session=forged")] {

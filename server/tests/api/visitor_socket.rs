@@ -17,7 +17,10 @@ async fn an_acknowledged_message_survives_a_restart_of_the_relay() {
     visitor.send_visitor(hello(Some(&token), 0)).await;
     assert!(matches!(
         visitor.recv().await,
-        ServerFrame::Welcome { conversation_id: Some(_), .. }
+        ServerFrame::Welcome {
+            conversation_id: Some(_),
+            ..
+        }
     ));
     let message = visitor.recv_message().await;
     assert_eq!((message.seq, message.text.as_str()), (1, "hello"));
@@ -45,8 +48,7 @@ async fn a_resent_client_id_is_stored_once_and_acknowledged_again() {
     let mut fresh = relay.visitor().await;
     fresh.send_visitor(hello(Some(&token), 0)).await;
     fresh.recv().await;
-    let texts = [fresh.recv_message().await, fresh.recv_message().await]
-        .map(|m| (m.seq, m.text));
+    let texts = [fresh.recv_message().await, fresh.recv_message().await].map(|m| (m.seq, m.text));
     assert_eq!(texts, [(1, "only once".into()), (2, "second".into())]);
 }
 
@@ -55,10 +57,16 @@ async fn a_reconnect_with_the_last_seen_seq_gets_exactly_the_missed_messages_in_
     let relay = TestRelay::spawn().await;
     let (mut visitor, token) = relay.new_visitor().await;
     for i in 1..=3 {
-        visitor.send_visitor(say(&format!("v{i}"), &format!("visitor {i}"))).await;
+        visitor
+            .send_visitor(say(&format!("v{i}"), &format!("visitor {i}")))
+            .await;
         assert_eq!(visitor.recv_ack(&format!("v{i}")).await, i);
     }
-    let conversation_id = match visitor.recv_until(|f| matches!(f, ServerFrame::Message { .. })).await.0 {
+    let conversation_id = match visitor
+        .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
+        .await
+        .0
+    {
         ServerFrame::Message { message } => message.conversation_id,
         _ => unreachable!(),
     };
@@ -88,7 +96,9 @@ async fn a_reconnect_with_the_last_seen_seq_gets_exactly_the_missed_messages_in_
     .into_iter()
     .map(|m| (m.seq, m.text, m.author))
     .collect();
-    let nino = || Author::Agent { name: "Nino".into() };
+    let nino = || Author::Agent {
+        name: "Nino".into(),
+    };
     assert_eq!(
         missed,
         vec![
@@ -99,9 +109,13 @@ async fn a_reconnect_with_the_last_seen_seq_gets_exactly_the_missed_messages_in_
     );
     // And nothing more: the next frame is the answer to something new.
     visitor.send_visitor(say("v7", "still here")).await;
-    let (_, skipped) = visitor.recv_until(|f| matches!(f, ServerFrame::Ack { .. })).await;
+    let (_, skipped) = visitor
+        .recv_until(|f| matches!(f, ServerFrame::Ack { .. }))
+        .await;
     assert!(
-        skipped.iter().all(|f| matches!(f, ServerFrame::Message { message } if message.seq == 7)),
+        skipped
+            .iter()
+            .all(|f| matches!(f, ServerFrame::Message { message } if message.seq == 7)),
         "{skipped:?}"
     );
 }
@@ -120,14 +134,25 @@ async fn bad_frames_get_error_frames_and_the_connection_keeps_working() {
     let cases = [
         ("not json".to_owned(), ErrorCode::Malformed),
         (r#"{"type":"teleport"}"#.to_owned(), ErrorCode::UnknownType),
-        (r#"{"type":"send","text":"no id"}"#.to_owned(), ErrorCode::Malformed),
+        (
+            r#"{"type":"send","text":"no id"}"#.to_owned(),
+            ErrorCode::Malformed,
+        ),
         (oversized, ErrorCode::TooLarge),
-        (r#"{"type":"send","client_id":"e","text":"   "}"#.to_owned(), ErrorCode::EmptyMessage),
-        (r#"{"type":"send","client_id":"has space","text":"x"}"#.to_owned(), ErrorCode::BadClientId),
+        (
+            r#"{"type":"send","client_id":"e","text":"   "}"#.to_owned(),
+            ErrorCode::EmptyMessage,
+        ),
+        (
+            r#"{"type":"send","client_id":"has space","text":"x"}"#.to_owned(),
+            ErrorCode::BadClientId,
+        ),
     ];
     for (text, expected) in cases {
         visitor.send_text(text.clone()).await;
-        let (frame, _) = visitor.recv_until(|f| matches!(f, ServerFrame::Error { .. })).await;
+        let (frame, _) = visitor
+            .recv_until(|f| matches!(f, ServerFrame::Error { .. }))
+            .await;
         match frame {
             ServerFrame::Error { code, message, .. } => {
                 assert_eq!(code, expected, "{text:.60}");
@@ -137,7 +162,11 @@ async fn bad_frames_get_error_frames_and_the_connection_keeps_working() {
         }
     }
     visitor.send_visitor(say("ok2", "after")).await;
-    assert_eq!(visitor.recv_ack("ok2").await, 2, "earlier messages are untouched");
+    assert_eq!(
+        visitor.recv_ack("ok2").await,
+        2,
+        "earlier messages are untouched"
+    );
 }
 
 #[tokio::test]
@@ -151,7 +180,12 @@ async fn hello_is_checked_for_site_token_and_origin() {
 
     let mut unknown_site = relay.visitor().await;
     unknown_site
-        .send_visitor(VisitorFrame::Hello { site: "nope".into(), token: None, last_seq: 0, page: None })
+        .send_visitor(VisitorFrame::Hello {
+            site: "nope".into(),
+            token: None,
+            last_seq: 0,
+            page: None,
+        })
         .await;
     assert_eq!(unknown_site.recv_error().await, ErrorCode::UnknownSite);
 
@@ -169,14 +203,19 @@ async fn a_flood_is_rate_limited_without_losing_what_was_accepted() {
     let relay = TestRelay::spawn().await;
     let (mut visitor, token) = relay.new_visitor().await;
     for i in 0..30 {
-        visitor.send_visitor(say(&format!("f{i}"), &format!("flood {i}"))).await;
+        visitor
+            .send_visitor(say(&format!("f{i}"), &format!("flood {i}")))
+            .await;
     }
     let mut accepted = Vec::new();
     let mut limited = 0;
     while accepted.len() + limited < 30 {
         match visitor.recv().await {
             ServerFrame::Ack { client_id, seq, .. } => accepted.push((client_id, seq)),
-            ServerFrame::Error { code: ErrorCode::RateLimited, .. } => limited += 1,
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                ..
+            } => limited += 1,
             ServerFrame::Message { .. } => {}
             other => panic!("unexpected {other:?}"),
         }

@@ -1,0 +1,296 @@
+//! The signed-in agent's state: the inbox, a transcript per conversation
+//! they have opened, which one is selected, and the way out to the relay.
+//! The connection task fills it; the views read it and call its methods.
+
+use std::collections::HashMap;
+
+use futures::channel::mpsc::UnboundedSender;
+use leptos::prelude::*;
+use warmline_shared::transcript::Transcript;
+use warmline_shared::{AgentFrame, ConversationId, ConversationSummary, Seq, encode};
+
+use crate::browser;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Connecting,
+    Online,
+    Reconnecting,
+}
+
+/// What the connection task takes from its queue.
+pub enum Outgoing {
+    Frame(String),
+    /// Close the socket and end the task (signing out).
+    Stop,
+}
+
+/// The current connection's queue. `ready` once the relay has sent the inbox
+/// and the task has resent what was pending; before that, new frames are
+/// left to that resend.
+struct Link {
+    queue: UnboundedSender<Outgoing>,
+    ready: bool,
+}
+
+#[derive(Clone, Copy)]
+pub struct Desk {
+    /// Open conversations, newest first.
+    pub conversations: RwSignal<Vec<ConversationSummary>>,
+    pub transcripts: RwSignal<HashMap<ConversationId, Transcript>>,
+    pub selected: RwSignal<Option<ConversationId>>,
+    /// Per conversation, the last seq the agent has had on screen; a
+    /// conversation whose summary is past it is unread.
+    seen: RwSignal<HashMap<ConversationId, Seq>>,
+    /// Per conversation, the reply being written, kept while switching.
+    pub drafts: RwSignal<HashMap<ConversationId, String>>,
+    pub status: RwSignal<Status>,
+    /// The relay's latest complaint that is not about one message.
+    pub notice: RwSignal<Option<String>>,
+    link: StoredValue<Option<Link>, LocalStorage>,
+    /// Bumped by `stop`: a connection task started under an older value
+    /// ends at its next step instead of touching the state.
+    generation: StoredValue<u32>,
+    /// Whether the first inbox of this sign-in has arrived: it sets what
+    /// counts as already read.
+    inbox_seen: StoredValue<bool>,
+}
+
+impl Desk {
+    pub fn new() -> Self {
+        Self {
+            conversations: RwSignal::new(Vec::new()),
+            transcripts: RwSignal::new(HashMap::new()),
+            selected: RwSignal::new(None),
+            seen: RwSignal::new(HashMap::new()),
+            drafts: RwSignal::new(HashMap::new()),
+            status: RwSignal::new(Status::Connecting),
+            notice: RwSignal::new(None),
+            link: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
+            inbox_seen: StoredValue::new(false),
+        }
+    }
+
+    pub fn generation(&self) -> u32 {
+        self.generation.get_value()
+    }
+
+    /// Ends the current connection task and forgets everything of the
+    /// signed-in agent.
+    pub fn stop(&self) {
+        self.generation.update_value(|g| *g += 1);
+        self.link.with_value(|link| {
+            if let Some(link) = link {
+                let _ = link.queue.unbounded_send(Outgoing::Stop);
+            }
+        });
+        self.link.set_value(None);
+        self.conversations.set(Vec::new());
+        self.transcripts.set(HashMap::new());
+        self.selected.set(None);
+        self.seen.set(HashMap::new());
+        self.drafts.set(HashMap::new());
+        self.status.set(Status::Connecting);
+        self.notice.set(None);
+        self.inbox_seen.set_value(false);
+    }
+
+    pub(crate) fn attach(&self, queue: UnboundedSender<Outgoing>) {
+        self.link.set_value(Some(Link {
+            queue,
+            ready: false,
+        }));
+    }
+
+    pub(crate) fn mark_ready(&self) {
+        self.link.update_value(|link| {
+            if let Some(link) = link {
+                link.ready = true;
+            }
+        });
+    }
+
+    pub(crate) fn detach(&self) {
+        self.link.set_value(None);
+    }
+
+    /// Sends a frame now if the connection is ready; otherwise the resend on
+    /// the next connection covers it.
+    fn post(&self, frame: &AgentFrame) {
+        self.link.with_value(|link| {
+            if let Some(link) = link.as_ref().filter(|l| l.ready) {
+                let _ = link.queue.unbounded_send(Outgoing::Frame(encode(frame)));
+            }
+        });
+    }
+
+    /// Replaces the inbox (on every connection).
+    pub(crate) fn set_inbox(&self, mut conversations: Vec<ConversationSummary>) {
+        newest_first(&mut conversations);
+        if !self.inbox_seen.get_value() {
+            // What was there when the agent signed in is not "new".
+            self.inbox_seen.set_value(true);
+            self.seen.update(|seen| {
+                for c in &conversations {
+                    seen.entry(c.id).or_insert(c.last_seq);
+                }
+            });
+        }
+        self.conversations.set(conversations);
+        self.mark_selected_seen();
+    }
+
+    /// A conversation was created or has news.
+    pub(crate) fn upsert(&self, conversation: ConversationSummary) {
+        self.conversations.update(|list| {
+            list.retain(|c| c.id != conversation.id);
+            list.push(conversation);
+            newest_first(list);
+        });
+        self.mark_selected_seen();
+    }
+
+    pub fn is_unread(&self, id: ConversationId) -> bool {
+        let selected = self.selected.get();
+        let seen = self.seen.with(|seen| seen.get(&id).copied().unwrap_or(0));
+        self.conversations.with(|list| {
+            list.iter()
+                .any(|c| c.id == id && is_unread(c, seen, selected))
+        })
+    }
+
+    pub fn unread_count(&self) -> usize {
+        let selected = self.selected.get();
+        let seen = self.seen.get();
+        self.conversations.with(|list| {
+            list.iter()
+                .filter(|c| is_unread(c, seen.get(&c.id).copied().unwrap_or(0), selected))
+                .count()
+        })
+    }
+
+    fn mark_selected_seen(&self) {
+        let Some(id) = self.selected.get_untracked() else {
+            return;
+        };
+        let last_seq = self
+            .conversations
+            .with_untracked(|list| list.iter().find(|c| c.id == id).map(|c| c.last_seq));
+        if let Some(last_seq) = last_seq {
+            self.seen.update(|seen| {
+                seen.insert(id, last_seq);
+            });
+        }
+    }
+
+    /// Shows a conversation: stop watching the previous one, start watching
+    /// this one from the last message already here.
+    pub fn select(&self, id: ConversationId) {
+        let previous = self.selected.get_untracked();
+        if previous == Some(id) {
+            return;
+        }
+        if let Some(previous) = previous {
+            self.post(&AgentFrame::Close {
+                conversation_id: previous,
+            });
+        }
+        self.selected.set(Some(id));
+        self.notice.set(None);
+        self.mark_selected_seen();
+        browser::show_conversation_in_address(Some(id));
+        self.post(&AgentFrame::Open {
+            conversation_id: id,
+            last_seq: self.last_seq(id),
+        });
+    }
+
+    /// The selection the address asked for before the inbox arrived.
+    pub(crate) fn preselect(&self, id: ConversationId) {
+        self.selected.set(Some(id));
+    }
+
+    /// Goes back to the list (on narrow screens, where only one shows).
+    pub fn close_selected(&self) {
+        if let Some(id) = self.selected.get_untracked() {
+            self.post(&AgentFrame::Close {
+                conversation_id: id,
+            });
+        }
+        self.deselect();
+    }
+
+    pub(crate) fn deselect(&self) {
+        self.selected.set(None);
+        browser::show_conversation_in_address(None);
+    }
+
+    pub(crate) fn last_seq(&self, id: ConversationId) -> Seq {
+        self.transcripts
+            .with_untracked(|t| t.get(&id).map_or(0, |t| t.last_seq()))
+    }
+
+    /// Queues a reply (already validated) and sends it if connected.
+    pub fn send(&self, conversation_id: ConversationId, text: String) {
+        let client_id = browser::client_id();
+        self.transcripts.update(|all| {
+            all.entry(conversation_id)
+                .or_default()
+                .queue(client_id.clone(), text.clone());
+        });
+        self.post(&AgentFrame::Send {
+            conversation_id,
+            client_id,
+            text,
+        });
+    }
+
+    /// Sends a refused reply once more, under its original id.
+    pub fn retry(&self, conversation_id: ConversationId, client_id: String) {
+        let text = self
+            .transcripts
+            .try_update(|all| all.get_mut(&conversation_id)?.retry(&client_id))
+            .flatten();
+        if let Some(text) = text {
+            self.post(&AgentFrame::Send {
+                conversation_id,
+                client_id,
+                text,
+            });
+        }
+    }
+
+    /// Every unacknowledged reply, in each conversation in the order typed,
+    /// and the frame that resumes the selected conversation: what a new
+    /// connection must send before anything else.
+    pub(crate) fn resume_frames(&self) -> Vec<AgentFrame> {
+        let mut frames = Vec::new();
+        if let Some(id) = self.selected.get_untracked() {
+            frames.push(AgentFrame::Open {
+                conversation_id: id,
+                last_seq: self.last_seq(id),
+            });
+        }
+        self.transcripts.with_untracked(|all| {
+            for (&conversation_id, transcript) in all {
+                for pending in transcript.to_resend() {
+                    frames.push(AgentFrame::Send {
+                        conversation_id,
+                        client_id: pending.client_id.clone(),
+                        text: pending.text.clone(),
+                    });
+                }
+            }
+        });
+        frames
+    }
+}
+
+fn is_unread(c: &ConversationSummary, seen: Seq, selected: Option<ConversationId>) -> bool {
+    selected != Some(c.id) && c.last_seq > seen
+}
+
+fn newest_first(list: &mut [ConversationSummary]) {
+    list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+}

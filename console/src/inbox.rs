@@ -1,0 +1,82 @@
+//! The list of open conversations, newest first, updating live.
+
+use leptos::prelude::*;
+use warmline_shared::ConversationSummary;
+
+use crate::clock;
+use crate::desk::{Desk, Status};
+
+#[component]
+pub fn Inbox(desk: Desk, now: RwSignal<f64>) -> impl IntoView {
+    let status_text = move || match desk.status.get() {
+        Status::Online => "",
+        Status::Connecting => "Connecting…",
+        Status::Reconnecting => "Offline. Reconnecting…",
+    };
+    let empty = move || {
+        desk.status.get() == Status::Online && desk.conversations.with(|list| list.is_empty())
+    };
+
+    view! {
+        <nav class="inbox" aria-label="Conversations">
+            <div class="inbox-head">
+                <h2>"Conversations"</h2>
+                <span class="count">{move || desk.conversations.with(|list| list.len())}</span>
+            </div>
+            <p class="status" role="status">
+                {status_text}
+            </p>
+            <Show when=empty>
+                <p class="empty">"No open conversations yet. New ones appear here as visitors write."</p>
+            </Show>
+            <ul class="list">
+                <For
+                    each=move || desk.conversations.get()
+                    key=|c| (c.id, c.last_seq, c.updated_at, c.visitor.clone(), c.last_text.clone())
+                    children=move |c| view! { <Item desk conversation=c now /> }
+                />
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn Item(desk: Desk, conversation: ConversationSummary, now: RwSignal<f64>) -> impl IntoView {
+    let id = conversation.id;
+    let selected = move || desk.selected.get() == Some(id);
+    let updated_at = conversation.updated_at;
+    let preview = conversation
+        .last_text
+        .unwrap_or_else(|| "No messages yet".to_owned());
+    view! {
+        <li>
+            <button
+                type="button"
+                class="item"
+                class:selected=selected
+                class:unread=move || desk.is_unread(id)
+                aria-current=move || selected().then_some("true")
+                on:click=move |_| desk.select(id)
+            >
+                <span class=format!("avatar tone-{}", id.rem_euclid(6)) aria-hidden="true">
+                    {initial(&conversation.visitor)}
+                </span>
+                <span class="item-body">
+                    <span class="item-top">
+                        <span class="item-name">{conversation.visitor.clone()}</span>
+                        <span class="when">{move || clock::ago(now.get(), updated_at)}</span>
+                    </span>
+                    <span class="preview">{preview}</span>
+                </span>
+            </button>
+        </li>
+    }
+}
+
+/// The first letter of a name, for its avatar.
+pub fn initial(name: &str) -> String {
+    name.chars()
+        .find(|c| c.is_alphanumeric())
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_else(|| "?".to_owned())
+}

@@ -1,0 +1,55 @@
+//! The signed-in screen: a header, the inbox on the left, the selected
+//! conversation on the right.
+
+use leptos::prelude::*;
+
+use crate::api::Agent;
+use crate::browser;
+use crate::desk::Desk;
+use crate::inbox::Inbox;
+use crate::thread::Thread;
+
+/// How often relative times ("5 min") are redrawn.
+const TICK_MS: u64 = 30_000;
+
+#[component]
+pub fn Workspace(
+    desk: Desk,
+    agent: Agent,
+    on_sign_out: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let now = RwSignal::new(js_sys::Date::now());
+    if let Ok(tick) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        std::time::Duration::from_millis(TICK_MS),
+    ) {
+        on_cleanup(move || tick.clear());
+    }
+
+    // Unread conversations in the tab title, for an agent in another tab.
+    Effect::new(move |_| {
+        let title = match desk.unread_count() {
+            0 => "Warmline".to_owned(),
+            n => format!("({n}) Warmline"),
+        };
+        browser::set_title(&title);
+    });
+
+    view! {
+        <div class="workspace">
+            <header class="top">
+                <span class="brand">"Warmline"</span>
+                <span class="me" title=agent.email>
+                    {agent.name.clone()}
+                </span>
+                <button type="button" class="button quiet" on:click=move |_| on_sign_out()>
+                    "Sign out"
+                </button>
+            </header>
+            <div class="desk" class:has-selection=move || desk.selected.get().is_some()>
+                <Inbox desk now />
+                <Thread desk me=agent.name />
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,132 @@
+//! The few browser facilities the widget needs, each failing softly: the
+//! widget runs on other people's pages, where storage can be blocked and
+//! APIs can be missing, and none of that may stop the chat.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A fresh client message id: `crypto.randomUUID()` where the page is a
+/// secure context (the only place it exists), else a version-4 UUID from
+/// `crypto.getRandomValues`, which plain-http pages still have.
+pub fn client_id() -> String {
+    let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) else {
+        return fallback_id();
+    };
+    let has_random_uuid = js_sys::Reflect::get(&crypto, &JsValue::from_str("randomUUID"))
+        .is_ok_and(|f| f.is_function());
+    if has_random_uuid {
+        return crypto.random_uuid();
+    }
+    let mut bytes = [0u8; 16];
+    if crypto.get_random_values_with_u8_array(&mut bytes).is_err() {
+        return fallback_id();
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Without any crypto object, ids only need to be unique for this visitor.
+fn fallback_id() -> String {
+    let now = js_sys::Date::now() as u64;
+    let random = (js_sys::Math::random() * 1e15) as u64;
+    format!("c-{now:x}-{random:x}")
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn load(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+pub fn save(key: &str, value: &str) {
+    if let Some(storage) = local_storage() {
+        // Quota or privacy mode: the visitor just starts afresh next time.
+        let _ = storage.set_item(key, value);
+    }
+}
+
+pub fn forget(key: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(key);
+    }
+}
+
+/// The host page as shown to the agent: origin and path only, since query
+/// strings and fragments can carry the visitor's secrets.
+pub fn page() -> Option<String> {
+    let location = web_sys::window()?.location();
+    Some(format!(
+        "{}{}",
+        location.origin().ok()?,
+        location.pathname().ok()?
+    ))
+}
+
+/// `https://relay.example` + `/ws/visitor` → `wss://relay.example/ws/visitor`.
+pub fn ws_url(relay: &str, path: &str) -> String {
+    let relay = relay.trim_end_matches('/');
+    let rest = relay
+        .strip_prefix("https://")
+        .map(|r| format!("wss://{r}"))
+        .or_else(|| relay.strip_prefix("http://").map(|r| format!("ws://{r}")))
+        .unwrap_or_else(|| relay.to_owned());
+    format!("{rest}{path}")
+}
+
+/// Tells the loader script something, through an event on the element it
+/// gave us (it listens there; nothing else on the page sees it).
+pub fn notify(target: &web_sys::HtmlElement, name: &str) {
+    if let Ok(event) = web_sys::CustomEvent::new(name) {
+        let _ = target.dispatch_event(&event);
+    }
+}
+
+/// Adds the panel's styles to the shadow root it lives in, as a constructed
+/// stylesheet: a strict Content-Security-Policy on the host page blocks
+/// `<style>` elements but not this. Old browsers get a `<style>` element.
+pub fn adopt_styles(mount: &web_sys::HtmlElement, css: &str) {
+    let root = mount.get_root_node();
+    if let Some(shadow) = root.dyn_ref::<web_sys::ShadowRoot>()
+        && let Ok(sheet) = web_sys::CssStyleSheet::new()
+        && sheet.replace_sync(css).is_ok()
+    {
+        let sheets = shadow.adopted_style_sheets();
+        sheets.push(&sheet);
+        shadow.set_adopted_style_sheets(&sheets);
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(style) = document.create_element("style") {
+        style.set_text_content(Some(css));
+        let _ = mount.append_child(&style);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ws_url;
+
+    #[test]
+    fn relay_origins_become_websocket_urls() {
+        assert_eq!(
+            ws_url("https://chat.example", "/ws/visitor"),
+            "wss://chat.example/ws/visitor"
+        );
+        assert_eq!(
+            ws_url("http://127.0.0.1:8080/", "/ws/visitor"),
+            "ws://127.0.0.1:8080/ws/visitor"
+        );
+    }
+}
