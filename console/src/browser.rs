@@ -2,41 +2,6 @@
 
 use wasm_bindgen::JsValue;
 
-/// A fresh client message id: `crypto.randomUUID()` where it exists (secure
-/// contexts), else a version-4 UUID from `crypto.getRandomValues`, which a
-/// console served over plain http on a LAN address still has.
-pub fn client_id() -> String {
-    let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) else {
-        return fallback_id();
-    };
-    let has_random_uuid = js_sys::Reflect::get(&crypto, &JsValue::from_str("randomUUID"))
-        .is_ok_and(|f| f.is_function());
-    if has_random_uuid {
-        return crypto.random_uuid();
-    }
-    let mut bytes = [0u8; 16];
-    if crypto.get_random_values_with_u8_array(&mut bytes).is_err() {
-        return fallback_id();
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
-fn fallback_id() -> String {
-    let now = js_sys::Date::now() as u64;
-    let random = (js_sys::Math::random() * 1e15) as u64;
-    format!("c-{now:x}-{random:x}")
-}
-
 /// The agent socket lives on the origin that served the console.
 pub fn agent_socket_url() -> Option<String> {
     let location = web_sys::window()?.location();

@@ -5,16 +5,15 @@
 use futures::channel::mpsc;
 use futures::future::{Either, select};
 use futures::{SinkExt, StreamExt};
-use gloo_net::websocket::futures::WebSocket;
-use gloo_net::websocket::{Message, State};
+use gloo_net::websocket::Message;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use warmline_shared::{ErrorCode, ServerFrame, encode};
 
 use crate::api;
-use crate::backoff::Backoff;
 use crate::browser;
 use crate::desk::{Desk, Outgoing, Status};
+use warmline_client::{Backoff, open, parse};
 
 enum End {
     /// Dropped or refused before the inbox: retry after a delay.
@@ -31,7 +30,7 @@ pub async fn run(desk: Desk, on_signed_out: impl Fn() + 'static) {
     let Some(url) = browser::agent_socket_url() else {
         return;
     };
-    let mut backoff = Backoff::new();
+    let mut backoff = Backoff::default();
     loop {
         let end = connect(desk, &url, &mut backoff, &current).await;
         if !current() {
@@ -158,23 +157,4 @@ fn handle(desk: Desk, frame: ServerFrame) -> Vec<warmline_shared::AgentFrame> {
         ServerFrame::Welcome { .. } => {}
     }
     Vec::new()
-}
-
-/// Reads a frame from the relay. `warmline_shared::decode` classifies bad
-/// input for the relay's error replies; a client just skips a frame it cannot
-/// read, and parsing straight into the type keeps `serde_json::Value` and its
-/// number formatting out of the wasm.
-fn parse(text: &str) -> serde_json::Result<ServerFrame> {
-    serde_json::from_str(text)
-}
-
-/// Opens the socket and waits for the handshake, so that nothing is sent
-/// into a socket that failed to connect (the browser logs each such send).
-async fn open(url: &str) -> Option<WebSocket> {
-    let mut socket = WebSocket::open(url).ok()?;
-    // gloo's sink becomes ready when the socket opens or fails.
-    futures::future::poll_fn(|cx| socket.poll_ready_unpin(cx))
-        .await
-        .ok()?;
-    matches!(socket.state(), State::Open).then_some(socket)
 }

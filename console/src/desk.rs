@@ -233,7 +233,7 @@ impl Desk {
 
     /// Queues a reply (already validated) and sends it if connected.
     pub fn send(&self, conversation_id: ConversationId, text: String) {
-        let client_id = browser::client_id();
+        let client_id = warmline_client::client_id();
         self.transcripts.update(|all| {
             all.entry(conversation_id)
                 .or_default()

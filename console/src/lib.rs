@@ -4,7 +4,6 @@
 
 mod api;
 mod app;
-mod backoff;
 mod browser;
 mod clock;
 mod connection;

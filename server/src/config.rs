@@ -29,6 +29,10 @@ pub struct Config {
     pub demo: bool,
     /// The demo agent's password (`WARMLINE_DEMO_PASSWORD`); generated when unset.
     pub demo_password: Option<Secret>,
+    /// Origins besides the relay's own whose pages may embed the demo site
+    /// (`WARMLINE_DEMO_ORIGINS`, separated by spaces or commas), to try the
+    /// snippet on a page of one's own.
+    pub demo_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -40,6 +44,7 @@ impl Default for Config {
             public_url: None,
             demo: true,
             demo_password: None,
+            demo_origins: Vec::new(),
         }
     }
 }
@@ -55,6 +60,14 @@ impl Config {
             public_url: var("WARMLINE_PUBLIC_URL"),
             demo: var("WARMLINE_DEMO").is_none_or(|v| v != "0"),
             demo_password: var("WARMLINE_DEMO_PASSWORD").map(Secret),
+            demo_origins: var("WARMLINE_DEMO_ORIGINS")
+                .map(|v| {
+                    v.split([' ', ','])
+                        .filter(|o| !o.is_empty())
+                        .map(|o| o.trim_end_matches('/').to_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 

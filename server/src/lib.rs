@@ -132,8 +132,9 @@ impl Relay {
             .map(|u| u.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("http://{local}"));
         let demo = if config.demo {
-            let password =
-                demo::seed(&*store, own_origins(&url, local), config.demo_password).await?;
+            let mut origins = own_origins(&url, local);
+            origins.extend(config.demo_origins);
+            let password = demo::seed(&*store, origins, config.demo_password).await?;
             Some(DemoLogin {
                 email: demo::AGENT_EMAIL,
                 password,

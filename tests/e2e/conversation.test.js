@@ -3,19 +3,26 @@
 // the visitor sees the answer, also after reloading the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, launchBrowser, screenshot, startRelay } from './relay.js';
+import { PASSWORD, launchBrowser, screenshot, startRelay, startSite } from './relay.js';
 
 let relay;
+let shop;
 let browser;
 
 before(async () => {
-  relay = await startRelay();
+  // Another site that embeds the widget, allowed for the demo site.
+  shop = await startSite(
+    () => `<!doctype html><title>Another shop</title><h1>Another shop</h1>
+      <script async src="${relay.url}/widget.js" data-site="demo"></script>`,
+  );
+  relay = await startRelay({ WARMLINE_DEMO_ORIGINS: shop.origin });
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await relay?.stop();
+  await shop?.stop();
 });
 
 test('a visitor and an agent talk through the widget and the console', async () => {
@@ -61,4 +68,24 @@ test('a visitor and an agent talk through the widget and the console', async () 
   assert.equal(await panelText.count(), 1);
 
   assert.deepEqual(errors, [], 'no script errors on either page');
+});
+
+test('the widget works on a host page of another origin', async () => {
+  const page = await (await browser.newContext()).newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+
+  // The shop is on another port, so another origin to the browser: the
+  // widget's module and wasm are fetched cross-origin.
+  await page.goto(`${shop.origin}/`);
+  await page.getByRole('button', { name: 'Open chat', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Message', exact: true }).fill('from another site');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.getByText('from another site', { exact: true }).waitFor();
+  // Acknowledged by the relay: the "Sending…" mark goes away.
+  await page.getByText('Sending…').waitFor({ state: 'detached' });
+  await screenshot(page, 'widget-cross-origin');
+
+  assert.deepEqual(errors, [], 'no script or loading errors');
 });

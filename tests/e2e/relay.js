@@ -1,6 +1,7 @@
 // Starts the real relay binary on a free port with its own data directory,
 // and stops it. The URL is read from the relay's own start-up line.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { chromium } from 'playwright-core';
 
 export const PASSWORD = 'e2e-password';
 
-export async function startRelay() {
+export async function startRelay(env = {}) {
   const bin = process.env.WARMLINE_BIN;
   if (!bin) throw new Error('WARMLINE_BIN must name the relay binary (cargo xtask test sets it)');
   const dataDir = mkdtempSync(join(tmpdir(), 'warmline-e2e-'));
@@ -20,6 +21,7 @@ export async function startRelay() {
       WARMLINE_DATA_DIR: dataDir,
       WARMLINE_DEMO_PASSWORD: PASSWORD,
       RUST_LOG: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -60,4 +62,18 @@ export function launchBrowser() {
 export async function screenshot(page, name) {
   const folder = process.env.WARMLINE_SCREENSHOTS;
   if (folder) await page.screenshot({ path: join(folder, `${name}.png`) });
+}
+
+// A host page on another origin than the relay, served from loopback like a
+// real site would be: `page(relayUrl)` gives its HTML.
+export async function startSite(page) {
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(page());
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((resolve) => server.close(resolve)),
+  };
 }

@@ -7,8 +7,6 @@ use leptos::prelude::*;
 use warmline_shared::transcript::Transcript;
 use warmline_shared::{ErrorCode, VisitorFrame, encode};
 
-use crate::browser;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// The first connection is being made.
@@ -42,7 +40,7 @@ impl Chat {
     /// Queues a message the visitor typed (already validated) and sends it
     /// now if connected.
     pub fn send(&self, text: String) {
-        let client_id = browser::client_id();
+        let client_id = warmline_client::client_id();
         self.transcript
             .update(|t| t.queue(client_id.clone(), text.clone()));
         self.post(&VisitorFrame::Send { client_id, text });

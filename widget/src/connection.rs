@@ -6,15 +6,14 @@
 use futures::channel::mpsc;
 use futures::future::{Either, select};
 use futures::{SinkExt, StreamExt};
-use gloo_net::websocket::futures::WebSocket;
-use gloo_net::websocket::{Message, State};
+use gloo_net::websocket::Message;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use warmline_shared::{Author, ErrorCode, ServerFrame, VisitorFrame, encode};
 
-use crate::backoff::Backoff;
 use crate::browser;
 use crate::chat::{Chat, Status};
+use warmline_client::{Backoff, open, parse};
 
 /// Everything one connection attempt needs.
 pub struct Visitor {
@@ -42,7 +41,7 @@ impl Visitor {
     }
 
     pub async fn run(self) {
-        let mut backoff = Backoff::new();
+        let mut backoff = Backoff::default();
         loop {
             let end = self.connect(&mut backoff).await;
             self.chat.detach();
@@ -180,23 +179,4 @@ impl Visitor {
         }
         None
     }
-}
-
-/// Reads a frame from the relay. `warmline_shared::decode` classifies bad
-/// input for the relay's error replies; a client just skips a frame it cannot
-/// read, and parsing straight into the type keeps `serde_json::Value` and its
-/// number formatting out of the wasm.
-fn parse(text: &str) -> serde_json::Result<ServerFrame> {
-    serde_json::from_str(text)
-}
-
-/// Opens the socket and waits for the handshake, so that nothing is sent
-/// into a socket that failed to connect (the browser logs each such send).
-async fn open(url: &str) -> Option<WebSocket> {
-    let mut socket = WebSocket::open(url).ok()?;
-    // gloo's sink becomes ready when the socket opens or fails.
-    futures::future::poll_fn(|cx| socket.poll_ready_unpin(cx))
-        .await
-        .ok()?;
-    matches!(socket.state(), State::Open).then_some(socket)
 }

@@ -1,7 +1,6 @@
 //! Warmline's visitor widget: the chat panel that `widget.js` (the loader)
 //! starts inside its shadow root when the visitor first opens the chat.
 
-mod backoff;
 mod browser;
 mod chat;
 mod connection;

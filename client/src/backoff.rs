@@ -8,17 +8,19 @@ pub struct Backoff {
     next_ms: u32,
 }
 
-impl Backoff {
-    pub fn new() -> Self {
+impl Default for Backoff {
+    fn default() -> Self {
         Self { next_ms: FIRST_MS }
     }
+}
 
+impl Backoff {
     pub fn reset(&mut self) {
         self.next_ms = FIRST_MS;
     }
 
     /// The next delay in milliseconds. It is jittered by ±20 % so that the
-    /// clients a relay restart dropped together do not all return at once.
+    /// visitors a relay restart dropped together (visitors and agents alike) do not all return at once.
     pub fn next_delay(&mut self) -> u32 {
         let base = self.next_ms;
         self.next_ms = base.saturating_mul(2).min(CAP_MS);
