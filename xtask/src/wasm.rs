@@ -54,6 +54,7 @@ fn compile(paths: &Paths) -> Result {
             "--target",
             "wasm32-unknown-unknown",
             "-Zbuild-std=std,panic_abort",
+            "-Zbuild-std-features=optimize_for_size",
             "--target-dir",
         ])
         .arg(paths.wasm_target())
@@ -70,6 +71,14 @@ fn compile(paths: &Paths) -> Result {
         .env("RUSTC", "/usr/bin/rustc")
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", "wasm-ld-22")
+        // Size over diagnostics, as std is built from source anyway: a panic
+        // aborts at once, without formatting a message or its file and line,
+        // and `{:?}` prints nothing. Together with optimize_for_size this
+        // takes 13 % off the widget's brotli size.
+        .env(
+            "RUSTFLAGS",
+            "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none",
+        )
         .env_remove("RUSTUP_TOOLCHAIN")
         .env_remove("CARGO")
         .env_remove("RUSTC_WRAPPER")
