@@ -61,11 +61,8 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let mut out = Outbound::new(sink);
-    if let Err(Stop::Store(error)) = serve(&state, &agent, &mut out, &mut stream).await {
-        tracing::error!(%error, "agent socket ended by a store failure");
-        let _ = out.error(ErrorCode::Internal, None).await;
-    }
-    out.close().await;
+    let result = serve(&state, &agent, &mut out, &mut stream).await;
+    out.finish(result, "agent").await;
 }
 
 async fn serve<S, R>(

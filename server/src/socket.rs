@@ -93,7 +93,13 @@ where
         .await
     }
 
-    pub async fn close(mut self) {
+    /// Ends the socket the way every loop ends: a store failure is logged and
+    /// reported to the client as `internal`, then the socket is closed.
+    pub async fn finish(mut self, result: Result<(), Stop>, who: &str) {
+        if let Err(Stop::Store(error)) = result {
+            tracing::error!(%error, "{who} socket ended by a store failure");
+            let _ = self.error(ErrorCode::Internal, None).await;
+        }
         let _ = self.sink.close().await;
     }
 }

@@ -43,11 +43,8 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let mut out = Outbound::new(sink);
-    if let Err(Stop::Store(error)) = serve(&state, origin.as_deref(), &mut out, &mut stream).await {
-        tracing::error!(%error, "visitor socket ended by a store failure");
-        let _ = out.error(ErrorCode::Internal, None).await;
-    }
-    out.close().await;
+    let result = serve(&state, origin.as_deref(), &mut out, &mut stream).await;
+    out.finish(result, "visitor").await;
 }
 
 async fn serve<S, R>(
