@@ -46,7 +46,7 @@ fn build(paths: &Paths) -> Result {
 fn run(paths: &Paths) -> Result {
     build(paths)?;
     step("starting the relay (Ctrl-C stops it)");
-    let relay = paths.target.join("debug").join("warmline");
+    let relay = paths.relay_binary();
     let status = Command::new(&relay)
         .current_dir(&paths.root)
         .status()
@@ -94,7 +94,7 @@ fn test(paths: &Paths) -> Result {
     let status = Command::new("node")
         .args(["--test", "--test-concurrency=1"])
         .current_dir(&e2e)
-        .env("WARMLINE_BIN", paths.target.join("debug").join("warmline"))
+        .env("WARMLINE_BIN", paths.relay_binary())
         .env("CHROMIUM", setup::CHROMIUM)
         .env("WARMLINE_SCREENSHOTS", paths.target.join("e2e"))
         .status()

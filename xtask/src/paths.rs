@@ -37,6 +37,12 @@ impl Paths {
         self.target.join("wasm")
     }
 
+    /// The relay binary that `build` makes, which `run` starts and the
+    /// browser tests drive.
+    pub fn relay_binary(&self) -> PathBuf {
+        self.target.join("debug").join("warmline")
+    }
+
     /// Where the relay's build embeds the browser apps from.
     pub fn dist(&self) -> PathBuf {
         self.root.join("server").join("dist")
