@@ -1,11 +1,15 @@
 //! The files the relay serves: the loader, the built widget and console (with
 //! precompressed variants), and the demo host page.
 
+use axum::Router;
 use axum::extract::Path;
 use axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
 use axum::http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::state::AppState;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/dist.rs"));
@@ -15,22 +19,44 @@ const LOADER: &str = include_str!("../../widget/loader.js");
 const CONSOLE_PAGE: &str = include_str!("../../console/index.html");
 const DEMO_PAGE: &str = include_str!("../../examples/demo/index.html");
 
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/widget.js", get(loader))
+        .route("/widget/{name}", get(widget_file))
+        .route(
+            "/console",
+            get(|| async { Redirect::permanent("/console/") }),
+        )
+        .route("/console/", get(console_page))
+        .route("/console/{name}", get(console_file))
+        .route("/demo/", get(demo_page))
+}
+
+/// What `cargo xtask build` puts in `dist/`. Only these are answered with
+/// "not built" when the build has not run; any other name is simply unknown.
+const BUILD_OUTPUTS: &[&str] = &[
+    "widget/warmline_widget.js",
+    "widget/warmline_widget_bg.wasm",
+    "console/warmline_console.js",
+    "console/warmline_console_bg.wasm",
+];
+
 /// Assets have stable names, so caches must revalidate rather than keep them.
 const REVALIDATE: &str = "no-cache";
 
-pub async fn loader() -> Response {
+async fn loader() -> Response {
     embeddable(text(LOADER, "text/javascript; charset=utf-8"))
 }
 
-pub async fn console_page() -> Response {
+async fn console_page() -> Response {
     text(CONSOLE_PAGE, "text/html; charset=utf-8")
 }
 
-pub async fn demo_page() -> Response {
+async fn demo_page() -> Response {
     text(DEMO_PAGE, "text/html; charset=utf-8")
 }
 
-pub async fn widget_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
+async fn widget_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
     embeddable(built(&format!("widget/{name}"), &headers))
 }
 
@@ -47,7 +73,7 @@ fn embeddable(mut response: Response) -> Response {
     response
 }
 
-pub async fn console_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
+async fn console_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
     built(&format!("console/{name}"), &headers)
 }
 
@@ -73,7 +99,7 @@ fn built(path: &str, headers: &HeaderMap) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     let Some(plain) = find(path) else {
-        if embedded::DIST.is_empty() {
+        if embedded::DIST.is_empty() && BUILD_OUTPUTS.contains(&path) {
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The browser apps are not built into this relay; run `cargo xtask build`.",

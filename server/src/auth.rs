@@ -3,20 +3,29 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use warmline_shared::api::{Me, SignIn};
 
 use crate::error::AppError;
-use crate::store::Agent;
-use crate::{AppState, now_ms};
+use crate::events::Event;
+use crate::state::{AppState, now_ms};
+use crate::store::{Agent, Session};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/agent/login", post(login))
+        .route("/api/agent/logout", post(logout))
+        .route("/api/agent/me", get(me))
+}
 
 pub const SESSION_COOKIE: &str = "warmline_session";
 const SESSION_DAYS: i64 = 14;
@@ -49,30 +58,16 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-#[derive(Deserialize)]
-pub struct Login {
-    email: String,
-    password: String,
-}
-
-#[derive(Serialize)]
-pub struct Me {
-    name: String,
-    email: String,
-}
-
-impl From<Agent> for Me {
-    fn from(agent: Agent) -> Self {
-        Me {
-            name: agent.name,
-            email: agent.email,
-        }
+fn me_of(agent: Agent) -> Me {
+    Me {
+        name: agent.name,
+        email: agent.email,
     }
 }
 
-pub async fn login(
+async fn login(
     State(state): State<AppState>,
-    body: Result<Json<Login>, JsonRejection>,
+    body: Result<Json<SignIn>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(login) = body?;
     let credentials = state.store.agent_credentials(login.email.trim()).await?;
@@ -96,22 +91,31 @@ pub async fn login(
         .create_session(&token_hash(&token), agent.id, expires_at)
         .await?;
     let cookie = session_cookie(&state, &token, SESSION_DAYS * 24 * 3600);
-    Ok(([(SET_COOKIE, cookie)], Json(Me::from(agent))).into_response())
+    Ok(([(SET_COOKIE, cookie)], Json(me_of(agent))).into_response())
 }
 
-pub async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
+/// Ends the session of this browser, and with it every console socket it
+/// opened, in any tab and on any relay.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
-        state.store.delete_session(&token_hash(token)).await?;
+        let hash = token_hash(token);
+        if let Some(session) = state.store.session(&hash, now_ms()).await? {
+            state.store.delete_session(&hash).await?;
+            state
+                .events
+                .publish(Event::SessionEnded {
+                    agent_id: session.agent.id,
+                    session: hash,
+                })
+                .await;
+        }
     }
     let cookie = session_cookie(&state, "", 0);
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
 }
 
-pub async fn me(SignedIn(agent): SignedIn) -> Json<Me> {
-    Json(agent.into())
+async fn me(SignedIn(session): SignedIn) -> Json<Me> {
+    Json(me_of(session.agent))
 }
 
 fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
@@ -133,8 +137,8 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value)
 }
 
-/// The agent behind the request's session cookie; 401 without a valid one.
-pub struct SignedIn(pub Agent);
+/// The session behind the request's cookie; 401 without a valid one.
+pub struct SignedIn(pub Session);
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
@@ -144,7 +148,7 @@ impl FromRequestParts<AppState> for SignedIn {
             .ok_or(AppError::Unauthorized("Sign in first."))?;
         state
             .store
-            .session_agent(&token_hash(token), now_ms())
+            .session(&token_hash(token), now_ms())
             .await?
             .map(SignedIn)
             .ok_or(AppError::Unauthorized(

@@ -1,11 +1,32 @@
-//! Settings, from `WARMLINE_*` environment variables with working defaults.
+//! Settings, layered as Rust servers usually do it: defaults, then a TOML
+//! file (`--config`), then `WARMLINE_*` environment variables, then flags.
+//! Every setting is declared once, in [`Settings`], which is both the flag
+//! and variable parser (clap) and the file format (serde), so `--help`, the
+//! file and the variables cannot drift apart.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::net::ToSocketAddrs;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use clap::{CommandFactory, Parser};
+use serde::Deserialize;
 
 /// A value that must never reach a log line.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(pub String);
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value itself, for the one place that must use it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -13,25 +34,103 @@ impl fmt::Debug for Secret {
     }
 }
 
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::new(s))
+    }
+}
+
+/// The relay's command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "warmline",
+    version,
+    about = "The Warmline relay: live chat between website visitors and agents.",
+    after_help = "Each setting can also be given in the TOML file (same name, e.g. \
+                  `data_dir = \"/var/lib/warmline\"`) or as the environment variable shown. \
+                  Flags beat variables, variables beat the file, the file beats the defaults."
+)]
+pub struct Args {
+    /// A TOML file of settings.
+    #[arg(long, env = "WARMLINE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// One layer of settings: every field is optional, and a higher layer's
+/// value wins over a lower one's.
+#[derive(Debug, Default, clap::Args, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where to listen; port 0 picks a free one [default: 127.0.0.1:8080]
+    #[arg(long, env = "WARMLINE_ADDR", value_name = "HOST:PORT")]
+    pub addr: Option<String>,
+    /// Where the embedded SQLite database lives [default: data]
+    #[arg(long, env = "WARMLINE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Storage [default: sqlite://DATA_DIR/warmline.db]
+    #[arg(long, env = "WARMLINE_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// The address browsers use to reach the relay; `https://` marks cookies
+    /// Secure [default: http:// and the bound address]
+    #[arg(long, env = "WARMLINE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Create a demo site and owner account at start-up (`cargo xtask run` turns it on)
+    #[arg(
+        long,
+        env = "WARMLINE_DEMO",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub demo: Option<bool>,
+    /// The demo owner's password [default: generated and printed]
+    #[arg(
+        long,
+        env = "WARMLINE_DEMO_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub demo_password: Option<Secret>,
+    /// More origins (space- or comma-separated) whose pages may embed the demo site
+    #[arg(long, env = "WARMLINE_DEMO_ORIGINS", value_name = "ORIGINS")]
+    pub demo_origins: Option<String>,
+}
+
+impl Settings {
+    /// This layer over `lower`: each setting this layer has wins.
+    fn over(self, lower: Settings) -> Settings {
+        Settings {
+            addr: self.addr.or(lower.addr),
+            data_dir: self.data_dir.or(lower.data_dir),
+            database_url: self.database_url.or(lower.database_url),
+            public_url: self.public_url.or(lower.public_url),
+            demo: self.demo.or(lower.demo),
+            demo_password: self.demo_password.or(lower.demo_password),
+            demo_origins: self.demo_origins.or(lower.demo_origins),
+        }
+    }
+}
+
+/// The relay's settings, complete and checked.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where to listen (`WARMLINE_ADDR`, default `127.0.0.1:8080`; port 0 picks a free one).
     pub addr: String,
-    /// Where the embedded database lives (`WARMLINE_DATA_DIR`, default `data`).
     pub data_dir: PathBuf,
-    /// Storage (`WARMLINE_DATABASE_URL`); default: SQLite in `data_dir`.
+    /// Storage; `None` means SQLite in `data_dir`.
     pub database_url: Option<String>,
-    /// The address browsers use to reach the relay (`WARMLINE_PUBLIC_URL`);
-    /// default: `http://` and the bound address. Decides the demo site's
-    /// allowed origins and whether cookies are marked Secure.
+    /// The address browsers use to reach the relay; `None` means `http://`
+    /// and the bound address. Decides the demo site's allowed origins and
+    /// whether cookies are marked Secure.
     pub public_url: Option<String>,
-    /// Create the demo site and agent at start-up (`WARMLINE_DEMO`, default on; `0` turns it off).
     pub demo: bool,
-    /// The demo agent's password (`WARMLINE_DEMO_PASSWORD`); generated when unset.
     pub demo_password: Option<Secret>,
-    /// Origins besides the relay's own whose pages may embed the demo site
-    /// (`WARMLINE_DEMO_ORIGINS`, separated by spaces or commas), to try the
-    /// snippet on a page of one's own.
+    /// Origins besides the relay's own whose pages may embed the demo site,
+    /// to try the snippet on a page of one's own.
     pub demo_origins: Vec<String>,
 }
 
@@ -42,33 +141,86 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: None,
             public_url: None,
-            demo: true,
+            demo: false,
             demo_password: None,
             demo_origins: Vec::new(),
         }
     }
 }
 
+/// A setting that cannot be used, named as the person gave it.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("setting `{setting}`: {problem}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub problem: String,
+}
+
+fn invalid(setting: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting: setting.into(),
+        problem: problem.into(),
+    }
+}
+
 impl Config {
-    pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let defaults = Self::default();
-        Self {
-            addr: var("WARMLINE_ADDR").unwrap_or(defaults.addr),
-            data_dir: var("WARMLINE_DATA_DIR").map_or(defaults.data_dir, PathBuf::from),
-            database_url: var("WARMLINE_DATABASE_URL"),
-            public_url: var("WARMLINE_PUBLIC_URL"),
-            demo: var("WARMLINE_DEMO").is_none_or(|v| v != "0"),
-            demo_password: var("WARMLINE_DEMO_PASSWORD").map(Secret),
-            demo_origins: var("WARMLINE_DEMO_ORIGINS")
-                .map(|v| {
-                    v.split([' ', ','])
-                        .filter(|o| !o.is_empty())
-                        .map(|o| o.trim_end_matches('/').to_owned())
-                        .collect()
-                })
-                .unwrap_or_default(),
+    /// Reads the file the arguments name, if any, and lays the arguments
+    /// (flags and variables) over it and it over the defaults.
+    pub fn load(args: Args) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => Settings::default(),
+        };
+        Self::from_settings(args.settings.over(file))
+    }
+
+    /// Fills in defaults and checks every setting.
+    pub fn from_settings(settings: Settings) -> Result<Self, ConfigError> {
+        let defaults = Config::default();
+        let addr = settings.addr.unwrap_or(defaults.addr);
+        if let Err(e) = addr.to_socket_addrs() {
+            return Err(invalid(
+                "addr",
+                format!("{addr:?} is not a HOST:PORT to listen on ({e})"),
+            ));
         }
+        if let Some(url) = &settings.database_url
+            && !url.starts_with("sqlite:")
+        {
+            return Err(invalid(
+                "database_url",
+                format!("{url:?} is not supported (expected sqlite://…)"),
+            ));
+        }
+        let public_url = settings
+            .public_url
+            .map(|url| url.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url {
+            web_origin("public_url", url)?;
+        }
+        let demo_origins = settings
+            .demo_origins
+            .unwrap_or_default()
+            .split([' ', ','])
+            .filter(|o| !o.is_empty())
+            .map(|o| web_origin("demo_origins", o.trim_end_matches('/')))
+            .collect::<Result<_, _>>()?;
+        if settings
+            .demo_password
+            .as_ref()
+            .is_some_and(|p| p.expose().is_empty())
+        {
+            return Err(invalid("demo_password", "must not be empty"));
+        }
+        Ok(Config {
+            addr,
+            data_dir: settings.data_dir.unwrap_or(defaults.data_dir),
+            database_url: settings.database_url,
+            public_url,
+            demo: settings.demo.unwrap_or(defaults.demo),
+            demo_password: settings.demo_password,
+            demo_origins,
+        })
     }
 
     pub fn database_url(&self) -> String {
@@ -78,14 +230,107 @@ impl Config {
     }
 }
 
+fn read_file(path: &Path) -> Result<Settings, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| invalid("config", format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| invalid("config", format!("{}: {e}", path.display())))
+}
+
+fn web_origin(setting: &str, value: &str) -> Result<String, ConfigError> {
+    if value.starts_with("http://") || value.starts_with("https://") {
+        Ok(value.to_owned())
+    } else {
+        Err(invalid(
+            setting,
+            format!("{value:?} must start with http:// or https://"),
+        ))
+    }
+}
+
+/// `WARMLINE_*` variables in `vars` that no setting reads: most likely typos,
+/// which would otherwise be silently ignored.
+pub fn unknown_variables(vars: impl IntoIterator<Item = String>) -> Vec<String> {
+    let command = Args::command();
+    let known: Vec<String> = command
+        .get_arguments()
+        .filter_map(|arg| arg.get_env())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
+    vars.into_iter()
+        .filter(|name| name.starts_with("WARMLINE_") && !known.contains(name))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse(args: &[&str]) -> Args {
+        Args::try_parse_from(std::iter::once("warmline").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn flags_beat_the_file_and_the_file_beats_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("warmline.toml");
+        std::fs::write(
+            &file,
+            "addr = \"127.0.0.1:9000\"\ndata_dir = \"/srv/chat\"\ndemo = true\n",
+        )
+        .unwrap();
+        let args = parse(&["--config", file.to_str().unwrap(), "--addr", "127.0.0.1:0"]);
+        let config = Config::load(args).unwrap();
+        assert_eq!(config.addr, "127.0.0.1:0");
+        assert_eq!(config.data_dir, PathBuf::from("/srv/chat"));
+        assert!(config.demo);
+        assert_eq!(config.public_url, None);
+    }
+
+    #[test]
+    fn the_demo_is_off_unless_asked_for() {
+        assert!(!Config::load(parse(&[])).unwrap().demo);
+        assert!(Config::load(parse(&["--demo"])).unwrap().demo);
+        assert!(!Config::load(parse(&["--demo", "0"])).unwrap().demo);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_settings_name() {
+        let cases: [(&[&str], &str); 4] = [
+            (&["--addr", "no port"], "addr"),
+            (&["--public-url", "chat.example"], "public_url"),
+            (&["--database-url", "mysql://x"], "database_url"),
+            (
+                &["--demo-origins", "https://a.example ftp://b"],
+                "demo_origins",
+            ),
+        ];
+        for (args, setting) in cases {
+            let error = Config::load(parse(args)).unwrap_err();
+            assert_eq!(error.setting, setting, "{error}");
+            assert!(error.to_string().contains(setting));
+        }
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_an_error_that_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("warmline.toml");
+        std::fs::write(&file, "adr = \"127.0.0.1:1\"\n").unwrap();
+        let error = Config::load(parse(&["--config", file.to_str().unwrap()])).unwrap_err();
+        assert_eq!(error.setting, "config");
+        assert!(error.problem.contains("adr"), "{error}");
+    }
+
+    #[test]
+    fn unknown_warmline_variables_are_reported() {
+        let vars = ["WARMLINE_ADDR", "WARMLINE_ADRR", "PATH", "WARMLINE_DEMO"].map(String::from);
+        assert_eq!(unknown_variables(vars), ["WARMLINE_ADRR"]);
+    }
+
     #[test]
     fn debug_output_hides_the_demo_password() {
         let config = Config {
-            demo_password: Some(Secret("hunter2".into())),
+            demo_password: Some(Secret::new("hunter2")),
             ..Config::default()
         };
         let shown = format!("{config:?}");

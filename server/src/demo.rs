@@ -1,9 +1,11 @@
-//! The demo site and agent that `cargo xtask run` starts with, so a newcomer
+//! The demo site and agent that `cargo xtask run` starts with (`--demo`), so a newcomer
 //! can try both sides at once.
+
+use warmline_shared::SiteId;
 
 use crate::auth::{hash_password, new_token};
 use crate::config::Secret;
-use crate::now_ms;
+use crate::state::now_ms;
 use crate::store::{Role, Site, Store, StoreError};
 
 pub const SITE_ID: &str = "demo";
@@ -22,22 +24,29 @@ pub async fn seed(
     store
         .upsert_site(
             &Site {
-                id: SITE_ID.into(),
+                id: SiteId::new(SITE_ID),
                 name: "Kartuli Tea House (demo)".into(),
                 allowed_origins: origins,
             },
             now,
         )
         .await?;
-    let password = password.unwrap_or_else(|| Secret(new_token()[..16].to_owned()));
+    let password = password.unwrap_or_else(|| Secret::new(&new_token()[..16]));
     let hash = {
-        let password = password.0.clone();
+        let password = password.expose().to_owned();
         tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .expect("hashing does not panic")
     };
     store
-        .upsert_agent(SITE_ID, AGENT_EMAIL, AGENT_NAME, Role::Owner, &hash, now)
+        .upsert_agent(
+            &SiteId::new(SITE_ID),
+            AGENT_EMAIL,
+            AGENT_NAME,
+            Role::Owner,
+            &hash,
+            now,
+        )
         .await?;
     Ok(password)
 }

@@ -4,18 +4,18 @@
 //! [`Relay::bind`] opens storage and the listener (port 0 picks a free one, as
 //! the tests do); [`Relay::serve`] runs until the shutdown future resolves.
 
-mod agent;
 mod assets;
 mod auth;
-mod chat;
 pub mod config;
+pub mod conversation;
 mod demo;
 mod error;
-mod hub;
+pub mod events;
+pub mod fanout;
 mod rate;
-mod socket;
+pub mod state;
 pub mod store;
-mod visitor;
+mod ws;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -25,42 +25,23 @@ use axum::Router;
 use axum::http::HeaderValue;
 use axum::http::header::X_CONTENT_TYPE_OPTIONS;
 use axum::response::Redirect;
-use axum::routing::{get, post};
+use axum::routing::get;
 use tokio::net::TcpListener;
 
 pub use config::{Config, Secret};
 pub use demo::{AGENT_EMAIL as DEMO_AGENT_EMAIL, SITE_ID as DEMO_SITE_ID};
 
-use crate::hub::Hub;
-use crate::store::Store;
+use crate::fanout::MemoryFanOut;
+use crate::state::AppState;
 
-#[derive(Clone)]
-pub struct AppState {
-    store: Arc<dyn Store>,
-    hub: Hub,
-    secure_cookies: bool,
-    /// A hash to verify against when an email is unknown (see `auth::login`).
-    dummy_hash: Arc<str>,
-}
-
+/// Every route of the relay: each feature brings its own.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/demo/") }))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/widget.js", get(assets::loader))
-        .route("/widget/{name}", get(assets::widget_file))
-        .route(
-            "/console",
-            get(|| async { Redirect::permanent("/console/") }),
-        )
-        .route("/console/", get(assets::console_page))
-        .route("/console/{name}", get(assets::console_file))
-        .route("/demo/", get(assets::demo_page))
-        .route("/ws/visitor", get(visitor::handler))
-        .route("/ws/agent", get(agent::handler))
-        .route("/api/agent/login", post(auth::login))
-        .route("/api/agent/logout", post(auth::logout))
-        .route("/api/agent/me", get(auth::me))
+        .merge(assets::routes())
+        .merge(auth::routes())
+        .merge(ws::routes())
         .layer(axum::middleware::map_response(
             |mut response: axum::response::Response| async move {
                 response
@@ -70,13 +51,6 @@ pub fn app(state: AppState) -> Router {
             },
         ))
         .with_state(state)
-}
-
-/// Milliseconds since the Unix epoch: the relay's one clock for stored times.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,12 +119,12 @@ impl Relay {
         let dummy_hash = tokio::task::spawn_blocking(|| auth::hash_password(&auth::new_token()))
             .await
             .expect("hashing does not panic");
-        let state = AppState {
+        let state = AppState::new(
             store,
-            hub: Hub::default(),
-            secure_cookies: url.starts_with("https://"),
-            dummy_hash: dummy_hash.into(),
-        };
+            Arc::new(MemoryFanOut::default()),
+            url.starts_with("https://"),
+            dummy_hash,
+        );
         Ok(Self {
             listener,
             state,
@@ -159,13 +133,24 @@ impl Relay {
         })
     }
 
+    /// Serves until `shutdown` resolves, then tells every open socket (they
+    /// close with "going away") and returns once all of them have ended, so
+    /// nothing is acknowledged after this returns.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, app(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await
+        let stopping = self.state.shutdown.clone();
+        let sockets = self.state.sockets.clone();
+        let served = axum::serve(self.listener, app(self.state))
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                stopping.cancel();
+            })
+            .await;
+        sockets.close();
+        sockets.wait().await;
+        served
     }
 }
 

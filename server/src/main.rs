@@ -1,5 +1,7 @@
+use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use warmline_server::{Config, Relay};
+use warmline_server::Relay;
+use warmline_server::config::{Args, Config, unknown_variables};
 
 #[tokio::main]
 async fn main() {
@@ -8,12 +10,16 @@ async fn main() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    let relay = match Relay::bind(Config::from_env()).await {
+    for name in unknown_variables(std::env::vars().map(|(name, _)| name)) {
+        tracing::warn!("{name} is set but no setting reads it; see `warmline --help`");
+    }
+    let config = match Config::load(Args::parse()) {
+        Ok(config) => config,
+        Err(e) => fail(e),
+    };
+    let relay = match Relay::bind(config).await {
         Ok(relay) => relay,
-        Err(e) => {
-            eprintln!("warmline: {e}");
-            std::process::exit(1);
-        }
+        Err(e) => fail(e),
     };
     // Tests and scripts read these lines; keep their wording stable.
     println!("Warmline relay listening on {}", relay.url);
@@ -22,14 +28,19 @@ async fn main() {
         println!("  agent console:  {}/console/", relay.url);
         println!(
             "  sign in as {} with password {}",
-            demo.email, demo.password.0
+            demo.email,
+            demo.password.expose()
         );
     }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     if let Err(e) = relay.serve(shutdown).await {
-        eprintln!("warmline: {e}");
-        std::process::exit(1);
+        fail(e);
     }
+}
+
+fn fail(error: impl std::fmt::Display) -> ! {
+    eprintln!("warmline: {error}");
+    std::process::exit(1);
 }

@@ -90,7 +90,7 @@ mod tests {
 
     fn summary() -> ConversationSummary {
         ConversationSummary {
-            id: 7,
+            id: ConversationId::new(7),
             visitor: "Nino".into(),
             page: Some("https://shop.example/pricing".into()),
             last_seq: 3,
@@ -122,12 +122,14 @@ mod tests {
     #[test]
     fn every_agent_frame_round_trips() {
         round_trip(AgentFrame::Open {
-            conversation_id: 1,
+            conversation_id: ConversationId::new(1),
             last_seq: 2,
         });
-        round_trip(AgentFrame::Close { conversation_id: 1 });
+        round_trip(AgentFrame::Close {
+            conversation_id: ConversationId::new(1),
+        });
         round_trip(AgentFrame::Send {
-            conversation_id: 1,
+            conversation_id: ConversationId::new(1),
             client_id: "a1".into(),
             text: "Hi Nino".into(),
         });
@@ -137,7 +139,7 @@ mod tests {
     fn every_server_frame_round_trips() {
         round_trip(ServerFrame::Welcome {
             token: "tok".into(),
-            conversation_id: Some(3),
+            conversation_id: Some(ConversationId::new(3)),
         });
         round_trip(ServerFrame::Welcome {
             token: "tok".into(),
@@ -149,10 +151,17 @@ mod tests {
         round_trip(ServerFrame::Conversation {
             conversation: summary(),
         });
-        for author in [Author::Visitor, Author::Agent { name: "Ana".into() }] {
+        for author in [
+            Author::Visitor,
+            Author::Agent { name: "Ana".into() },
+            Author::Bot {
+                name: "Helper".into(),
+            },
+            Author::System,
+        ] {
             round_trip(ServerFrame::Message {
                 message: ChatMessage {
-                    conversation_id: 1,
+                    conversation_id: ConversationId::new(1),
                     seq: 1,
                     client_id: "c1".into(),
                     author,
@@ -162,7 +171,7 @@ mod tests {
             });
         }
         round_trip(ServerFrame::Ack {
-            conversation_id: 1,
+            conversation_id: ConversationId::new(1),
             client_id: "c1".into(),
             seq: 1,
         });
@@ -210,7 +219,9 @@ mod tests {
         let err = decode::<VisitorFrame>(r#"{"type":"launch_missiles"}"#).unwrap_err();
         assert_eq!(err.code, ErrorCode::UnknownType);
         // A visitor cannot send an agent's frame.
-        let agent_only = encode(&AgentFrame::Close { conversation_id: 1 });
+        let agent_only = encode(&AgentFrame::Close {
+            conversation_id: ConversationId::new(1),
+        });
         let err = decode::<VisitorFrame>(&agent_only).unwrap_err();
         assert_eq!(err.code, ErrorCode::UnknownType);
     }

@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Opaque id of a conversation, issued by the relay.
-pub type ConversationId = i64;
+use crate::ConversationId;
 
 /// Per-conversation sequence number: 1 for the first stored message, then +1.
 /// A client that remembers the highest it has seen can resume exactly there.
@@ -99,12 +98,20 @@ impl ServerFrame {
     }
 }
 
-/// Who wrote a message.
+/// Who wrote a message: the conversation's participants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Author {
     Visitor,
-    Agent { name: String },
+    Agent {
+        name: String,
+    },
+    /// The relay's own assistant (FAQ answers, handoff), under the site's name for it.
+    Bot {
+        name: String,
+    },
+    /// A notice about the conversation itself, written by nobody in particular.
+    System,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,7 +141,8 @@ pub struct ConversationSummary {
 }
 
 /// Why the relay refused something. Stable, machine-readable names; the
-/// accompanying `message` is for people.
+/// accompanying `message` is English for API users and logs. The apps show
+/// people their own catalogue's wording for the code, in the person's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -148,6 +156,7 @@ pub enum ErrorCode {
     OriginNotAllowed,
     BadToken,
     UnknownConversation,
+    ConversationClosed,
     RateLimited,
     Internal,
 }
@@ -167,6 +176,7 @@ impl ErrorCode {
             Self::OriginNotAllowed => "This page's origin is not allowed for the site.",
             Self::BadToken => "The visitor token is not valid for this site.",
             Self::UnknownConversation => "No conversation with that id is open to you.",
+            Self::ConversationClosed => "The conversation is closed; nothing more can be added.",
             Self::RateLimited => "Too many messages; wait a moment and try again.",
             Self::Internal => "The relay could not complete this; nothing was stored.",
         }

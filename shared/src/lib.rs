@@ -2,12 +2,15 @@
 //! exchange, and the rules both sides apply to them. Serde types only, no I/O,
 //! so it builds for the relay (native) and for the browser apps (wasm32).
 
+pub mod api;
 mod codec;
 mod frames;
+mod ids;
 pub mod transcript;
 
 pub use codec::{FrameError, decode, encode};
 pub use frames::*;
+pub use ids::{AgentId, ConversationId, SiteId, VisitorId};
 
 /// Largest frame, in bytes of JSON text, that the relay accepts from a client.
 /// A chat message fits many times over; anything larger is refused with a

@@ -211,11 +211,11 @@ impl Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Author;
+    use crate::{Author, ConversationId};
 
     fn message(seq: Seq, client_id: &str, text: &str) -> ChatMessage {
         ChatMessage {
-            conversation_id: 1,
+            conversation_id: ConversationId::new(1),
             seq,
             client_id: client_id.into(),
             author: Author::Visitor,

@@ -19,6 +19,7 @@ export async function startRelay(env = {}) {
       ...process.env,
       WARMLINE_ADDR: '127.0.0.1:0',
       WARMLINE_DATA_DIR: dataDir,
+      WARMLINE_DEMO: '1',
       WARMLINE_DEMO_PASSWORD: PASSWORD,
       RUST_LOG: 'warn',
       ...env,

@@ -47,7 +47,9 @@ fn run(paths: &Paths) -> Result {
     build(paths)?;
     step("starting the relay (Ctrl-C stops it)");
     let relay = paths.relay_binary();
+    // A plain `warmline` start has no demo; trying it out is what `run` is for.
     let status = Command::new(&relay)
+        .arg("--demo")
         .current_dir(&paths.root)
         .status()
         .map_err(|e| format!("cannot start {}: {e}", relay.display()))?;
@@ -71,18 +73,7 @@ fn test(paths: &Paths) -> Result {
         ],
     )?;
     step("unit and integration tests");
-    cargo(
-        paths,
-        &[
-            "test",
-            "--package",
-            "warmline-shared",
-            "--package",
-            "warmline-server",
-            "--package",
-            "xtask",
-        ],
-    )?;
+    cargo(paths, &["test", "--workspace"])?;
     step("browser tests (headless Chromium against the real relay)");
     let e2e = paths.root.join("tests").join("e2e");
     let status = Command::new("npm")

@@ -1,31 +1,29 @@
 //! Persistence. The relay talks to storage only through [`Store`], so the
 //! embedded SQLite backend and a scaled one are interchangeable; the backend is
-//! picked from the database URL at start-up.
+//! picked from the database URL at start-up. `Store` is the sum of one trait
+//! per aggregate (sites, agents and their sessions, visitors, conversations
+//! and their messages), so a feature that adds an aggregate adds a trait
+//! rather than growing one long list. Every backend must pass the contract
+//! suite in `server/tests/api/store_contract.rs`.
 
+mod error;
 mod sqlite;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use warmline_shared::{Author, ChatMessage, ConversationId, ConversationSummary, Seq};
+use warmline_shared::{
+    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Seq, SiteId, VisitorId,
+};
 
+pub use error::StoreError;
 pub use sqlite::SqliteStore;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("migrations: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("unsupported database URL {0:?} (expected sqlite://…)")]
-    UnsupportedUrl(String),
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
-    pub id: String,
+    pub id: SiteId,
     pub name: String,
     /// Origins whose pages may open visitor sockets; `*` allows any.
     pub allowed_origins: Vec<String>,
@@ -53,7 +51,7 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Role::Owner => "owner",
             Role::Agent => "agent",
@@ -64,8 +62,8 @@ impl Role {
 /// A signed-in person working in the console.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agent {
-    pub id: i64,
-    pub site_id: String,
+    pub id: AgentId,
+    pub site_id: SiteId,
     pub email: String,
     pub name: String,
 }
@@ -76,47 +74,84 @@ pub struct AgentCredentials {
     pub password_hash: String,
 }
 
+/// A live sign-in: whose, and until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Visitor {
-    pub id: i64,
-    pub site_id: String,
+pub struct Session {
+    pub agent: Agent,
+    /// The hash of the cookie's token: what the store keeps, and what names
+    /// the session when it ends.
+    pub token_hash: String,
+    /// Milliseconds since the Unix epoch.
+    pub expires_at: i64,
 }
 
-/// A conversation as the relay needs it for access checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visitor {
+    pub id: VisitorId,
+    pub site_id: SiteId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Open,
+    Closed,
+}
+
+/// A conversation as the relay needs it for access checks and routing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversation {
-    pub site_id: String,
-    pub visitor_id: i64,
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    pub status: Status,
+    pub assigned_to: Option<AgentId>,
     pub summary: ConversationSummary,
 }
 
-/// The result of appending a message: `new` is false when the client id was
-/// already stored, in which case `message` is the stored original.
+impl Conversation {
+    pub fn id(&self) -> ConversationId {
+        self.summary.id
+    }
+}
+
+/// What appending a message changed. `new` is false when the client id was
+/// already stored: then `message` is the stored original and nothing changed.
+/// `conversation` is the conversation as it stands after the append, so the
+/// caller can announce both without reading again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
     pub message: ChatMessage,
     pub new: bool,
+    pub conversation: Conversation,
 }
 
-/// A message to store. The store assigns `seq`.
+/// A message to store. The store assigns `seq`. The message goes in only if
+/// the conversation is open, belongs to `site_id` and, when `visitor_id` is
+/// set, to that visitor: the domain decides who may write where, the store
+/// checks it in the same transaction as the write.
 pub struct NewMessage<'a> {
     pub conversation_id: ConversationId,
+    pub site_id: &'a SiteId,
+    pub visitor_id: Option<VisitorId>,
     pub client_id: &'a str,
     pub author: &'a Author,
-    pub agent_id: Option<i64>,
+    /// The agent who wrote it, for agent messages (names change; ids do not).
+    pub agent_id: Option<AgentId>,
     pub text: &'a str,
     pub sent_at: i64,
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait SiteStore: Send + Sync {
     async fn upsert_site(&self, site: &Site, now: i64) -> Result<()>;
-    async fn site(&self, id: &str) -> Result<Option<Site>>;
+    async fn site(&self, id: &SiteId) -> Result<Option<Site>>;
+}
 
+#[async_trait]
+pub trait AgentStore: Send + Sync {
     /// Creates the agent, or updates name, role and password of the one with this email.
     async fn upsert_agent(
         &self,
-        site_id: &str,
+        site_id: &SiteId,
         email: &str,
         name: &str,
         role: Role,
@@ -124,35 +159,67 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> Result<Agent>;
     async fn agent_credentials(&self, email: &str) -> Result<Option<AgentCredentials>>;
-    async fn create_session(&self, token_hash: &str, agent_id: i64, expires_at: i64) -> Result<()>;
-    async fn session_agent(&self, token_hash: &str, now: i64) -> Result<Option<Agent>>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        agent_id: AgentId,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// The session with this token hash, if it exists and has not expired by `now`.
+    async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+}
 
-    async fn create_visitor(&self, site_id: &str, token_hash: &str, now: i64) -> Result<Visitor>;
-    async fn visitor_by_token(&self, site_id: &str, token_hash: &str) -> Result<Option<Visitor>>;
+#[async_trait]
+pub trait VisitorStore: Send + Sync {
+    async fn create_visitor(&self, site_id: &SiteId, token_hash: &str, now: i64)
+    -> Result<Visitor>;
+    async fn visitor_by_token(&self, site_id: &SiteId, token_hash: &str)
+    -> Result<Option<Visitor>>;
+}
 
+#[async_trait]
+pub trait ConversationStore: Send + Sync {
     /// The visitor's open conversation, if any.
-    async fn open_conversation_of(&self, visitor_id: i64) -> Result<Option<ConversationId>>;
-    /// The visitor's open conversation, created if there is none.
+    async fn open_conversation_of(&self, visitor_id: VisitorId) -> Result<Option<Conversation>>;
+    /// The visitor's open conversation, created if there is none. `new` says
+    /// which: two tabs racing here both end up in the same one.
     async fn start_conversation(
         &self,
-        site_id: &str,
-        visitor_id: i64,
+        site_id: &SiteId,
+        visitor_id: VisitorId,
         page: Option<&str>,
         now: i64,
-    ) -> Result<ConversationId>;
+    ) -> Result<(Conversation, bool)>;
     async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>>;
     /// Open conversations of a site, most recently active first.
     async fn open_conversations(
         &self,
-        site_id: &str,
+        site_id: &SiteId,
         limit: i64,
     ) -> Result<Vec<ConversationSummary>>;
+    /// Sets (or with `None` clears) the agent a conversation is assigned to.
+    /// Returns the conversation as it stands after, `None` if there is none.
+    async fn assign_conversation(
+        &self,
+        id: ConversationId,
+        agent: Option<AgentId>,
+        now: i64,
+    ) -> Result<Option<Conversation>>;
+    /// Closes an open conversation; returns it as it stands after, `None` if
+    /// there is none. Closing a closed one changes nothing.
+    async fn close_conversation(
+        &self,
+        id: ConversationId,
+        now: i64,
+    ) -> Result<Option<Conversation>>;
 
     /// Stores a message with the conversation's next sequence number, or
-    /// returns the stored one if its client id is already there. Durable when
-    /// this returns: only then may the relay acknowledge it.
-    async fn append(&self, message: NewMessage<'_>) -> Result<Appended>;
+    /// returns the stored one if its client id is already there (even if the
+    /// conversation has closed since). Durable when this returns: only then
+    /// may the relay acknowledge it. `None`: no open conversation matched the
+    /// message's conditions, and nothing was stored.
+    async fn append(&self, message: NewMessage<'_>) -> Result<Option<Appended>>;
     /// Messages with `seq > after`, in order, at most `limit`.
     async fn messages_after(
         &self,
@@ -162,11 +229,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<ChatMessage>>;
 }
 
+/// Everything the relay stores, whatever the backend.
+pub trait Store: SiteStore + AgentStore + VisitorStore + ConversationStore + 'static {}
+
+impl<T> Store for T where T: SiteStore + AgentStore + VisitorStore + ConversationStore + 'static {}
+
 /// Opens the store the URL names, applying migrations.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
     } else {
-        Err(StoreError::UnsupportedUrl(url.to_owned()))
+        Err(StoreError::unsupported_url(url))
     }
 }

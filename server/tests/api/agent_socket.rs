@@ -1,4 +1,4 @@
-use warmline_shared::{AgentFrame, Author, ErrorCode, ServerFrame};
+use warmline_shared::{AgentFrame, Author, ConversationId, ErrorCode, ServerFrame};
 
 use crate::helpers::{TestRelay, say};
 
@@ -65,14 +65,14 @@ async fn an_agent_cannot_open_or_write_to_unknown_conversations() {
     let mut agent = relay.agent().await;
     agent
         .send_agent(AgentFrame::Open {
-            conversation_id: 999,
+            conversation_id: ConversationId::new(999),
             last_seq: 0,
         })
         .await;
     assert_eq!(agent.recv_error().await, ErrorCode::UnknownConversation);
     agent
         .send_agent(AgentFrame::Send {
-            conversation_id: 999,
+            conversation_id: ConversationId::new(999),
             client_id: "x".into(),
             text: "hi".into(),
         })
@@ -83,4 +83,60 @@ async fn an_agent_cannot_open_or_write_to_unknown_conversations() {
         .send_text(r#"{"type":"hello","site":"demo"}"#.into())
         .await;
     assert_eq!(agent.recv_error().await, ErrorCode::UnknownType);
+}
+
+#[tokio::test]
+async fn signing_out_in_one_tab_closes_the_sockets_of_every_tab_of_that_session() {
+    let relay = TestRelay::spawn().await;
+    let cookie = relay.sign_in().await;
+    let mut tabs = Vec::new();
+    for _ in 0..2 {
+        let mut tab = relay.agent_request(Some(&cookie)).await.unwrap();
+        assert!(matches!(tab.recv().await, ServerFrame::Inbox { .. }));
+        tabs.push(tab);
+    }
+    // Another browser of the same agent has a session of its own.
+    let mut elsewhere = relay.agent().await;
+
+    let logout = relay
+        .http()
+        .post(format!("{}/api/agent/logout", relay.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 204);
+    for tab in &mut tabs {
+        assert_eq!(tab.close_code().await, Some(1008), "policy: session ended");
+    }
+
+    // The other browser still works.
+    let (mut visitor, _) = relay.new_visitor().await;
+    visitor.send_visitor(say("v1", "anyone there?")).await;
+    visitor.recv_ack("v1").await;
+    let (frame, _) = elsewhere
+        .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
+        .await;
+    let ServerFrame::Conversation { conversation } = frame else {
+        unreachable!()
+    };
+    elsewhere
+        .send_agent(AgentFrame::Send {
+            conversation_id: conversation.id,
+            client_id: "a1".into(),
+            text: "Yes, hello!".into(),
+        })
+        .await;
+    assert_eq!(elsewhere.recv_ack("a1").await, 2);
+}
+
+#[tokio::test]
+async fn shutting_down_closes_open_sockets_before_serve_returns() {
+    let mut relay = TestRelay::spawn().await;
+    let (mut visitor, _) = relay.new_visitor().await;
+    let mut agent = relay.agent().await;
+    relay.begin_stop();
+    assert_eq!(visitor.close_code().await, Some(1001), "going away");
+    assert_eq!(agent.close_code().await, Some(1001));
+    relay.stop().await;
 }

@@ -38,7 +38,8 @@ impl TestRelay {
         let relay = Relay::bind(Config {
             addr: "127.0.0.1:0".into(),
             data_dir: data_dir.clone(),
-            demo_password: Some(Secret(PASSWORD.into())),
+            demo: true,
+            demo_password: Some(Secret::new(PASSWORD)),
             ..Config::default()
         })
         .await
@@ -64,9 +65,16 @@ impl TestRelay {
 
     /// Stops the relay and waits until it has. The data directory stays.
     pub async fn stop(mut self) -> Option<tempfile::TempDir> {
-        let _ = self.stop.take().unwrap().send(());
+        self.begin_stop();
         (&mut self.task).await.unwrap();
         self._dir.take()
+    }
+
+    /// Tells the relay to shut down, without waiting.
+    pub fn begin_stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 
     fn ws_url(&self, path: &str) -> String {
@@ -227,6 +235,20 @@ impl Client {
         match self.recv().await {
             ServerFrame::Error { code, .. } => code,
             other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    /// Waits for the relay to close the socket; returns the close code it gave.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            match tokio::time::timeout(FRAME_DEADLINE, self.ws.next())
+                .await
+                .expect("closed within the deadline")
+            {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| f.code.into()),
+                None | Some(Err(_)) => return None,
+                Some(Ok(_)) => continue,
+            }
         }
     }
 

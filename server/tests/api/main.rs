@@ -5,4 +5,5 @@ mod agent_socket;
 mod assets;
 mod helpers;
 mod sign_in;
+mod store_contract;
 mod visitor_socket;

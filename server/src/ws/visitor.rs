@@ -8,13 +8,16 @@ use axum::http::HeaderMap;
 use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
-use warmline_shared::{Author, ErrorCode, ServerFrame, VisitorFrame};
+use warmline_shared::{ErrorCode, Seq, ServerFrame, SiteId, VisitorFrame};
 
+use super::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame, refusal};
 use crate::auth::{new_token, token_hash};
-use crate::hub::{Subscription, Topic};
+use crate::conversation::{DomainError, NewPost, Participant};
+use crate::events::{Change, Event};
+use crate::fanout::{Subscription, Topic};
 use crate::rate::TokenBucket;
-use crate::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame};
-use crate::{AppState, chat, now_ms};
+use crate::state::{AppState, now_ms};
+use crate::store::Conversation;
 
 /// A socket that has not said hello by then is dropped.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -31,9 +34,9 @@ pub async fn handler(
         .get(ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    socket::configure(ws).on_upgrade(move |socket| async move {
-        let (sink, stream) = socket.split();
-        run(state, origin, sink, stream).await;
+    let loop_state = state.clone();
+    socket::accept(ws, &state, move |sink, stream| {
+        run(loop_state, origin, sink, stream)
     })
 }
 
@@ -43,8 +46,31 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let mut out = Outbound::new(sink);
-    let result = serve(&state, origin.as_deref(), &mut out, &mut stream).await;
+    let result = tokio::select! {
+        result = serve(&state, origin.as_deref(), &mut out, &mut stream) => result,
+        _ = state.shutdown.cancelled() => Err(Stop::Shutdown),
+    };
     out.finish(result, "visitor").await;
+}
+
+/// The conversation this socket follows: what was delivered, and the live feed.
+struct Watch {
+    delivery: Delivery,
+    subscription: Subscription,
+}
+
+impl Watch {
+    /// Subscribes first, so nothing stored before the catch-up is missed.
+    async fn new(state: &AppState, conversation: &Conversation, last_seq: Seq) -> Self {
+        let subscription = state
+            .events
+            .subscribe(Topic::Conversation(conversation.id()))
+            .await;
+        Self {
+            delivery: Delivery::new(conversation.id(), last_seq),
+            subscription,
+        }
+    }
 }
 
 async fn serve<S, R>(
@@ -70,7 +96,7 @@ where
             Ok(Inbound::Frame(_)) => return Ok(out.error(ErrorCode::HelloRequired, None).await?),
         };
     let store = &*state.store;
-    let Some(site) = store.site(&site_id).await? else {
+    let Some(site) = store.site(&SiteId::new(site_id)).await? else {
         return Ok(out.error(ErrorCode::UnknownSite, None).await?);
     };
     if !site.allows_origin(origin) {
@@ -93,19 +119,18 @@ where
         }
     };
 
-    // Subscribe before reading the backlog, so nothing stored in between is missed.
-    let mut conversation: Option<(Delivery, Subscription)> =
-        store.open_conversation_of(visitor.id).await?.map(|id| {
-            let subscription = state.hub.subscribe(Topic::Conversation(id));
-            (Delivery::new(id, last_seq.max(0)), subscription)
-        });
+    let conversations = &state.conversations;
+    let mut watch = match conversations.current_of(&visitor).await.map_err(stop)? {
+        Some(conversation) => Some(Watch::new(state, &conversation, last_seq).await),
+        None => None,
+    };
     out.send(&ServerFrame::Welcome {
         token,
-        conversation_id: conversation.as_ref().map(|(d, _)| d.conversation_id),
+        conversation_id: watch.as_ref().map(|w| w.delivery.conversation_id),
     })
     .await?;
-    if let Some((delivery, _)) = &mut conversation {
-        delivery.catch_up(store, out).await?;
+    if let Some(watch) = &mut watch {
+        watch.delivery.catch_up(store, out).await?;
     }
 
     let mut limiter = TokenBucket::new(BURST, PER_SECOND);
@@ -127,44 +152,68 @@ where
                         out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
                         continue;
                     }
-                    let conversation_id = match &conversation {
-                        Some((delivery, _)) => delivery.conversation_id,
+                    let conversation_id = match &watch {
+                        Some(watch) => watch.delivery.conversation_id,
                         None => {
-                            let id = store
-                                .start_conversation(&site.id, visitor.id, page.as_deref(), now_ms())
+                            let conversation = conversations
+                                .start(&visitor, page.as_deref())
                                 .await
-                                ?;
-                            let subscription = state.hub.subscribe(Topic::Conversation(id));
-                            conversation = Some((Delivery::new(id, 0), subscription));
-                            id
+                                .map_err(stop)?;
+                            let new = watch.insert(Watch::new(state, &conversation, 0).await);
+                            new.delivery.conversation_id
                         }
                     };
-                    let posted = chat::post(
-                        state, &site.id, conversation_id, &client_id, &text, &Author::Visitor, None,
-                    )
-                    .await;
+                    let posted = conversations
+                        .post(NewPost {
+                            conversation_id,
+                            client_id: client_id.clone(),
+                            text,
+                            author: Participant::Visitor(visitor.clone()),
+                        })
+                        .await;
                     match posted {
-                        Ok(seq) => {
-                            out.send(&ServerFrame::Ack { conversation_id, client_id, seq }).await?
+                        Ok(posted) => {
+                            let ack = ServerFrame::Ack { conversation_id, client_id, seq: posted.seq };
+                            out.send(&ack).await?
                         }
-                        Err(code) => out.error(code, Some(&client_id)).await?,
+                        Err(e) => out.error(refusal(&e), Some(&client_id)).await?,
                     }
                 }
             },
-            Some(item) = next_in(&mut conversation) => {
-                let (delivery, _) = conversation.as_mut().expect("an item came from it");
-                delivery.forward(item, store, out).await?;
+            Some(item) = next_in(&mut watch) => {
+                let Some(current) = watch.as_mut() else { continue };
+                let other = current.delivery.forward(item, store, out).await?;
+                if other.is_some_and(|event| is_closed(&event)) {
+                    // The next message starts a new conversation.
+                    watch = None;
+                }
             }
         }
     }
 }
 
+fn is_closed(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::ConversationChanged {
+            change: Change::Closed,
+            ..
+        }
+    )
+}
+
+/// Domain calls outside a post fail only when the store does: the loop ends.
+fn stop(error: DomainError) -> Stop {
+    match error {
+        DomainError::Store(e) => Stop::from(e),
+        other => Stop::Store(other.to_string()),
+    }
+}
+
 /// The next fan-out item of the conversation, or never if there is none yet.
-async fn next_in(
-    conversation: &mut Option<(Delivery, Subscription)>,
-) -> Option<<Subscription as Stream>::Item> {
-    match conversation {
-        Some((_, subscription)) => subscription.next().await,
+async fn next_in(watch: &mut Option<Watch>) -> Option<<Subscription as Stream>::Item> {
+    match watch {
+        Some(watch) => watch.subscription.next().await,
         None => std::future::pending().await,
     }
 }

@@ -3,7 +3,12 @@
 //! in order. Written over any `Sink`/`Stream` of WebSocket messages so tests
 //! can drive it without a network.
 
-use axum::extract::ws::{Message, WebSocketUpgrade};
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::response::Response;
+use futures::stream::{SplitSink, SplitStream};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use warmline_shared::{
@@ -11,8 +16,11 @@ use warmline_shared::{
     encode,
 };
 
-use crate::hub::{Frame, Lagged};
-use crate::store::Store;
+use crate::conversation::DomainError;
+use crate::events::Event;
+use crate::fanout::Lagged;
+use crate::state::AppState;
+use crate::store::{Store, StoreError};
 
 /// Frames larger than this close the socket (WebSocket close code 1009);
 /// between `MAX_FRAME_BYTES` and this they get a `too_large` error frame and
@@ -27,6 +35,20 @@ pub fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
         .max_write_buffer_size(HARD_FRAME_LIMIT * 4)
         .max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
+}
+
+/// Upgrades the connection and runs `run` on its two halves, tracked so the
+/// relay's shutdown waits for it.
+pub fn accept<F, Fut>(ws: WebSocketUpgrade, state: &AppState, run: F) -> Response
+where
+    F: FnOnce(SplitSink<WebSocket, Message>, SplitStream<WebSocket>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let sockets = state.sockets.clone();
+    configure(ws).on_upgrade(move |socket| {
+        let (sink, stream) = socket.split();
+        sockets.track_future(run(sink, stream))
+    })
 }
 
 pub enum Inbound<T> {
@@ -94,14 +116,37 @@ where
     }
 
     /// Ends the socket the way every loop ends: a store failure is logged and
-    /// reported to the client as `internal`, then the socket is closed.
+    /// reported to the client as `internal`; a shutdown or an ended session
+    /// says so in the close frame, so clients know to come back or sign in.
     pub async fn finish(mut self, result: Result<(), Stop>, who: &str) {
-        if let Err(Stop::Store(error)) = result {
-            tracing::error!(%error, "{who} socket ended by a store failure");
-            let _ = self.error(ErrorCode::Internal, None).await;
+        let close = match result {
+            Ok(()) | Err(Stop::PeerGone) => None,
+            Err(Stop::Store(error)) => {
+                tracing::error!(%error, "{who} socket ended by a store failure");
+                let _ = self.error(ErrorCode::Internal, None).await;
+                None
+            }
+            Err(Stop::Shutdown) => Some((close_code::AWAY, "The relay is shutting down.")),
+            Err(Stop::SessionEnded) => Some((close_code::POLICY, "The session has ended.")),
+        };
+        if let Some((code, reason)) = close {
+            let frame = CloseFrame {
+                code,
+                reason: reason.into(),
+            };
+            let _ = self.sink.send(Message::Close(Some(frame))).await;
         }
         let _ = self.sink.close().await;
     }
+}
+
+/// The code to tell the client when the domain refuses; store failures are
+/// logged here, since the client learns only that nothing was stored.
+pub fn refusal(error: &DomainError) -> ErrorCode {
+    if let DomainError::Store(e) = error {
+        tracing::error!(error = %e, "store failed");
+    }
+    error.code()
 }
 
 /// Messages sent per page when catching up; a long history goes in several.
@@ -112,14 +157,14 @@ const CATCH_UP_PAGE: i64 = 500;
 /// comes from the store (backlog, catch-up after lag) or from fan-out.
 pub struct Delivery {
     pub conversation_id: ConversationId,
-    pub delivered: Seq,
+    delivered: Seq,
 }
 
 impl Delivery {
     pub fn new(conversation_id: ConversationId, delivered: Seq) -> Self {
         Self {
             conversation_id,
-            delivered,
+            delivered: delivered.max(0),
         }
     }
 
@@ -146,29 +191,35 @@ impl Delivery {
         }
     }
 
-    /// Handles one item of the conversation's subscription.
+    /// Handles one item of the conversation's subscription: stored messages
+    /// are delivered in order; any other event is handed back to the caller.
     pub async fn forward<S>(
         &mut self,
-        item: Result<Frame, Lagged>,
+        item: Result<Arc<Event>, Lagged>,
         store: &dyn Store,
         out: &mut Outbound<S>,
-    ) -> Result<(), Stop>
+    ) -> Result<Option<Arc<Event>>, Stop>
     where
         S: Sink<Message> + Unpin,
     {
-        match item {
-            Ok(frame) => match &*frame {
-                ServerFrame::Message { message } if message.seq <= self.delivered => Ok(()),
-                ServerFrame::Message { message } if message.seq == self.delivered + 1 => {
-                    self.send(message.clone(), out).await
-                }
-                // A gap: something was published before we subscribed or while
-                // we lagged. The store has it all.
-                ServerFrame::Message { .. } => self.catch_up(store, out).await,
-                other => out.send(other).await.map_err(Stop::from),
-            },
-            Err(Lagged) => self.catch_up(store, out).await,
+        let event = match item {
+            Ok(event) => event,
+            Err(Lagged) => {
+                self.catch_up(store, out).await?;
+                return Ok(None);
+            }
+        };
+        let Event::MessageStored { message, .. } = &*event else {
+            return Ok(Some(event));
+        };
+        if message.seq == self.delivered + 1 {
+            self.send(message.clone(), out).await?;
+        } else if message.seq > self.delivered {
+            // A gap: something was published before we subscribed or while
+            // we lagged. The store has it all.
+            self.catch_up(store, out).await?;
         }
+        Ok(None)
     }
 
     async fn send<S>(&mut self, message: ChatMessage, out: &mut Outbound<S>) -> Result<(), Stop>
@@ -187,10 +238,14 @@ impl Delivery {
 pub enum Stop {
     PeerGone,
     Store(String),
+    /// The relay is shutting down.
+    Shutdown,
+    /// The agent's session was ended (signed out, expired).
+    SessionEnded,
 }
 
-impl From<crate::store::StoreError> for Stop {
-    fn from(e: crate::store::StoreError) -> Self {
+impl From<StoreError> for Stop {
+    fn from(e: StoreError) -> Self {
         Stop::Store(e.to_string())
     }
 }

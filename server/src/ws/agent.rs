@@ -1,7 +1,9 @@
 //! The agent's socket: the site's inbox, live, plus the conversations the
-//! agent has opened.
+//! agent has opened. It lives as long as the session it was opened under.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocketUpgrade};
@@ -10,15 +12,17 @@ use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
 use tokio_stream::StreamMap;
-use warmline_shared::{AgentFrame, Author, ConversationId, ErrorCode, ServerFrame};
+use warmline_shared::{AgentFrame, ConversationId, ErrorCode, ServerFrame};
 
+use super::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame, refusal};
 use crate::auth::SignedIn;
+use crate::conversation::{DomainError, NewPost, Participant};
 use crate::error::AppError;
-use crate::hub::{Lagged, Subscription, Topic};
+use crate::events::{Change, Event};
+use crate::fanout::{Lagged, Subscription, Topic};
 use crate::rate::TokenBucket;
-use crate::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame};
-use crate::store::{Agent, Conversation};
-use crate::{AppState, chat};
+use crate::state::{AppState, now_ms};
+use crate::store::{Agent, Session};
 
 /// How many open conversations the inbox lists at once.
 const INBOX_LIMIT: i64 = 200;
@@ -28,7 +32,7 @@ const PER_SECOND: f64 = 3.0;
 pub async fn handler(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
-    SignedIn(agent): SignedIn,
+    SignedIn(session): SignedIn,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     // The console is served by the relay itself; a socket opened from any other
@@ -38,9 +42,9 @@ pub async fn handler(
             "The console must be opened from this relay.",
         ));
     }
-    Ok(socket::configure(ws).on_upgrade(move |socket| async move {
-        let (sink, stream) = socket.split();
-        run(state, agent, sink, stream).await;
+    let loop_state = state.clone();
+    Ok(socket::accept(ws, &state, move |sink, stream| {
+        run(loop_state, session, sink, stream)
     }))
 }
 
@@ -55,19 +59,28 @@ fn same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-pub async fn run<S, R>(state: AppState, agent: Agent, sink: S, mut stream: R)
+pub async fn run<S, R>(state: AppState, session: Session, sink: S, mut stream: R)
 where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let mut out = Outbound::new(sink);
-    let result = serve(&state, &agent, &mut out, &mut stream).await;
+    let result = tokio::select! {
+        result = serve(&state, &session, &mut out, &mut stream) => result,
+        _ = state.shutdown.cancelled() => Err(Stop::Shutdown),
+        _ = tokio::time::sleep(until(session.expires_at)) => Err(Stop::SessionEnded),
+    };
     out.finish(result, "agent").await;
+}
+
+/// How long from now until `at_ms`.
+fn until(at_ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(at_ms - now_ms()).unwrap_or(0))
 }
 
 async fn serve<S, R>(
     state: &AppState,
-    agent: &Agent,
+    session: &Session,
     out: &mut Outbound<S>,
     stream: &mut R,
 ) -> Result<(), Stop>
@@ -75,10 +88,21 @@ where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
+    let agent = &session.agent;
     let store = &*state.store;
-    let mut inbox = state.hub.subscribe(Topic::Site(agent.site_id.clone()));
+    // Subscribe, then check: a sign-out between the request and now is
+    // either still seen here or arrives as an event.
+    let mut sessions = state.events.subscribe(Topic::Agent(agent.id)).await;
+    if !still_signed_in(state, session).await? {
+        return Err(Stop::SessionEnded);
+    }
+    let mut inbox = state
+        .events
+        .subscribe(Topic::Site(agent.site_id.clone()))
+        .await;
     send_inbox(state, agent, out).await?;
 
+    let me = Participant::Agent(agent.clone());
     let mut watching: StreamMap<ConversationId, Subscription> = StreamMap::new();
     let mut deliveries: HashMap<ConversationId, Delivery> = HashMap::new();
     let mut limiter = TokenBucket::new(BURST, PER_SECOND);
@@ -88,14 +112,19 @@ where
                 Inbound::Closed => return Ok(()),
                 Inbound::Invalid(e) => out.send(&e.to_frame()).await?,
                 Inbound::Frame(AgentFrame::Open { conversation_id, last_seq }) => {
-                    if conversation_of_site(state, agent, conversation_id).await?.is_none() {
-                        out.error(ErrorCode::UnknownConversation, None).await?;
-                        continue;
+                    match state.conversations.visible_to(&me, conversation_id).await {
+                        Ok(_) => {}
+                        Err(DomainError::Store(e)) => return Err(e.into()),
+                        Err(e) => {
+                            out.error(e.code(), None).await?;
+                            continue;
+                        }
                     }
-                    watching.insert(conversation_id, state.hub.subscribe(Topic::Conversation(conversation_id)));
+                    let subscription = state.events.subscribe(Topic::Conversation(conversation_id)).await;
+                    watching.insert(conversation_id, subscription);
                     let delivery = deliveries
                         .entry(conversation_id)
-                        .insert_entry(Delivery::new(conversation_id, last_seq.max(0)))
+                        .insert_entry(Delivery::new(conversation_id, last_seq))
                         .into_mut();
                     delivery.catch_up(store, out).await?;
                 }
@@ -108,35 +137,88 @@ where
                         out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
                         continue;
                     }
-                    if conversation_of_site(state, agent, conversation_id).await?.is_none() {
-                        out.error(ErrorCode::UnknownConversation, Some(&client_id)).await?;
-                        continue;
-                    }
-                    let author = Author::Agent { name: agent.name.clone() };
-                    let posted = chat::post(
-                        state, &agent.site_id, conversation_id, &client_id, &text, &author, Some(agent.id),
-                    )
-                    .await;
+                    let posted = state
+                        .conversations
+                        .post(NewPost {
+                            conversation_id,
+                            client_id: client_id.clone(),
+                            text,
+                            author: me.clone(),
+                        })
+                        .await;
                     match posted {
-                        Ok(seq) => {
-                            out.send(&ServerFrame::Ack { conversation_id, client_id, seq }).await?
+                        Ok(posted) => {
+                            let ack = ServerFrame::Ack { conversation_id, client_id, seq: posted.seq };
+                            out.send(&ack).await?
                         }
-                        Err(code) => out.error(code, Some(&client_id)).await?,
+                        Err(e) => out.error(refusal(&e), Some(&client_id)).await?,
                     }
                 }
             },
             item = inbox.next() => match item {
-                Some(Ok(frame)) => out.send(&frame).await?,
+                Some(Ok(event)) => on_inbox_event(state, agent, &event, out).await?,
                 // Missed inbox changes: the whole list again is the simple, correct answer.
                 Some(Err(Lagged)) => send_inbox(state, agent, out).await?,
                 None => return Ok(()),
             },
+            item = sessions.next() => match item {
+                Some(Ok(event)) => {
+                    if matches!(&*event, Event::SessionEnded { session: ended, .. } if *ended == session.token_hash) {
+                        return Err(Stop::SessionEnded);
+                    }
+                }
+                Some(Err(Lagged)) => {
+                    if !still_signed_in(state, session).await? {
+                        return Err(Stop::SessionEnded);
+                    }
+                }
+                None => return Ok(()),
+            },
             Some((conversation_id, item)) = watching.next() => {
                 if let Some(delivery) = deliveries.get_mut(&conversation_id) {
+                    // Changes reach the agent through the inbox.
                     delivery.forward(item, store, out).await?;
                 }
             }
         }
+    }
+}
+
+async fn still_signed_in(state: &AppState, session: &Session) -> Result<bool, Stop> {
+    Ok(state
+        .store
+        .session(&session.token_hash, now_ms())
+        .await?
+        .is_some())
+}
+
+async fn on_inbox_event<S>(
+    state: &AppState,
+    agent: &Agent,
+    event: &Arc<Event>,
+    out: &mut Outbound<S>,
+) -> Result<(), Stop>
+where
+    S: Sink<Message> + Unpin,
+{
+    match &**event {
+        // The inbox lists open conversations; a fresh list drops the closed one.
+        Event::ConversationChanged {
+            change: Change::Closed,
+            ..
+        } => send_inbox(state, agent, out).await,
+        // The visitor's first message follows at once and brings it to the
+        // inbox with something to read.
+        Event::ConversationChanged {
+            change: Change::Started,
+            ..
+        } => Ok(()),
+        Event::ConversationChanged { conversation, .. } => Ok(out
+            .send(&ServerFrame::Conversation {
+                conversation: conversation.clone(),
+            })
+            .await?),
+        _ => Ok(()),
     }
 }
 
@@ -149,21 +231,6 @@ where
         .open_conversations(&agent.site_id, INBOX_LIMIT)
         .await?;
     Ok(out.send(&ServerFrame::Inbox { conversations }).await?)
-}
-
-/// The conversation, if it exists and belongs to the agent's site. Another
-/// site's conversation is reported as unknown, not as forbidden, so ids of
-/// other sites cannot be probed.
-async fn conversation_of_site(
-    state: &AppState,
-    agent: &Agent,
-    id: ConversationId,
-) -> Result<Option<Conversation>, Stop> {
-    Ok(state
-        .store
-        .conversation(id)
-        .await?
-        .filter(|c| c.site_id == agent.site_id))
 }
 
 #[cfg(test)]

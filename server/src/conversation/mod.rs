@@ -1,0 +1,202 @@
+//! The conversation domain: everything that may happen to a conversation
+//! (start, post, assign, close), who may do it, and the event each change
+//! publishes. Sockets, the bot, routing and reports all act through
+//! [`Conversations`], so each rule is checked here once.
+
+mod participant;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use warmline_shared::{ConversationId, ErrorCode, Seq, validate_client_id, validate_text};
+
+pub use participant::Participant;
+
+use crate::events::{Change, Event, Events};
+use crate::state::now_ms;
+use crate::store::{Agent, Conversation, NewMessage, Status, Store, StoreError, Visitor};
+
+/// Why the domain refused. Sockets turn it into an error frame with
+/// [`DomainError::code`]; a store failure is logged, never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("invalid input: {0:?}")]
+    Invalid(ErrorCode),
+    /// The conversation does not exist, or not for this participant: the two
+    /// are not told apart, so ids of other sites cannot be probed.
+    #[error("unknown conversation")]
+    UnknownConversation,
+    #[error("the conversation is closed")]
+    Closed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl DomainError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Invalid(code) => *code,
+            Self::UnknownConversation => ErrorCode::UnknownConversation,
+            Self::Closed => ErrorCode::ConversationClosed,
+            Self::Store(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, DomainError>;
+
+/// A message someone wants to add to a conversation.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub conversation_id: ConversationId,
+    /// The client's id for the message; posting the same one again is a no-op
+    /// that answers with the original.
+    pub client_id: String,
+    pub text: String,
+    pub author: Participant,
+}
+
+/// A stored post. `new` is false for a resend of an already stored client id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posted {
+    pub seq: Seq,
+    pub new: bool,
+}
+
+#[derive(Clone)]
+pub struct Conversations {
+    store: Arc<dyn Store>,
+    events: Events,
+}
+
+impl Conversations {
+    pub fn new(store: Arc<dyn Store>, events: Events) -> Self {
+        Self { store, events }
+    }
+
+    /// The visitor's open conversation, if there is one.
+    pub async fn current_of(&self, visitor: &Visitor) -> Result<Option<Conversation>> {
+        Ok(self.store.open_conversation_of(visitor.id).await?)
+    }
+
+    /// The visitor's open conversation, started now if there is none.
+    pub async fn start(&self, visitor: &Visitor, page: Option<&str>) -> Result<Conversation> {
+        let (conversation, new) = self
+            .store
+            .start_conversation(&visitor.site_id, visitor.id, page, now_ms())
+            .await?;
+        if new {
+            self.changed(&conversation, Change::Started).await;
+        }
+        Ok(conversation)
+    }
+
+    /// Validates and stores a message, then announces it. Durable when this
+    /// returns `Ok`: only then may it be acknowledged.
+    pub async fn post(&self, post: NewPost) -> Result<Posted> {
+        validate_client_id(&post.client_id).map_err(DomainError::Invalid)?;
+        let text = validate_text(&post.text).map_err(DomainError::Invalid)?;
+        let (site_id, visitor_id) = post.author.scope();
+        let author = post.author.author();
+        let appended = self
+            .store
+            .append(NewMessage {
+                conversation_id: post.conversation_id,
+                site_id,
+                visitor_id,
+                client_id: &post.client_id,
+                author: &author,
+                agent_id: post.author.agent_id(),
+                text,
+                sent_at: now_ms(),
+            })
+            .await?;
+        let Some(appended) = appended else {
+            return Err(self
+                .why_closed_to(&post.author, post.conversation_id)
+                .await?);
+        };
+        let posted = Posted {
+            seq: appended.message.seq,
+            new: appended.new,
+        };
+        if appended.new {
+            self.events
+                .publish(Event::MessageStored {
+                    site_id: appended.conversation.site_id.clone(),
+                    message: appended.message,
+                })
+                .await;
+            self.changed(&appended.conversation, Change::Message).await;
+        }
+        Ok(posted)
+    }
+
+    /// The conversation, if this participant may see it.
+    pub async fn visible_to(
+        &self,
+        participant: &Participant,
+        id: ConversationId,
+    ) -> Result<Conversation> {
+        self.store
+            .conversation(id)
+            .await?
+            .filter(|c| participant.may_see(c))
+            .ok_or(DomainError::UnknownConversation)
+    }
+
+    /// Assigns the conversation to an agent of its site.
+    pub async fn assign(&self, id: ConversationId, agent: &Agent) -> Result<Conversation> {
+        let conversation = self
+            .visible_to(&Participant::Agent(agent.clone()), id)
+            .await?;
+        if conversation.status == Status::Closed {
+            return Err(DomainError::Closed);
+        }
+        let conversation = self
+            .store
+            .assign_conversation(id, Some(agent.id), now_ms())
+            .await?
+            .ok_or(DomainError::UnknownConversation)?;
+        let change = Change::Assigned {
+            agent_id: conversation.assigned_to,
+        };
+        self.changed(&conversation, change).await;
+        Ok(conversation)
+    }
+
+    /// Closes the conversation. The visitor's next message starts a new one.
+    pub async fn close(&self, by: &Participant, id: ConversationId) -> Result<Conversation> {
+        let conversation = self.visible_to(by, id).await?;
+        if conversation.status == Status::Closed {
+            return Ok(conversation);
+        }
+        let conversation = self
+            .store
+            .close_conversation(id, now_ms())
+            .await?
+            .ok_or(DomainError::UnknownConversation)?;
+        self.changed(&conversation, Change::Closed).await;
+        Ok(conversation)
+    }
+
+    async fn changed(&self, conversation: &Conversation, change: Change) {
+        self.events
+            .publish(Event::ConversationChanged {
+                site_id: conversation.site_id.clone(),
+                conversation: conversation.summary.clone(),
+                change,
+            })
+            .await;
+    }
+
+    /// Why a post found no open conversation: closed, or not there for them.
+    async fn why_closed_to(&self, author: &Participant, id: ConversationId) -> Result<DomainError> {
+        Ok(match self.visible_to(author, id).await {
+            Ok(conversation) if conversation.status == Status::Closed => DomainError::Closed,
+            Ok(_) | Err(DomainError::UnknownConversation) => DomainError::UnknownConversation,
+            Err(other) => return Err(other),
+        })
+    }
+}

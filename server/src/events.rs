@@ -1,0 +1,107 @@
+//! What happened, as the relay announces it. The conversation domain and
+//! sign-in publish an [`Event`] for every change they make; sockets turn
+//! events into frames, and in-process participants (the bot, routing,
+//! reports) act on them without any socket code.
+//!
+//! Every event goes two ways: to this relay's in-process listeners
+//! ([`Events::listen`]), and through the [`FanOut`] to the topics it concerns,
+//! where sockets on any relay subscribe ([`Events::subscribe`]). In-process
+//! listeners hear only what happened on their own relay, so with several
+//! relays each change is acted on once, by the relay that made it.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use warmline_shared::{AgentId, ChatMessage, ConversationSummary, SiteId};
+
+use crate::fanout::{FanOut, Lagged, Subscription, Topic};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// A message was stored; it is durable and may be shown.
+    MessageStored {
+        site_id: SiteId,
+        message: ChatMessage,
+    },
+    /// A conversation started, got a message, was assigned or closed.
+    ConversationChanged {
+        site_id: SiteId,
+        conversation: ConversationSummary,
+        change: Change,
+    },
+    /// An agent's sign-in ended: every socket opened under it must close.
+    SessionEnded { agent_id: AgentId, session: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    Started,
+    Message,
+    Assigned { agent_id: Option<AgentId> },
+    Closed,
+}
+
+impl Event {
+    /// Where subscribers of the fan-out find this event.
+    pub fn topics(&self) -> Vec<Topic> {
+        match self {
+            Event::MessageStored { message, .. } => {
+                vec![Topic::Conversation(message.conversation_id)]
+            }
+            Event::ConversationChanged {
+                site_id,
+                conversation,
+                ..
+            } => vec![
+                Topic::Site(site_id.clone()),
+                Topic::Conversation(conversation.id),
+            ],
+            Event::SessionEnded { agent_id, .. } => vec![Topic::Agent(*agent_id)],
+        }
+    }
+}
+
+/// In-process listeners may fall this far behind before they are told they
+/// lagged.
+const LOCAL_CAPACITY: usize = 1024;
+
+/// The relay's announcer: publishes events and hands out subscriptions.
+#[derive(Clone)]
+pub struct Events {
+    fanout: Arc<dyn FanOut>,
+    local: broadcast::Sender<Arc<Event>>,
+}
+
+impl Events {
+    pub fn new(fanout: Arc<dyn FanOut>) -> Self {
+        Self {
+            fanout,
+            local: broadcast::channel(LOCAL_CAPACITY).0,
+        }
+    }
+
+    pub async fn publish(&self, event: Event) {
+        let event = Arc::new(event);
+        // An error only means no in-process listener right now.
+        let _ = self.local.send(event.clone());
+        for topic in event.topics() {
+            self.fanout.publish(&topic, event.clone()).await;
+        }
+    }
+
+    /// One topic's events, from this and any other relay. Subscribe before
+    /// reading the state the events change, so nothing falls in between.
+    pub async fn subscribe(&self, topic: Topic) -> Subscription {
+        self.fanout.subscribe(topic).await
+    }
+
+    /// Every event this relay publishes, for in-process participants.
+    pub fn listen(&self) -> Subscription {
+        BroadcastStream::new(self.local.subscribe())
+            .map(|item| item.map_err(|_| Lagged))
+            .boxed()
+    }
+}

@@ -1,0 +1,76 @@
+//! What every handler shares, and the relay's clock.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::conversation::Conversations;
+use crate::events::Events;
+use crate::fanout::FanOut;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub events: Events,
+    pub conversations: Conversations,
+    pub secure_cookies: bool,
+    /// A hash to verify against when an email is unknown (see `auth::login`).
+    pub dummy_hash: Arc<str>,
+    /// Cancelled when the relay begins to shut down; every socket loop
+    /// watches it and closes its socket with "going away".
+    pub shutdown: CancellationToken,
+    /// Socket loops run outside the HTTP server's own bookkeeping once
+    /// upgraded, so the relay tracks them to wait for them on shutdown.
+    pub sockets: TaskTracker,
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        fanout: Arc<dyn FanOut>,
+        secure_cookies: bool,
+        dummy_hash: String,
+    ) -> Self {
+        let events = Events::new(fanout);
+        Self {
+            conversations: Conversations::new(store.clone(), events.clone()),
+            store,
+            events,
+            secure_cookies,
+            dummy_hash: dummy_hash.into(),
+            shutdown: CancellationToken::new(),
+            sockets: TaskTracker::new(),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch: the relay's one clock for stored times.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A relay's state on a fresh SQLite file with the in-process fan-out, and
+/// one site (`s`, any origin), for unit tests.
+#[cfg(test)]
+pub async fn for_tests() -> (tempfile::TempDir, AppState) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let store = crate::store::connect(&url).await.unwrap();
+    store
+        .upsert_site(
+            &crate::store::Site {
+                id: warmline_shared::SiteId::new("s"),
+                name: "S".into(),
+                allowed_origins: vec!["*".into()],
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    let fanout = Arc::new(crate::fanout::MemoryFanOut::default());
+    (dir, AppState::new(store, fanout, false, String::new()))
+}

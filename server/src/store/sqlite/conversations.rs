@@ -1,0 +1,390 @@
+use async_trait::async_trait;
+use sqlx::{FromRow, Sqlite, Transaction};
+use warmline_shared::{
+    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Seq, SiteId, VisitorId,
+};
+
+use super::SqliteStore;
+use crate::store::{
+    Appended, Conversation, ConversationStore, NewMessage, Result, Status, StoreError,
+};
+
+#[derive(FromRow)]
+struct MessageRow {
+    conversation_id: i64,
+    seq: i64,
+    client_id: String,
+    author_kind: String,
+    author_name: Option<String>,
+    text: String,
+    sent_at: i64,
+}
+
+impl TryFrom<MessageRow> for ChatMessage {
+    type Error = StoreError;
+
+    fn try_from(row: MessageRow) -> Result<Self> {
+        let name = || row.author_name.clone().unwrap_or_default();
+        let author = match row.author_kind.as_str() {
+            "visitor" => Author::Visitor,
+            "agent" => Author::Agent { name: name() },
+            "bot" => Author::Bot { name: name() },
+            "system" => Author::System,
+            other => {
+                return Err(StoreError::corrupt(format!(
+                    "message {} of conversation {} has author kind {other:?}",
+                    row.seq, row.conversation_id
+                )));
+            }
+        };
+        Ok(ChatMessage {
+            conversation_id: ConversationId::new(row.conversation_id),
+            seq: row.seq,
+            client_id: row.client_id,
+            author,
+            text: row.text,
+            sent_at: row.sent_at,
+        })
+    }
+}
+
+fn author_columns(author: &Author) -> (&'static str, Option<&str>) {
+    match author {
+        Author::Visitor => ("visitor", None),
+        Author::Agent { name } => ("agent", Some(name)),
+        Author::Bot { name } => ("bot", Some(name)),
+        Author::System => ("system", None),
+    }
+}
+
+#[derive(FromRow)]
+struct ConversationRow {
+    id: i64,
+    site_id: String,
+    visitor_id: i64,
+    visitor_name: Option<String>,
+    status: String,
+    assigned_agent_id: Option<i64>,
+    page: Option<String>,
+    last_seq: i64,
+    last_text: Option<String>,
+    updated_at: i64,
+}
+
+impl ConversationRow {
+    fn summary(&self) -> ConversationSummary {
+        ConversationSummary {
+            id: ConversationId::new(self.id),
+            visitor: self
+                .visitor_name
+                .clone()
+                .unwrap_or_else(|| format!("Visitor {}", self.visitor_id)),
+            page: self.page.clone(),
+            last_seq: self.last_seq,
+            last_text: self.last_text.clone(),
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+impl TryFrom<ConversationRow> for Conversation {
+    type Error = StoreError;
+
+    fn try_from(row: ConversationRow) -> Result<Self> {
+        let status = match row.status.as_str() {
+            "open" => Status::Open,
+            "closed" => Status::Closed,
+            other => {
+                return Err(StoreError::corrupt(format!(
+                    "conversation {} has status {other:?}",
+                    row.id
+                )));
+            }
+        };
+        Ok(Conversation {
+            summary: row.summary(),
+            site_id: SiteId::new(row.site_id),
+            visitor_id: VisitorId::new(row.visitor_id),
+            status,
+            assigned_to: row.assigned_agent_id.map(AgentId::new),
+        })
+    }
+}
+
+const CONVERSATION_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, v.name AS visitor_name, \
+     c.status, c.assigned_agent_id, c.page, c.last_seq, c.last_text, c.updated_at \
+     FROM conversations c JOIN visitors v ON v.id = c.visitor_id";
+
+const MESSAGE_SELECT: &str = "SELECT conversation_id, seq, client_id, author_kind, author_name, \
+     text, sent_at FROM messages";
+
+impl SqliteStore {
+    async fn conversation_where(&self, condition: &str, id: i64) -> Result<Option<Conversation>> {
+        let row: Option<ConversationRow> =
+            sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE {condition}"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Conversation::try_from).transpose()
+    }
+
+    async fn stored_message(
+        &self,
+        conversation_id: ConversationId,
+        client_id: &str,
+    ) -> Result<Option<ChatMessage>> {
+        let row: Option<MessageRow> = sqlx::query_as(&format!(
+            "{MESSAGE_SELECT} WHERE conversation_id = ? AND client_id = ?"
+        ))
+        .bind(conversation_id.get())
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(ChatMessage::try_from).transpose()
+    }
+}
+
+async fn conversation_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: ConversationId,
+) -> Result<Conversation> {
+    let row: ConversationRow = sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.id = ?"))
+        .bind(id.get())
+        .fetch_one(&mut **tx)
+        .await?;
+    row.try_into()
+}
+
+#[async_trait]
+impl ConversationStore for SqliteStore {
+    async fn open_conversation_of(&self, visitor_id: VisitorId) -> Result<Option<Conversation>> {
+        self.conversation_where("c.visitor_id = ? AND c.status = 'open'", visitor_id.get())
+            .await
+    }
+
+    async fn start_conversation(
+        &self,
+        site_id: &SiteId,
+        visitor_id: VisitorId,
+        page: Option<&str>,
+        now: i64,
+    ) -> Result<(Conversation, bool)> {
+        // The partial unique index keeps one open conversation per visitor, so
+        // two tabs racing here both end up in the same one.
+        let inserted = sqlx::query(
+            "INSERT INTO conversations (site_id, visitor_id, page, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(site_id.as_str())
+        .bind(visitor_id.get())
+        .bind(page)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1;
+        let conversation = self
+            .open_conversation_of(visitor_id)
+            .await?
+            .ok_or_else(|| {
+                StoreError::corrupt(format!("visitor {visitor_id} has no open conversation"))
+            })?;
+        Ok((conversation, inserted))
+    }
+
+    async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>> {
+        self.conversation_where("c.id = ?", id.get()).await
+    }
+
+    async fn open_conversations(
+        &self,
+        site_id: &SiteId,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>> {
+        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE c.site_id = ? AND c.status = 'open' \
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
+        ))
+        .bind(site_id.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(ConversationRow::summary).collect())
+    }
+
+    async fn assign_conversation(
+        &self,
+        id: ConversationId,
+        agent: Option<AgentId>,
+        now: i64,
+    ) -> Result<Option<Conversation>> {
+        sqlx::query("UPDATE conversations SET assigned_agent_id = ?, updated_at = ? WHERE id = ?")
+            .bind(agent.map(AgentId::get))
+            .bind(now)
+            .bind(id.get())
+            .execute(&self.pool)
+            .await?;
+        self.conversation(id).await
+    }
+
+    async fn close_conversation(
+        &self,
+        id: ConversationId,
+        now: i64,
+    ) -> Result<Option<Conversation>> {
+        sqlx::query(
+            "UPDATE conversations SET status = 'closed', closed_at = ?, updated_at = ? \
+             WHERE id = ? AND status = 'open'",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(id.get())
+        .execute(&self.pool)
+        .await?;
+        self.conversation(id).await
+    }
+
+    async fn append(&self, new: NewMessage<'_>) -> Result<Option<Appended>> {
+        let (kind, name) = author_columns(new.author);
+        let mut tx = self.pool.begin().await?;
+        // Bumping the counter first takes SQLite's write lock at once, so
+        // concurrent appends queue here instead of failing to upgrade a read lock.
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE conversations SET last_seq = last_seq + 1, last_text = ?, updated_at = ? \
+             WHERE id = ? AND site_id = ? AND status = 'open' AND (? IS NULL OR visitor_id = ?) \
+             RETURNING last_seq",
+        )
+        .bind(new.text)
+        .bind(new.sent_at)
+        .bind(new.conversation_id.get())
+        .bind(new.site_id.as_str())
+        .bind(new.visitor_id.map(VisitorId::get))
+        .bind(new.visitor_id.map(VisitorId::get))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let inserted = match seq {
+            None => false,
+            Some(seq) => {
+                sqlx::query(
+                    "INSERT INTO messages (conversation_id, seq, client_id, author_kind, \
+                     agent_id, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                     ON CONFLICT (conversation_id, client_id) DO NOTHING",
+                )
+                .bind(new.conversation_id.get())
+                .bind(seq)
+                .bind(new.client_id)
+                .bind(kind)
+                .bind(new.agent_id.map(AgentId::get))
+                .bind(name)
+                .bind(new.text)
+                .bind(new.sent_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1
+            }
+        };
+        if let (Some(seq), true) = (seq, inserted) {
+            let conversation = conversation_in(&mut tx, new.conversation_id).await?;
+            tx.commit().await?;
+            let message = ChatMessage {
+                conversation_id: new.conversation_id,
+                seq,
+                client_id: new.client_id.to_owned(),
+                author: new.author.clone(),
+                text: new.text.to_owned(),
+                sent_at: new.sent_at,
+            };
+            return Ok(Some(Appended {
+                message,
+                new: true,
+                conversation,
+            }));
+        }
+        // A resend, or a conversation that takes no messages: undo the counter
+        // bump, then answer a resend with what is stored.
+        tx.rollback().await?;
+        let Some(message) = self
+            .stored_message(new.conversation_id, new.client_id)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let conversation = self
+            .conversation(new.conversation_id)
+            .await?
+            .ok_or_else(|| {
+                StoreError::corrupt(format!("conversation {} vanished", new.conversation_id))
+            })?;
+        // The same conditions hold for reading back as for writing.
+        let allowed = conversation.site_id == *new.site_id
+            && new.visitor_id.is_none_or(|v| v == conversation.visitor_id);
+        Ok(allowed.then_some(Appended {
+            message,
+            new: false,
+            conversation,
+        }))
+    }
+
+    async fn messages_after(
+        &self,
+        conversation_id: ConversationId,
+        after: Seq,
+        limit: i64,
+    ) -> Result<Vec<ChatMessage>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "{MESSAGE_SELECT} WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+        ))
+        .bind(conversation_id.get())
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(ChatMessage::try_from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Site, SiteStore, VisitorStore};
+
+    #[tokio::test]
+    async fn a_message_of_an_unknown_author_kind_is_an_error_not_a_visitor() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        let site = Site {
+            id: SiteId::new("s"),
+            name: "S".into(),
+            allowed_origins: vec![],
+        };
+        store.upsert_site(&site, 0).await.unwrap();
+        let visitor = store.create_visitor(&site.id, "h", 0).await.unwrap();
+        let (conversation, _) = store
+            .start_conversation(&site.id, visitor.id, None, 0)
+            .await
+            .unwrap();
+        // As a newer version (or a hand edit) might have written it.
+        let mut connection = store.pool.acquire().await.unwrap();
+        sqlx::query("PRAGMA ignore_check_constraints = ON")
+            .execute(&mut *connection)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO messages (conversation_id, seq, client_id, author_kind, text, sent_at) \
+             VALUES (?, 1, 'c', 'robot', 'beep', 0)",
+        )
+        .bind(conversation.id().get())
+        .execute(&mut *connection)
+        .await
+        .unwrap();
+        drop(connection);
+        let error = store
+            .messages_after(conversation.id(), 0, 10)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("robot"), "{error}");
+    }
+}

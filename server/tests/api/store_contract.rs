@@ -1,0 +1,402 @@
+//! The storage contract: what every `Store` backend must do, written once
+//! against `&dyn Store` and run on every backend this build has. A new
+//! backend is done when it passes all of these.
+
+use std::sync::Arc;
+
+use warmline_server::store::{self, NewMessage, Role, Site, Status, Store};
+use warmline_shared::{Author, ConversationId, SiteId, VisitorId};
+
+/// A fresh, empty store of each backend.
+async fn backends() -> Vec<(tempfile::TempDir, Arc<dyn Store>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("contract.db").display());
+    let sqlite = store::connect(&url).await.unwrap();
+    vec![(dir, sqlite)]
+}
+
+/// Runs one contract case on every backend.
+macro_rules! contract {
+    ($($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                for (_dir, store) in backends().await {
+                    cases::$case(&*store).await;
+                }
+            }
+        )*
+    };
+}
+
+contract!(
+    sites_are_created_updated_and_found,
+    agents_sign_in_with_sessions_that_expire_and_end,
+    visitors_are_found_by_token_within_their_site,
+    a_visitor_has_one_open_conversation_at_a_time,
+    sequence_numbers_count_per_conversation_and_resends_are_stored_once,
+    messages_go_only_where_the_conditions_allow,
+    every_author_kind_reads_back_as_written,
+    history_reads_back_in_order_and_in_pages,
+    the_inbox_lists_open_conversations_newest_first,
+    conversations_are_assigned_and_closed,
+);
+
+mod cases {
+    use super::*;
+
+    pub fn site_id() -> SiteId {
+        SiteId::new("s")
+    }
+
+    async fn with_site(store: &dyn Store) {
+        let site = Site {
+            id: site_id(),
+            name: "S".into(),
+            allowed_origins: vec!["https://s.example".into()],
+        };
+        store.upsert_site(&site, 0).await.unwrap();
+    }
+
+    fn message<'a>(
+        conversation_id: ConversationId,
+        site_id: &'a SiteId,
+        client_id: &'a str,
+        text: &'a str,
+    ) -> NewMessage<'a> {
+        NewMessage {
+            conversation_id,
+            site_id,
+            visitor_id: None,
+            client_id,
+            author: &Author::Visitor,
+            agent_id: None,
+            text,
+            sent_at: 1,
+        }
+    }
+
+    /// A site `s`, a visitor and their open conversation.
+    async fn conversation(store: &dyn Store, token: &str) -> (VisitorId, ConversationId) {
+        with_site(store).await;
+        let visitor = store.create_visitor(&site_id(), token, 0).await.unwrap();
+        let (conversation, _) = store
+            .start_conversation(&site_id(), visitor.id, None, 0)
+            .await
+            .unwrap();
+        (visitor.id, conversation.id())
+    }
+
+    pub async fn sites_are_created_updated_and_found(store: &dyn Store) {
+        with_site(store).await;
+        let found = store.site(&site_id()).await.unwrap().unwrap();
+        assert_eq!(found.allowed_origins, ["https://s.example"]);
+        let renamed = Site {
+            name: "Renamed".into(),
+            allowed_origins: vec!["*".into(), "https://b.example".into()],
+            ..found
+        };
+        store.upsert_site(&renamed, 5).await.unwrap();
+        assert_eq!(store.site(&site_id()).await.unwrap(), Some(renamed));
+        assert_eq!(store.site(&SiteId::new("nope")).await.unwrap(), None);
+    }
+
+    pub async fn agents_sign_in_with_sessions_that_expire_and_end(store: &dyn Store) {
+        with_site(store).await;
+        let agent = store
+            .upsert_agent(&site_id(), "a@s.test", "Nino", Role::Owner, "h1", 0)
+            .await
+            .unwrap();
+        let again = store
+            .upsert_agent(&site_id(), "a@s.test", "Nino B", Role::Agent, "h2", 0)
+            .await
+            .unwrap();
+        assert_eq!(again.id, agent.id, "the email names the agent");
+        let credentials = store.agent_credentials("a@s.test").await.unwrap().unwrap();
+        assert_eq!(credentials.password_hash, "h2");
+        assert_eq!(credentials.agent.name, "Nino B");
+        assert!(store.agent_credentials("b@s.test").await.unwrap().is_none());
+
+        store.create_session("t1", agent.id, 100).await.unwrap();
+        let session = store.session("t1", 99).await.unwrap().unwrap();
+        assert_eq!((session.agent.id, session.expires_at), (agent.id, 100));
+        assert_eq!(session.token_hash, "t1");
+        assert!(store.session("t1", 100).await.unwrap().is_none(), "expired");
+        assert!(store.session("t2", 0).await.unwrap().is_none());
+        store.delete_session("t1").await.unwrap();
+        assert!(store.session("t1", 0).await.unwrap().is_none());
+    }
+
+    pub async fn visitors_are_found_by_token_within_their_site(store: &dyn Store) {
+        with_site(store).await;
+        let other = Site {
+            id: SiteId::new("o"),
+            name: "O".into(),
+            allowed_origins: vec![],
+        };
+        store.upsert_site(&other, 0).await.unwrap();
+        let visitor = store.create_visitor(&site_id(), "h", 0).await.unwrap();
+        assert_eq!(
+            store.visitor_by_token(&site_id(), "h").await.unwrap(),
+            Some(visitor)
+        );
+        assert_eq!(store.visitor_by_token(&other.id, "h").await.unwrap(), None);
+        assert_eq!(store.visitor_by_token(&site_id(), "x").await.unwrap(), None);
+    }
+
+    pub async fn a_visitor_has_one_open_conversation_at_a_time(store: &dyn Store) {
+        with_site(store).await;
+        let visitor = store.create_visitor(&site_id(), "h", 0).await.unwrap();
+        assert!(
+            store
+                .open_conversation_of(visitor.id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let (first, new) = store
+            .start_conversation(&site_id(), visitor.id, Some("/pricing"), 7)
+            .await
+            .unwrap();
+        assert!(new);
+        assert_eq!(first.status, Status::Open);
+        assert_eq!(first.summary.page.as_deref(), Some("/pricing"));
+        assert_eq!(first.summary.last_seq, 0);
+        let (same, new) = store
+            .start_conversation(&site_id(), visitor.id, None, 8)
+            .await
+            .unwrap();
+        assert_eq!((same.id(), new), (first.id(), false));
+        assert_eq!(
+            store.open_conversation_of(visitor.id).await.unwrap(),
+            Some(first.clone())
+        );
+        store.close_conversation(first.id(), 9).await.unwrap();
+        let (next, new) = store
+            .start_conversation(&site_id(), visitor.id, None, 10)
+            .await
+            .unwrap();
+        assert!(new);
+        assert_ne!(next.id(), first.id());
+    }
+
+    pub async fn sequence_numbers_count_per_conversation_and_resends_are_stored_once(
+        store: &dyn Store,
+    ) {
+        let (_, a) = conversation(store, "ha").await;
+        let (_, b) = conversation(store, "hb").await;
+        let s = site_id();
+        let first = store
+            .append(message(a, &s, "1", "one"))
+            .await
+            .unwrap()
+            .unwrap();
+        let other = store
+            .append(message(b, &s, "1", "uno"))
+            .await
+            .unwrap()
+            .unwrap();
+        let second = store
+            .append(message(a, &s, "2", "two"))
+            .await
+            .unwrap()
+            .unwrap();
+        let again = store
+            .append(message(a, &s, "1", "one"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((first.message.seq, first.new), (1, true));
+        assert_eq!((other.message.seq, other.new), (1, true));
+        assert_eq!((second.message.seq, second.new), (2, true));
+        assert_eq!((again.message.clone(), again.new), (first.message, false));
+        // What changed comes back with the append: no second read needed.
+        assert_eq!(second.conversation.summary.last_seq, 2);
+        assert_eq!(
+            second.conversation.summary.last_text.as_deref(),
+            Some("two")
+        );
+        assert_eq!(
+            again.conversation.summary.last_seq, 2,
+            "a resend changes nothing"
+        );
+    }
+
+    pub async fn messages_go_only_where_the_conditions_allow(store: &dyn Store) {
+        let (visitor, id) = conversation(store, "h").await;
+        let (stranger, _) = conversation(store, "h2").await;
+        let s = site_id();
+        let elsewhere = SiteId::new("o");
+        let mut mine = message(id, &s, "v1", "hi");
+        mine.visitor_id = Some(visitor);
+        assert!(store.append(mine).await.unwrap().is_some());
+        let mut theirs = message(id, &s, "x1", "hi");
+        theirs.visitor_id = Some(stranger);
+        assert!(store.append(theirs).await.unwrap().is_none());
+        assert!(
+            store
+                .append(message(id, &elsewhere, "x2", "hi"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let missing = ConversationId::new(9999);
+        assert!(
+            store
+                .append(message(missing, &s, "x3", "hi"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // A resend is answered for its own visitor, not for a stranger.
+        let mut resend = message(id, &s, "v1", "hi");
+        resend.visitor_id = Some(stranger);
+        assert!(store.append(resend).await.unwrap().is_none());
+
+        store.close_conversation(id, 5).await.unwrap();
+        assert!(
+            store
+                .append(message(id, &s, "late", "hi"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let resend = store
+            .append(message(id, &s, "v1", "hi"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((resend.message.seq, resend.new), (1, false));
+        let history = store.messages_after(id, 0, 10).await.unwrap();
+        assert_eq!(history.len(), 1, "refused messages left no trace");
+        assert_eq!(
+            store
+                .conversation(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .summary
+                .last_seq,
+            1
+        );
+    }
+
+    pub async fn every_author_kind_reads_back_as_written(store: &dyn Store) {
+        let (_, id) = conversation(store, "h").await;
+        let s = site_id();
+        let agent = store
+            .upsert_agent(&s, "a@s.test", "Nino", Role::Agent, "h", 0)
+            .await
+            .unwrap();
+        let authors = [
+            Author::Visitor,
+            Author::Agent {
+                name: "Nino".into(),
+            },
+            Author::Bot {
+                name: "Helper".into(),
+            },
+            Author::System,
+        ];
+        for (i, author) in authors.iter().enumerate() {
+            let client_id = format!("c{i}");
+            let mut new = message(id, &s, &client_id, "text");
+            new.author = author;
+            new.agent_id = matches!(author, Author::Agent { .. }).then_some(agent.id);
+            store.append(new).await.unwrap().unwrap();
+        }
+        let read: Vec<Author> = store
+            .messages_after(id, 0, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.author)
+            .collect();
+        assert_eq!(read, authors);
+    }
+
+    pub async fn history_reads_back_in_order_and_in_pages(store: &dyn Store) {
+        let (_, id) = conversation(store, "h").await;
+        let s = site_id();
+        for i in 1..=5 {
+            let client_id = format!("c{i}");
+            let text = format!("m{i}");
+            store
+                .append(message(id, &s, &client_id, &text))
+                .await
+                .unwrap();
+        }
+        let page = store.messages_after(id, 1, 3).await.unwrap();
+        let seqs: Vec<i64> = page.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, [2, 3, 4]);
+        assert_eq!(page[0].text, "m2");
+        assert_eq!(page[0].conversation_id, id);
+        assert_eq!(store.messages_after(id, 4, 3).await.unwrap().len(), 1);
+        assert!(store.messages_after(id, 5, 3).await.unwrap().is_empty());
+    }
+
+    pub async fn the_inbox_lists_open_conversations_newest_first(store: &dyn Store) {
+        with_site(store).await;
+        let s = site_id();
+        let mut ids = Vec::new();
+        for (i, token) in ["a", "b", "c"].into_iter().enumerate() {
+            let visitor = store.create_visitor(&s, token, 0).await.unwrap();
+            let (c, _) = store
+                .start_conversation(&s, visitor.id, None, i as i64)
+                .await
+                .unwrap();
+            ids.push(c.id());
+        }
+        // A message makes the oldest the most recently active.
+        let mut late = message(ids[0], &s, "late", "news");
+        late.sent_at = 100;
+        store.append(late).await.unwrap();
+        store.close_conversation(ids[1], 50).await.unwrap();
+        let inbox = store.open_conversations(&s, 10).await.unwrap();
+        let listed: Vec<ConversationId> = inbox.iter().map(|c| c.id).collect();
+        assert_eq!(listed, [ids[0], ids[2]]);
+        assert_eq!(inbox[0].last_text.as_deref(), Some("news"));
+        assert_eq!(store.open_conversations(&s, 1).await.unwrap().len(), 1);
+        assert!(
+            store
+                .open_conversations(&SiteId::new("o"), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    pub async fn conversations_are_assigned_and_closed(store: &dyn Store) {
+        let (_, id) = conversation(store, "h").await;
+        let agent = store
+            .upsert_agent(&site_id(), "a@s.test", "Nino", Role::Agent, "h", 0)
+            .await
+            .unwrap();
+        let assigned = store
+            .assign_conversation(id, Some(agent.id), 3)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(assigned.assigned_to, Some(agent.id));
+        let closed = store.close_conversation(id, 4).await.unwrap().unwrap();
+        assert_eq!(closed.status, Status::Closed);
+        assert_eq!(closed.assigned_to, Some(agent.id));
+        let again = store.close_conversation(id, 9).await.unwrap().unwrap();
+        assert_eq!(again, closed, "closing twice changes nothing");
+        let missing = ConversationId::new(9999);
+        assert!(
+            store
+                .close_conversation(missing, 1)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .assign_conversation(missing, None, 1)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
