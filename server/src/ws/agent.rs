@@ -14,7 +14,7 @@ use futures::{Sink, Stream, StreamExt};
 use tokio_stream::StreamMap;
 use warmline_shared::{AgentFrame, ConversationId, ErrorCode, ServerFrame};
 
-use super::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame, refusal};
+use super::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame};
 use crate::auth::SignedIn;
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::error::AppError;
@@ -137,22 +137,8 @@ where
                         out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
                         continue;
                     }
-                    let posted = state
-                        .conversations
-                        .post(NewPost {
-                            conversation_id,
-                            client_id: client_id.clone(),
-                            text,
-                            author: me.clone(),
-                        })
-                        .await;
-                    match posted {
-                        Ok(posted) => {
-                            let ack = ServerFrame::Ack { conversation_id, client_id, seq: posted.seq };
-                            out.send(&ack).await?
-                        }
-                        Err(e) => out.error(refusal(&e), Some(&client_id)).await?,
-                    }
+                    let post = NewPost { conversation_id, client_id, text, author: me.clone() };
+                    socket::post(state, post, out).await?;
                 }
             },
             item = inbox.next() => match item {

@@ -16,7 +16,7 @@ use warmline_shared::{
     encode,
 };
 
-use crate::conversation::DomainError;
+use crate::conversation::{DomainError, NewPost};
 use crate::events::Event;
 use crate::fanout::Lagged;
 use crate::state::AppState;
@@ -140,13 +140,30 @@ where
     }
 }
 
-/// The code to tell the client when the domain refuses; store failures are
-/// logged here, since the client learns only that nothing was stored.
-pub fn refusal(error: &DomainError) -> ErrorCode {
-    if let DomainError::Store(e) = error {
-        tracing::error!(error = %e, "store failed");
+/// Posts through the domain and answers the client: `ack` once stored, or
+/// an error naming the refused message. A store failure is logged here; the
+/// client learns only that nothing was stored, and the socket carries on.
+pub async fn post<S>(state: &AppState, post: NewPost, out: &mut Outbound<S>) -> Result<(), Stop>
+where
+    S: Sink<Message> + Unpin,
+{
+    let (conversation_id, client_id) = (post.conversation_id, post.client_id.clone());
+    match state.conversations.post(post).await {
+        Ok(posted) => {
+            let ack = ServerFrame::Ack {
+                conversation_id,
+                client_id,
+                seq: posted.seq,
+            };
+            Ok(out.send(&ack).await?)
+        }
+        Err(error) => {
+            if let DomainError::Store(e) = &error {
+                tracing::error!(error = %e, "store failed");
+            }
+            Ok(out.error(error.code(), Some(&client_id)).await?)
+        }
     }
-    error.code()
 }
 
 /// Messages sent per page when catching up; a long history goes in several.

@@ -10,7 +10,7 @@ use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
 use warmline_shared::{ErrorCode, Seq, ServerFrame, SiteId, VisitorFrame};
 
-use super::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame, refusal};
+use super::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame};
 use crate::auth::{new_token, token_hash};
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::events::{Change, Event};
@@ -163,21 +163,8 @@ where
                             new.delivery.conversation_id
                         }
                     };
-                    let posted = conversations
-                        .post(NewPost {
-                            conversation_id,
-                            client_id: client_id.clone(),
-                            text,
-                            author: Participant::Visitor(visitor.clone()),
-                        })
-                        .await;
-                    match posted {
-                        Ok(posted) => {
-                            let ack = ServerFrame::Ack { conversation_id, client_id, seq: posted.seq };
-                            out.send(&ack).await?
-                        }
-                        Err(e) => out.error(refusal(&e), Some(&client_id)).await?,
-                    }
+                    let post = NewPost { conversation_id, client_id, text, author: Participant::Visitor(visitor.clone()) };
+                    socket::post(state, post, out).await?;
                 }
             },
             Some(item) = next_in(&mut watch) => {
