@@ -2,25 +2,9 @@
 //! browser keeps; this code never sees it.
 
 use gloo_net::http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use warmline_shared::api::{Me, Refusal, SignIn};
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Agent {
-    pub name: String,
-    pub email: String,
-}
-
-#[derive(Serialize)]
-struct Credentials<'a> {
-    email: &'a str,
-    password: &'a str,
-}
-
-/// The relay's `{"error": "..."}` body.
-#[derive(Deserialize)]
-struct Refusal {
-    error: String,
-}
+use crate::text;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
@@ -38,26 +22,30 @@ impl ApiError {
     }
 }
 
-const UNREACHABLE: &str = "Can't reach the server. Check your connection and try again.";
+fn cannot_reach() -> ApiError {
+    ApiError::Unavailable(text::UNREACHABLE.into())
+}
 
 /// Who is signed in, if anyone.
-pub async fn me() -> Result<Agent, ApiError> {
+pub async fn me() -> Result<Me, ApiError> {
     let response = Request::get("/api/agent/me")
         .send()
         .await
-        .map_err(|_| ApiError::Unavailable(UNREACHABLE.into()))?;
-    agent_from(response).await
+        .map_err(|_| cannot_reach())?;
+    me_from(response).await
 }
 
-pub async fn sign_in(email: &str, password: &str) -> Result<Agent, ApiError> {
+pub async fn sign_in(email: &str, password: &str) -> Result<Me, ApiError> {
+    let body = SignIn {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    };
+    // Serialising two strings cannot fail; were it to, nothing was sent.
     let request = Request::post("/api/agent/login")
-        .json(&Credentials { email, password })
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    let response = request
-        .send()
-        .await
-        .map_err(|_| ApiError::Unavailable(UNREACHABLE.into()))?;
-    agent_from(response).await
+        .json(&body)
+        .map_err(|_| cannot_reach())?;
+    let response = request.send().await.map_err(|_| cannot_reach())?;
+    me_from(response).await
 }
 
 /// Ends the session. Failing to reach the relay is reported, since the
@@ -66,7 +54,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
     let response = Request::post("/api/agent/logout")
         .send()
         .await
-        .map_err(|_| ApiError::Unavailable(UNREACHABLE.into()))?;
+        .map_err(|_| cannot_reach())?;
     if response.ok() {
         Ok(())
     } else {
@@ -74,10 +62,10 @@ pub async fn sign_out() -> Result<(), ApiError> {
     }
 }
 
-async fn agent_from(response: Response) -> Result<Agent, ApiError> {
+async fn me_from(response: Response) -> Result<Me, ApiError> {
     match response.status() {
         200 => response
-            .json::<Agent>()
+            .json::<Me>()
             .await
             .map_err(|_| unexpected(&response)),
         401 => {
@@ -85,7 +73,7 @@ async fn agent_from(response: Response) -> Result<Agent, ApiError> {
                 .json::<Refusal>()
                 .await
                 .map(|r| r.error)
-                .unwrap_or_else(|_| "Please sign in.".into());
+                .unwrap_or_else(|_| text::PLEASE_SIGN_IN.into());
             Err(ApiError::Unauthorized(reason))
         }
         _ => Err(unexpected(&response)),
@@ -93,9 +81,8 @@ async fn agent_from(response: Response) -> Result<Agent, ApiError> {
 }
 
 fn unexpected(response: &Response) -> ApiError {
-    ApiError::Unavailable(format!(
-        "The server answered {} {}. Try again in a moment.",
+    ApiError::Unavailable(text::server_answered(
         response.status(),
-        response.status_text()
+        &response.status_text(),
     ))
 }

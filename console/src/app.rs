@@ -3,20 +3,22 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use warmline_shared::api::Me;
 
-use crate::api::{self, Agent, ApiError};
+use crate::api::{self, ApiError};
 use crate::browser;
 use crate::connection;
 use crate::desk::Desk;
 use crate::signin::SignIn;
+use crate::text;
 use crate::workspace::Workspace;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Session {
     Checking,
     /// With a note saying why, when it was not the agent's own doing.
-    SignedOut(Option<String>),
-    SignedIn(Agent),
+    SignedOut(Option<&'static str>),
+    SignedIn(Me),
     Unreachable(String),
 }
 
@@ -27,19 +29,19 @@ pub fn App() -> impl IntoView {
     // the state it writes to.
     let desk = Desk::new();
 
-    let signed_out = move |note: Option<String>| {
+    let signed_out = move |note: Option<&'static str>| {
         desk.stop();
-        browser::set_title("Warmline");
+        browser::set_title(text::BRAND);
         session.set(Session::SignedOut(note));
     };
 
-    let begin = move |agent: Agent| {
+    let begin = move |agent: Me| {
         if let Some(id) = browser::conversation_in_address() {
             desk.preselect(id);
         }
         session.set(Session::SignedIn(agent));
         spawn_local(connection::run(desk, move || {
-            signed_out(Some("Your session has ended. Please sign in again.".into()));
+            signed_out(Some(text::SESSION_ENDED));
         }));
     };
 
@@ -57,16 +59,13 @@ pub fn App() -> impl IntoView {
 
     let sign_out = move || {
         spawn_local(async move {
-            let note = api::sign_out().await.err().map(|_| {
-                "Couldn't reach the server to sign out; this browser may still be signed in."
-                    .to_owned()
-            });
+            let note = api::sign_out().await.err().map(|_| text::SIGN_OUT_FAILED);
             signed_out(note);
         });
     };
 
     move || match session.get() {
-        Session::Checking => view! { <p class="splash">"Loading…"</p> }.into_any(),
+        Session::Checking => view! { <p class="splash">{text::LOADING}</p> }.into_any(),
         Session::SignedOut(note) => view! { <SignIn note on_signed_in=begin /> }.into_any(),
         Session::SignedIn(agent) => {
             view! { <Workspace desk agent on_sign_out=sign_out /> }.into_any()
@@ -75,7 +74,7 @@ pub fn App() -> impl IntoView {
             <div class="splash">
                 <p role="alert">{message}</p>
                 <button type="button" class="button" on:click=move |_| check()>
-                    "Try again"
+                    {text::TRY_AGAIN}
                 </button>
             </div>
         }

@@ -1,5 +1,6 @@
 //! Browser facilities the console needs, failing softly.
 
+use warmline_shared::ConversationId;
 use wasm_bindgen::JsValue;
 
 /// The agent socket lives on the origin that served the console.
@@ -15,14 +16,14 @@ pub fn agent_socket_url() -> Option<String> {
 
 /// The conversation named in the address (`#conversation-7`), so a reload or
 /// a shared link lands on it.
-pub fn conversation_in_address() -> Option<i64> {
+pub fn conversation_in_address() -> Option<ConversationId> {
     let hash = web_sys::window()?.location().hash().ok()?;
     hash.strip_prefix("#conversation-")?.parse().ok()
 }
 
 /// Puts the selected conversation in the address without a history entry
 /// per click.
-pub fn show_conversation_in_address(id: Option<i64>) {
+pub fn show_conversation_in_address(id: Option<ConversationId>) {
     let Some(window) = web_sys::window() else {
         return;
     };

@@ -1,20 +1,18 @@
 //! Short times for the inbox and the conversation: "now", "5 min", "14:05",
 //! "Mon", "12 Nov", in the agent's local time zone.
 
+use crate::text;
+
 const MINUTE_MS: f64 = 60_000.0;
 const DAY_MS: f64 = 24.0 * 60.0 * MINUTE_MS;
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 /// How long ago, when that reads better than a clock time.
 fn relative(now_ms: f64, then_ms: f64) -> Option<String> {
     let minutes = ((now_ms - then_ms) / MINUTE_MS).floor();
     if minutes < 1.0 {
-        Some("now".into())
+        Some(text::NOW.into())
     } else if minutes < 60.0 {
-        Some(format!("{minutes} min"))
+        Some(text::minutes_ago(minutes as u32))
     } else {
         None
     }
@@ -23,20 +21,20 @@ fn relative(now_ms: f64, then_ms: f64) -> Option<String> {
 /// The inbox's time for a conversation updated at `then_ms`.
 pub fn ago(now_ms: f64, then_ms: i64) -> String {
     let then_ms = then_ms as f64;
-    if let Some(text) = relative(now_ms, then_ms) {
-        return text;
+    if let Some(recent) = relative(now_ms, then_ms) {
+        return recent;
     }
     let then = date(then_ms);
     let today = date(now_ms);
     if then.to_date_string() == today.to_date_string() {
         clock(&then)
     } else if now_ms - then_ms < 6.0 * DAY_MS {
-        WEEKDAYS[then.get_day() as usize % 7].into()
+        text::WEEKDAYS[then.get_day() as usize % 7].into()
     } else {
         format!(
             "{} {}",
             then.get_date(),
-            MONTHS[then.get_month() as usize % 12]
+            text::MONTHS[then.get_month() as usize % 12]
         )
     }
 }

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
+use warmline_client::Link;
 use warmline_shared::transcript::Transcript;
-use warmline_shared::{AgentFrame, ConversationId, ConversationSummary, Seq, encode};
+use warmline_shared::{AgentFrame, ConversationId, ConversationSummary, ErrorCode, Seq};
 
 use crate::browser;
 
@@ -16,21 +16,6 @@ pub enum Status {
     Connecting,
     Online,
     Reconnecting,
-}
-
-/// What the connection task takes from its queue.
-pub enum Outgoing {
-    Frame(String),
-    /// Close the socket and end the task (signing out).
-    Stop,
-}
-
-/// The current connection's queue. `ready` once the relay has sent the inbox
-/// and the task has resent what was pending; before that, new frames are
-/// left to that resend.
-struct Link {
-    queue: UnboundedSender<Outgoing>,
-    ready: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -46,8 +31,9 @@ pub struct Desk {
     pub drafts: RwSignal<HashMap<ConversationId, String>>,
     pub status: RwSignal<Status>,
     /// The relay's latest complaint that is not about one message.
-    pub notice: RwSignal<Option<String>>,
-    link: StoredValue<Option<Link>, LocalStorage>,
+    pub notice: RwSignal<Option<ErrorCode>>,
+    /// Open from the relay's `Inbox` to the connection's end.
+    pub link: Link<AgentFrame>,
     /// Bumped by `stop`: a connection task started under an older value
     /// ends at its next step instead of touching the state.
     generation: StoredValue<u32>,
@@ -66,7 +52,7 @@ impl Desk {
             drafts: RwSignal::new(HashMap::new()),
             status: RwSignal::new(Status::Connecting),
             notice: RwSignal::new(None),
-            link: StoredValue::new_local(None),
+            link: Link::default(),
             generation: StoredValue::new(0),
             inbox_seen: StoredValue::new(false),
         }
@@ -80,12 +66,7 @@ impl Desk {
     /// signed-in agent.
     pub fn stop(&self) {
         self.generation.update_value(|g| *g += 1);
-        self.link.with_value(|link| {
-            if let Some(link) = link {
-                let _ = link.queue.unbounded_send(Outgoing::Stop);
-            }
-        });
-        self.link.set_value(None);
+        self.link.stop();
         self.conversations.set(Vec::new());
         self.transcripts.set(HashMap::new());
         self.selected.set(None);
@@ -94,35 +75,6 @@ impl Desk {
         self.status.set(Status::Connecting);
         self.notice.set(None);
         self.inbox_seen.set_value(false);
-    }
-
-    pub(crate) fn attach(&self, queue: UnboundedSender<Outgoing>) {
-        self.link.set_value(Some(Link {
-            queue,
-            ready: false,
-        }));
-    }
-
-    pub(crate) fn mark_ready(&self) {
-        self.link.update_value(|link| {
-            if let Some(link) = link {
-                link.ready = true;
-            }
-        });
-    }
-
-    pub(crate) fn detach(&self) {
-        self.link.set_value(None);
-    }
-
-    /// Sends a frame now if the connection is ready; otherwise the resend on
-    /// the next connection covers it.
-    fn post(&self, frame: &AgentFrame) {
-        self.link.with_value(|link| {
-            if let Some(link) = link.as_ref().filter(|l| l.ready) {
-                let _ = link.queue.unbounded_send(Outgoing::Frame(encode(frame)));
-            }
-        });
     }
 
     /// Replaces the inbox (on every connection).
@@ -192,7 +144,7 @@ impl Desk {
             return;
         }
         if let Some(previous) = previous {
-            self.post(&AgentFrame::Close {
+            self.link.post(AgentFrame::Close {
                 conversation_id: previous,
             });
         }
@@ -200,7 +152,7 @@ impl Desk {
         self.notice.set(None);
         self.mark_selected_seen();
         browser::show_conversation_in_address(Some(id));
-        self.post(&AgentFrame::Open {
+        self.link.post(AgentFrame::Open {
             conversation_id: id,
             last_seq: self.last_seq(id),
         });
@@ -214,7 +166,7 @@ impl Desk {
     /// Goes back to the list (on narrow screens, where only one shows).
     pub fn close_selected(&self) {
         if let Some(id) = self.selected.get_untracked() {
-            self.post(&AgentFrame::Close {
+            self.link.post(AgentFrame::Close {
                 conversation_id: id,
             });
         }
@@ -239,7 +191,7 @@ impl Desk {
                 .or_default()
                 .queue(client_id.clone(), text.clone());
         });
-        self.post(&AgentFrame::Send {
+        self.link.post(AgentFrame::Send {
             conversation_id,
             client_id,
             text,
@@ -253,7 +205,7 @@ impl Desk {
             .try_update(|all| all.get_mut(&conversation_id)?.retry(&client_id))
             .flatten();
         if let Some(text) = text {
-            self.post(&AgentFrame::Send {
+            self.link.post(AgentFrame::Send {
                 conversation_id,
                 client_id,
                 text,
@@ -261,30 +213,35 @@ impl Desk {
         }
     }
 
-    /// Every unacknowledged reply, in each conversation in the order typed,
-    /// and the frame that resumes the selected conversation: what a new
-    /// connection must send before anything else.
+    /// What a new connection must send before anything else.
     pub(crate) fn resume_frames(&self) -> Vec<AgentFrame> {
-        let mut frames = Vec::new();
-        if let Some(id) = self.selected.get_untracked() {
-            frames.push(AgentFrame::Open {
-                conversation_id: id,
-                last_seq: self.last_seq(id),
-            });
-        }
-        self.transcripts.with_untracked(|all| {
-            for (&conversation_id, transcript) in all {
-                for pending in transcript.to_resend() {
-                    frames.push(AgentFrame::Send {
-                        conversation_id,
-                        client_id: pending.client_id.clone(),
-                        text: pending.text.clone(),
-                    });
-                }
-            }
-        });
-        frames
+        let selected = self.selected.get_untracked();
+        self.transcripts
+            .with_untracked(|all| frames_to_resume(selected, all))
     }
+}
+
+/// The frame that resumes the selected conversation from the last seq seen
+/// there, then every unacknowledged reply, in each conversation in the order
+/// typed.
+fn frames_to_resume(
+    selected: Option<ConversationId>,
+    transcripts: &HashMap<ConversationId, Transcript>,
+) -> Vec<AgentFrame> {
+    let open = selected.map(|id| AgentFrame::Open {
+        conversation_id: id,
+        last_seq: transcripts.get(&id).map_or(0, Transcript::last_seq),
+    });
+    let resend = transcripts
+        .iter()
+        .flat_map(|(&conversation_id, transcript)| {
+            transcript.to_resend().map(move |pending| AgentFrame::Send {
+                conversation_id,
+                client_id: pending.client_id.clone(),
+                text: pending.text.clone(),
+            })
+        });
+    open.into_iter().chain(resend).collect()
 }
 
 fn is_unread(c: &ConversationSummary, seen: Seq, selected: Option<ConversationId>) -> bool {
@@ -293,4 +250,82 @@ fn is_unread(c: &ConversationSummary, seen: Seq, selected: Option<ConversationId
 
 fn newest_first(list: &mut [ConversationSummary]) {
     list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+}
+
+#[cfg(test)]
+mod tests {
+    use warmline_shared::{Author, ChatMessage};
+
+    use super::*;
+
+    fn conversation(id: i64, stored: i64, pending: &[&str]) -> (ConversationId, Transcript) {
+        let id = ConversationId::new(id);
+        let mut t = Transcript::new();
+        for seq in 1..=stored {
+            t.apply_message(ChatMessage {
+                conversation_id: id,
+                seq,
+                client_id: format!("{id}-{seq}"),
+                author: Author::Visitor,
+                text: "hello".into(),
+                sent_at: 1_700_000_000_000,
+            });
+        }
+        for client_id in pending {
+            t.queue(*client_id, "reply");
+        }
+        (id, t)
+    }
+
+    fn resent_ids(frames: &[AgentFrame]) -> Vec<&str> {
+        frames
+            .iter()
+            .filter_map(|f| match f {
+                AgentFrame::Send { client_id, .. } => Some(client_id.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_selected_conversation_resumes_before_any_resend() {
+        let all = HashMap::from([
+            conversation(1, 3, &["first", "second"]),
+            conversation(2, 1, &["elsewhere"]),
+        ]);
+        let frames = frames_to_resume(Some(ConversationId::new(1)), &all);
+        assert_eq!(
+            frames[0],
+            AgentFrame::Open {
+                conversation_id: ConversationId::new(1),
+                last_seq: 3
+            }
+        );
+        let mut resent = resent_ids(&frames[1..]);
+        assert_eq!(resent.len(), 3);
+        // In the order typed within a conversation; conversations in any order.
+        resent.retain(|id| *id != "elsewhere");
+        assert_eq!(resent, ["first", "second"]);
+    }
+
+    #[test]
+    fn a_selection_not_seen_yet_resumes_from_the_start() {
+        let frames = frames_to_resume(Some(ConversationId::new(9)), &HashMap::new());
+        assert_eq!(
+            frames,
+            [AgentFrame::Open {
+                conversation_id: ConversationId::new(9),
+                last_seq: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn without_a_selection_only_unacknowledged_replies_go_out() {
+        let (id, mut t) = conversation(1, 1, &["acked", "waiting"]);
+        t.apply_ack("acked", 2);
+        let frames = frames_to_resume(None, &HashMap::from([(id, t)]));
+        assert_eq!(resent_ids(&frames), ["waiting"]);
+        assert_eq!(frames.len(), 1);
+    }
 }

@@ -5,29 +5,30 @@ use warmline_shared::ConversationSummary;
 
 use crate::clock;
 use crate::desk::{Desk, Status};
+use crate::text;
 
 #[component]
 pub fn Inbox(desk: Desk, now: RwSignal<f64>) -> impl IntoView {
     let status_text = move || match desk.status.get() {
         Status::Online => "",
-        Status::Connecting => "Connecting…",
-        Status::Reconnecting => "Offline. Reconnecting…",
+        Status::Connecting => text::CONNECTING,
+        Status::Reconnecting => text::RECONNECTING,
     };
     let empty = move || {
         desk.status.get() == Status::Online && desk.conversations.with(|list| list.is_empty())
     };
 
     view! {
-        <nav class="inbox" aria-label="Conversations">
+        <nav class="inbox" aria-label=text::CONVERSATIONS>
             <div class="inbox-head">
-                <h2>"Conversations"</h2>
+                <h2>{text::CONVERSATIONS}</h2>
                 <span class="count">{move || desk.conversations.with(|list| list.len())}</span>
             </div>
             <p class="status" role="status">
                 {status_text}
             </p>
             <Show when=empty>
-                <p class="empty">"No open conversations yet. New ones appear here as visitors write."</p>
+                <p class="empty">{text::NO_CONVERSATIONS}</p>
             </Show>
             <ul class="list">
                 <For
@@ -47,7 +48,7 @@ fn Item(desk: Desk, conversation: ConversationSummary, now: RwSignal<f64>) -> im
     let updated_at = conversation.updated_at;
     let preview = conversation
         .last_text
-        .unwrap_or_else(|| "No messages yet".to_owned());
+        .unwrap_or_else(|| text::NO_MESSAGES_YET.to_owned());
     view! {
         <li>
             <button
@@ -58,7 +59,7 @@ fn Item(desk: Desk, conversation: ConversationSummary, now: RwSignal<f64>) -> im
                 aria-current=move || selected().then_some("true")
                 on:click=move |_| desk.select(id)
             >
-                <span class=format!("avatar tone-{}", id.rem_euclid(6)) aria-hidden="true">
+                <span class=format!("avatar tone-{}", id.get().rem_euclid(6)) aria-hidden="true">
                     {initial(&conversation.visitor)}
                 </span>
                 <span class="item-body">

@@ -10,6 +10,7 @@ mod connection;
 mod desk;
 mod inbox;
 mod signin;
+mod text;
 mod thread;
 mod workspace;
 

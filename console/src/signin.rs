@@ -3,14 +3,16 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use warmline_shared::api::Me;
 
-use crate::api::{self, Agent};
+use crate::api;
+use crate::text;
 
 #[component]
 pub fn SignIn(
     /// Why the agent is here, when it was not their own doing.
-    note: Option<String>,
-    on_signed_in: impl Fn(Agent) + Copy + 'static,
+    note: Option<&'static str>,
+    on_signed_in: impl Fn(Me) + Copy + 'static,
 ) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -41,10 +43,10 @@ pub fn SignIn(
     view! {
         <div class="signin-page">
             <form class="signin" on:submit=submit>
-                <h1 class="brand-title">"Warmline"</h1>
-                <p class="lede">"Sign in to answer your visitors."</p>
+                <h1 class="brand-title">{text::BRAND}</h1>
+                <p class="lede">{text::SIGN_IN_LEDE}</p>
                 {note.map(|note| view! { <p class="note">{note}</p> })}
-                <label for="email">"Email"</label>
+                <label for="email">{text::EMAIL}</label>
                 <input
                     id="email"
                     type="email"
@@ -52,7 +54,7 @@ pub fn SignIn(
                     required
                     bind:value=email
                 />
-                <label for="password">"Password"</label>
+                <label for="password">{text::PASSWORD}</label>
                 <input
                     id="password"
                     type="password"
@@ -64,7 +66,7 @@ pub fn SignIn(
                     {move || error.get()}
                 </p>
                 <button type="submit" class="button" disabled=move || busy.get()>
-                    "Sign in"
+                    {text::SIGN_IN}
                 </button>
             </form>
         </div>

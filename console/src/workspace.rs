@@ -2,22 +2,19 @@
 //! conversation on the right.
 
 use leptos::prelude::*;
+use warmline_shared::api::Me;
 
-use crate::api::Agent;
 use crate::browser;
 use crate::desk::Desk;
 use crate::inbox::Inbox;
+use crate::text;
 use crate::thread::Thread;
 
 /// How often relative times ("5 min") are redrawn.
 const TICK_MS: u64 = 30_000;
 
 #[component]
-pub fn Workspace(
-    desk: Desk,
-    agent: Agent,
-    on_sign_out: impl Fn() + Copy + 'static,
-) -> impl IntoView {
+pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static) -> impl IntoView {
     let now = RwSignal::new(js_sys::Date::now());
     if let Ok(tick) = set_interval_with_handle(
         move || now.set(js_sys::Date::now()),
@@ -28,22 +25,18 @@ pub fn Workspace(
 
     // Unread conversations in the tab title, for an agent in another tab.
     Effect::new(move |_| {
-        let title = match desk.unread_count() {
-            0 => "Warmline".to_owned(),
-            n => format!("({n}) Warmline"),
-        };
-        browser::set_title(&title);
+        browser::set_title(&text::title(desk.unread_count()));
     });
 
     view! {
         <div class="workspace">
             <header class="top">
-                <span class="brand">"Warmline"</span>
+                <span class="brand">{text::BRAND}</span>
                 <span class="me" title=agent.email>
                     {agent.name.clone()}
                 </span>
                 <button type="button" class="button quiet" on:click=move |_| on_sign_out()>
-                    "Sign out"
+                    {text::SIGN_OUT}
                 </button>
             </header>
             <div class="desk" class:has-selection=move || desk.selected.get().is_some()>

@@ -1,141 +1,78 @@
-//! The one WebSocket to the relay: say hello, keep the visitor token, feed
-//! incoming frames into the transcript, and after any drop reconnect with
-//! backoff, resume from the last seq seen and resend what was never
-//! acknowledged.
+//! The widget's side of the relay connection: say hello with the visitor's
+//! token, keep the token the relay issues, and feed the relay's frames into
+//! the transcript. Reconnecting and resending is `warmline_client::run`.
 
-use futures::channel::mpsc;
-use futures::future::{Either, select};
-use futures::{SinkExt, StreamExt};
-use gloo_net::websocket::Message;
-use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use warmline_shared::{Author, ErrorCode, ServerFrame, VisitorFrame, encode};
+use warmline_client::{End, Link, Outcome, Side};
+use warmline_shared::transcript::Transcript;
+use warmline_shared::{Author, ErrorCode, ServerFrame, VisitorFrame};
 
 use crate::browser;
 use crate::chat::{Chat, Status};
-use warmline_client::{Backoff, open, parse};
 
-/// Everything one connection attempt needs.
 pub struct Visitor {
-    pub chat: Chat,
-    pub site: String,
-    pub url: String,
+    chat: Chat,
+    site: String,
     /// The panel element: hidden while the visitor has the chat closed, and
     /// where the loader listens for our events.
-    pub panel: web_sys::HtmlElement,
-}
-
-/// Why a connection ended, which decides what happens next.
-enum End {
-    /// Dropped or never opened: try again after a delay.
-    Lost,
-    /// The relay did not know our token: start over as a new visitor, now.
-    NewVisitor,
-    /// The relay will never serve this site here.
-    Refused,
+    panel: web_sys::HtmlElement,
+    /// The token the latest hello carried.
+    sent_token: Option<String>,
 }
 
 impl Visitor {
+    pub fn new(chat: Chat, site: String, panel: web_sys::HtmlElement) -> Self {
+        Self {
+            chat,
+            site,
+            panel,
+            sent_token: None,
+        }
+    }
+
     fn token_key(&self) -> String {
         format!("warmline.{}.token", self.site)
     }
+}
 
-    pub async fn run(self) {
-        let mut backoff = Backoff::default();
-        loop {
-            let end = self.connect(&mut backoff).await;
-            self.chat.detach();
-            match end {
-                End::NewVisitor => {}
-                End::Refused => return,
-                End::Lost => {
-                    self.chat.status.set(Status::Reconnecting);
-                    TimeoutFuture::new(backoff.next_delay()).await;
-                }
-            }
-        }
+impl Side for Visitor {
+    type Frame = VisitorFrame;
+
+    fn link(&self) -> Link<VisitorFrame> {
+        self.chat.link
     }
 
-    async fn connect(&self, backoff: &mut Backoff) -> End {
-        let Some(socket) = open(&self.url).await else {
-            return End::Lost;
-        };
-        let (mut sink, mut incoming) = socket.split();
-
-        let token = browser::load(&self.token_key());
-        let hello = VisitorFrame::Hello {
+    fn greeting(&mut self) -> Vec<VisitorFrame> {
+        self.sent_token = browser::load(&self.token_key());
+        vec![VisitorFrame::Hello {
             site: self.site.clone(),
-            token: token.clone(),
+            token: self.sent_token.clone(),
             last_seq: self.chat.transcript.with_untracked(|t| t.last_seq()),
             page: browser::page(),
-        };
-        if sink.send(Message::Text(encode(&hello))).await.is_err() {
-            return End::Lost;
-        }
-
-        let (outbox, mut outgoing) = mpsc::unbounded::<String>();
-        loop {
-            match select(incoming.next(), outgoing.next()).await {
-                Either::Left((Some(Ok(Message::Text(text))), _)) => {
-                    let Ok(frame) = parse(&text) else {
-                        continue;
-                    };
-                    if let Some(end) = self.handle(frame, token.as_deref(), &outbox, backoff) {
-                        return end;
-                    }
-                }
-                // Binary frames are not part of the protocol; error events are
-                // followed by the close, which ends the stream.
-                Either::Left((Some(_), _)) => {}
-                Either::Left((None, _)) => return End::Lost,
-                Either::Right((Some(text), _)) => {
-                    if sink.send(Message::Text(text)).await.is_err() {
-                        return End::Lost;
-                    }
-                }
-                // We hold a sender, so the queue cannot end.
-                Either::Right((None, _)) => return End::Lost,
-            }
-        }
+        }]
     }
 
-    fn handle(
-        &self,
-        frame: ServerFrame,
-        sent_token: Option<&str>,
-        outbox: &mpsc::UnboundedSender<String>,
-        backoff: &mut Backoff,
-    ) -> Option<End> {
+    fn receive(&mut self, frame: ServerFrame) -> Outcome<VisitorFrame> {
         let chat = self.chat;
         match frame {
             ServerFrame::Welcome { token, .. } => {
-                if sent_token.is_some_and(|sent| sent != token) {
-                    // A different visitor now: the history we hold is not theirs.
-                    chat.transcript.update(|t| t.restart());
-                }
                 browser::save(&self.token_key(), &token);
-                backoff.reset();
-                // Resend before handing the queue to the view, so that what was
-                // typed earlier goes out first.
-                chat.transcript.with_untracked(|t| {
-                    for pending in t.to_resend() {
-                        let frame = VisitorFrame::Send {
-                            client_id: pending.client_id.clone(),
-                            text: pending.text.clone(),
-                        };
-                        let _ = outbox.unbounded_send(encode(&frame));
-                    }
-                });
-                chat.attach(outbox.clone());
+                let sent_token = self.sent_token.as_deref();
+                let resend = chat
+                    .transcript
+                    .try_update(|t| welcome(t, sent_token, &token))
+                    .unwrap_or_default();
                 chat.status.set(Status::Online);
+                return Outcome::Ready(resend);
             }
             ServerFrame::Message { message } => {
-                let from_agent = matches!(message.author, Author::Agent { .. });
+                let from_their_side =
+                    matches!(message.author, Author::Agent { .. } | Author::Bot { .. });
                 let new = chat
                     .transcript
                     .try_update(|t| t.apply_message(message))
                     .unwrap_or(false);
-                if new && from_agent && self.panel.hidden() {
+                if new && from_their_side && self.panel.hidden() {
                     browser::notify(&self.panel, "warmline:unread");
                 }
             }
@@ -158,8 +95,8 @@ impl Visitor {
                 chat.transcript.update(|t| t.restart());
                 // Without a token there is nothing the relay can refuse this
                 // way; if it still does, back off rather than spin.
-                return Some(if sent_token.is_some() {
-                    End::NewVisitor
+                return Outcome::End(if self.sent_token.is_some() {
+                    End::Again
                 } else {
                     End::Lost
                 });
@@ -169,7 +106,7 @@ impl Visitor {
                 ..
             } => {
                 chat.status.set(Status::Unavailable(code));
-                return Some(End::Refused);
+                return Outcome::End(End::Stop);
             }
             ServerFrame::Error { code, message, .. } => {
                 leptos::logging::warn!("warmline: relay error {code:?}: {message}");
@@ -177,6 +114,90 @@ impl Visitor {
             // Agent-only frames.
             ServerFrame::Inbox { .. } | ServerFrame::Conversation { .. } => {}
         }
-        None
+        Outcome::Continue
+    }
+
+    async fn lost(&self) -> bool {
+        self.chat.status.set(Status::Reconnecting);
+        true
+    }
+}
+
+/// What the relay's `Welcome` means for the transcript: every message not
+/// acknowledged yet goes out again, and if the relay now knows this browser
+/// as a different visitor, the history held here is not theirs.
+fn welcome(
+    transcript: &mut Transcript,
+    sent_token: Option<&str>,
+    token: &str,
+) -> Vec<VisitorFrame> {
+    if sent_token.is_some_and(|sent| sent != token) {
+        transcript.restart();
+    }
+    transcript
+        .to_resend()
+        .map(|pending| VisitorFrame::Send {
+            client_id: pending.client_id.clone(),
+            text: pending.text.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use warmline_shared::{ChatMessage, ConversationId};
+
+    use super::*;
+
+    /// A history with one stored message, one acknowledged but not seen
+    /// stored, and one not acknowledged.
+    fn history() -> Transcript {
+        let mut t = Transcript::new();
+        t.apply_message(ChatMessage {
+            conversation_id: ConversationId::new(1),
+            seq: 1,
+            client_id: "old".into(),
+            author: Author::Visitor,
+            text: "hello".into(),
+            sent_at: 1_700_000_000_000,
+        });
+        t.queue("acked", "anyone there?");
+        t.apply_ack("acked", 2);
+        t.queue("waiting", "hello?");
+        t
+    }
+
+    fn send(client_id: &str, text: &str) -> VisitorFrame {
+        VisitorFrame::Send {
+            client_id: client_id.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_returning_visitor_resends_only_what_was_not_acknowledged() {
+        let mut t = history();
+        assert_eq!(
+            welcome(&mut t, Some("tok"), "tok"),
+            [send("waiting", "hello?")]
+        );
+        assert_eq!(t.last_seq(), 1);
+    }
+
+    #[test]
+    fn a_new_token_starts_over_and_resends_everything_not_seen_stored() {
+        let mut t = history();
+        assert_eq!(
+            welcome(&mut t, Some("expired"), "new"),
+            [send("acked", "anyone there?"), send("waiting", "hello?")]
+        );
+        assert_eq!(t.last_seq(), 0);
+    }
+
+    #[test]
+    fn a_first_welcome_sends_what_was_typed_while_connecting() {
+        let mut t = Transcript::new();
+        t.queue("early", "hi");
+        assert_eq!(welcome(&mut t, None, "issued"), [send("early", "hi")]);
     }
 }

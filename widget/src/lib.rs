@@ -5,6 +5,7 @@ mod browser;
 mod chat;
 mod connection;
 mod panel;
+mod text;
 
 use wasm_bindgen::prelude::*;
 
@@ -24,13 +25,8 @@ pub fn start(mount: web_sys::HtmlElement, site: String, relay: String) {
     let url = browser::ws_url(&relay, "/ws/visitor");
     leptos::mount::mount_to(mount, move || {
         let chat = Chat::new();
-        let visitor = Visitor {
-            chat,
-            site,
-            url,
-            panel: panel.clone(),
-        };
-        leptos::task::spawn_local(visitor.run());
+        let visitor = Visitor::new(chat, site, panel.clone());
+        leptos::task::spawn_local(warmline_client::run(visitor, url));
         leptos::view! { <Panel chat panel /> }
     })
     // The chat lives as long as the page.

@@ -1,0 +1,81 @@
+//! The box to write in and its send button, with the hint that appears when
+//! the draft is too long.
+
+use leptos::prelude::*;
+use leptos::{ev, html};
+use warmline_shared::{MAX_TEXT_CHARS, validate_text};
+
+use super::{Follow, Texts};
+
+#[component]
+pub fn Composer(
+    /// The draft, which the app keeps (the console keeps one per conversation).
+    #[prop(into)]
+    draft: Signal<String>,
+    #[prop(into)] on_edit: Callback<String>,
+    /// Receives the text to send, validated and trimmed.
+    #[prop(into)]
+    on_send: Callback<String>,
+    texts: Texts,
+    follow: Follow,
+    /// The box's height in lines where the browser cannot fit it to its text.
+    rows: u32,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let input = NodeRef::<html::Textarea>::new();
+    let too_long = move || draft.with(|d| d.trim().chars().count() > MAX_TEXT_CHARS);
+    let can_send = move || !disabled.get() && draft.with(|d| validate_text(d).is_ok());
+
+    let submit = move || {
+        if disabled.get_untracked() {
+            return;
+        }
+        let text = draft.with_untracked(|d| validate_text(d).map(str::to_owned));
+        if let Ok(text) = text {
+            follow.resume();
+            on_send.run(text);
+            on_edit.run(String::new());
+            if let Some(input) = input.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+    };
+
+    let on_keydown = move |ev: ev::KeyboardEvent| {
+        // Enter sends, Shift+Enter is a new line, and Enter that confirms an
+        // input-method composition is left to the input method.
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            submit();
+        }
+    };
+
+    view! { class="wl",
+        <p class="hint" role="alert">
+            {move || {
+                if too_long() { (texts.too_long)(MAX_TEXT_CHARS) } else { String::new() }
+            }}
+        </p>
+        <form
+            class="compose"
+            on:submit=move |ev: ev::SubmitEvent| {
+                ev.prevent_default();
+                submit();
+            }
+        >
+            <textarea
+                node_ref=input
+                aria-label=texts.message
+                placeholder=texts.placeholder
+                rows=rows
+                prop:value=move || draft.get()
+                on:input:target=move |ev| on_edit.run(ev.target().value())
+                on:keydown=on_keydown
+                disabled=move || disabled.get()
+            ></textarea>
+            <button type="submit" class="send" disabled=move || !can_send()>
+                {texts.send}
+            </button>
+        </form>
+    }
+}
