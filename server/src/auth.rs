@@ -1,8 +1,6 @@
-//! Agent sign-in: Argon2 password hashes, random session tokens kept only as
-//! hashes, and an HTTP-only SameSite cookie.
+//! Agent sign-in: password checks (see `passwords`), random session tokens
+//! kept only as hashes, and an HTTP-only SameSite cookie.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -29,22 +27,6 @@ pub fn routes() -> Router<AppState> {
 
 pub const SESSION_COOKIE: &str = "warmline_session";
 const SESSION_DAYS: i64 = 14;
-
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 accepts any password with a generated salt")
-        .to_string()
-}
-
-pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
 
 /// A random bearer token: 256 bits, hex.
 pub fn new_token() -> String {
@@ -76,10 +58,7 @@ async fn login(
     let hash = credentials
         .as_ref()
         .map_or_else(|| state.dummy_hash.to_string(), |c| c.password_hash.clone());
-    let password = login.password;
-    let valid = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let valid = state.passwords.verify(hash, login.password).await?;
     let agent = match credentials {
         Some(credentials) if valid => credentials.agent,
         _ => return Err(AppError::Unauthorized("Wrong email or password.")),
@@ -160,15 +139,6 @@ impl FromRequestParts<AppState> for SignedIn {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_verify_only_against_their_own_hash() {
-        let hash = hash_password("correct horse");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "correct horse"));
-        assert!(!verify_password(&hash, "Correct horse"));
-        assert!(!verify_password("not a hash", "correct horse"));
-    }
 
     #[test]
     fn the_session_cookie_is_found_among_others() {

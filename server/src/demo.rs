@@ -3,8 +3,9 @@
 
 use warmline_shared::SiteId;
 
-use crate::auth::{hash_password, new_token};
+use crate::auth::new_token;
 use crate::config::Secret;
+use crate::passwords::Passwords;
 use crate::state::now_ms;
 use crate::store::{Role, Site, Store, StoreError};
 
@@ -17,6 +18,7 @@ const AGENT_NAME: &str = "Nino";
 /// freshly generated one that replaces whatever was there.
 pub async fn seed(
     store: &dyn Store,
+    passwords: &Passwords,
     origins: Vec<String>,
     password: Option<Secret>,
 ) -> Result<Secret, StoreError> {
@@ -32,12 +34,10 @@ pub async fn seed(
         )
         .await?;
     let password = password.unwrap_or_else(|| Secret::new(&new_token()[..16]));
-    let hash = {
-        let password = password.expose().to_owned();
-        tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .expect("hashing does not panic")
-    };
+    let hash = passwords
+        .hash(password.expose().to_owned())
+        .await
+        .expect("nothing else hashes while the relay starts");
     store
         .upsert_agent(
             &SiteId::new(SITE_ID),

@@ -3,10 +3,12 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::passwords::Busy;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -17,8 +19,19 @@ pub enum AppError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// Too many requests right now: try again after this many seconds.
+    #[error("The server is busy; try again in a moment.")]
+    Busy { retry_after_secs: u32 },
     #[error("internal: {0}")]
     Internal(String),
+}
+
+impl From<Busy> for AppError {
+    fn from(_: Busy) -> Self {
+        Self::Busy {
+            retry_after_secs: 1,
+        }
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -39,6 +52,7 @@ impl IntoResponse for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Busy { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -48,6 +62,12 @@ impl IntoResponse for AppError {
             Self::Internal(_) => "The relay could not complete this request.".to_owned(),
             other => other.to_string(),
         };
-        (status, Json(json!({ "error": message }))).into_response()
+        let mut response = (status, Json(json!({ "error": message }))).into_response();
+        if let Self::Busy { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
     }
 }

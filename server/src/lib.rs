@@ -12,6 +12,7 @@ mod demo;
 mod error;
 pub mod events;
 pub mod fanout;
+mod passwords;
 mod rate;
 pub mod state;
 pub mod store;
@@ -32,6 +33,7 @@ pub use config::{Config, Secret};
 pub use demo::{AGENT_EMAIL as DEMO_AGENT_EMAIL, SITE_ID as DEMO_SITE_ID};
 
 use crate::fanout::MemoryFanOut;
+use crate::passwords::Passwords;
 use crate::state::AppState;
 
 /// Every route of the relay: each feature brings its own.
@@ -100,6 +102,7 @@ impl Relay {
             })?;
         }
         let store = store::connect(&config.database_url()).await?;
+        let passwords = Passwords::new();
         let url = config
             .public_url
             .clone()
@@ -108,7 +111,7 @@ impl Relay {
         let demo = if config.demo {
             let mut origins = own_origins(&url, local);
             origins.extend(config.demo_origins);
-            let password = demo::seed(&*store, origins, config.demo_password).await?;
+            let password = demo::seed(&*store, &passwords, origins, config.demo_password).await?;
             Some(DemoLogin {
                 email: demo::AGENT_EMAIL,
                 password,
@@ -116,12 +119,14 @@ impl Relay {
         } else {
             None
         };
-        let dummy_hash = tokio::task::spawn_blocking(|| auth::hash_password(&auth::new_token()))
+        let dummy_hash = passwords
+            .hash(auth::new_token())
             .await
-            .expect("hashing does not panic");
+            .expect("nothing else hashes while the relay starts");
         let state = AppState::new(
             store,
             Arc::new(MemoryFanOut::default()),
+            passwords,
             url.starts_with("https://"),
             dummy_hash,
         );

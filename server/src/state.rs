@@ -8,6 +8,7 @@ use tokio_util::task::TaskTracker;
 use crate::conversation::Conversations;
 use crate::events::Events;
 use crate::fanout::FanOut;
+use crate::passwords::Passwords;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -15,6 +16,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub events: Events,
     pub conversations: Conversations,
+    pub passwords: Passwords,
     pub secure_cookies: bool,
     /// A hash to verify against when an email is unknown (see `auth::login`).
     pub dummy_hash: Arc<str>,
@@ -30,6 +32,7 @@ impl AppState {
     pub fn new(
         store: Arc<dyn Store>,
         fanout: Arc<dyn FanOut>,
+        passwords: Passwords,
         secure_cookies: bool,
         dummy_hash: String,
     ) -> Self {
@@ -38,6 +41,7 @@ impl AppState {
             conversations: Conversations::new(store.clone(), events.clone()),
             store,
             events,
+            passwords,
             secure_cookies,
             dummy_hash: dummy_hash.into(),
             shutdown: CancellationToken::new(),
@@ -72,5 +76,9 @@ pub async fn for_tests() -> (tempfile::TempDir, AppState) {
         .await
         .unwrap();
     let fanout = Arc::new(crate::fanout::MemoryFanOut::default());
-    (dir, AppState::new(store, fanout, false, String::new()))
+    let passwords = Passwords::new();
+    (
+        dir,
+        AppState::new(store, fanout, passwords, false, String::new()),
+    )
 }

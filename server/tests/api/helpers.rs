@@ -269,3 +269,61 @@ impl Client {
         let _ = self.ws.close(None).await;
     }
 }
+
+/// The relay binary running as its own process, for what an in-process
+/// relay cannot show: its memory, and being killed.
+pub struct RelayProcess {
+    pub url: String,
+    pub child: std::process::Child,
+}
+
+impl RelayProcess {
+    pub fn spawn(data_dir: &std::path::Path) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_warmline"))
+            .args([
+                "--demo",
+                "--addr",
+                "127.0.0.1:0",
+                "--demo-password",
+                PASSWORD,
+            ])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the relay binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("the relay prints where it listens")
+                .unwrap();
+            if let Some(url) = line.strip_prefix("Warmline relay listening on ") {
+                break url.to_owned();
+            }
+        };
+        // Keep draining stdout so the relay never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { url, child }
+    }
+
+    /// The process's peak resident memory so far, in KiB (Linux `VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/PID/status")
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

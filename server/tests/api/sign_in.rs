@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, TestRelay};
+use crate::helpers::{PASSWORD, RelayProcess, TestRelay};
 use tokio_tungstenite::tungstenite::Error as WsError;
 
 #[tokio::test]
@@ -94,4 +94,54 @@ async fn without_a_session_cookie_the_agent_api_and_socket_are_closed() {
             Ok(_) => panic!("agent socket opened without a valid session"),
         }
     }
+}
+
+/// Each Argon2 check takes 19 MiB; unbounded, a flood of wrong passwords
+/// (no account needed) took the relay to gigabytes.
+#[tokio::test]
+async fn a_flood_of_wrong_passwords_does_not_exhaust_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::spawn(dir.path());
+    let http = reqwest::Client::new();
+    let attempt = |i: usize| {
+        let http = http.clone();
+        let url = format!("{}/api/agent/login", relay.url);
+        async move {
+            let body =
+                serde_json::json!({ "email": format!("nobody{i}@x.test"), "password": "wrong" });
+            http.post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let before = relay.peak_rss_kib();
+    let statuses = futures::future::join_all((0..64).map(attempt)).await;
+    let peak = relay.peak_rss_kib();
+    eprintln!(
+        "64 concurrent wrong sign-ins: peak RSS {} MiB before, {} MiB after; answers {:?}",
+        before / 1024,
+        peak / 1024,
+        count(&statuses)
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    assert!(
+        peak - before < 160 * 1024,
+        "grew by {} MiB",
+        (peak - before) / 1024
+    );
+}
+
+fn count(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for s in statuses {
+        *counts.entry(*s).or_default() += 1;
+    }
+    counts
 }
