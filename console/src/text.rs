@@ -79,6 +79,9 @@ pub fn refusal(code: ErrorCode) -> &'static str {
         ErrorCode::RateLimited => "Too many messages; wait a moment and try again.",
         ErrorCode::UnknownConversation => "That conversation is no longer open.",
         ErrorCode::ConversationClosed => "The conversation is closed; nothing more can be added.",
+        ErrorCode::SeqAhead => {
+            "The server has fewer messages in this conversation than this page showed."
+        }
         ErrorCode::Internal => "The server could not store this; nothing was saved. Try again.",
         ErrorCode::Malformed | ErrorCode::UnknownType | ErrorCode::BadClientId => {
             "The server did not understand the console. Reload the page."

@@ -157,6 +157,9 @@ pub enum ErrorCode {
     BadToken,
     UnknownConversation,
     ConversationClosed,
+    /// The `last_seq` a client resumed from is past the conversation's last
+    /// message; the relay resumes from the last message instead.
+    SeqAhead,
     RateLimited,
     Internal,
 }
@@ -177,6 +180,9 @@ impl ErrorCode {
             Self::BadToken => "The visitor token is not valid for this site.",
             Self::UnknownConversation => "No conversation with that id is open to you.",
             Self::ConversationClosed => "The conversation is closed; nothing more can be added.",
+            Self::SeqAhead => {
+                "The last message you saw is past the end of this conversation; resuming from its end."
+            }
             Self::RateLimited => "Too many messages; wait a moment and try again.",
             Self::Internal => "The relay could not complete this; nothing was stored.",
         }

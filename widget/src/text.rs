@@ -40,6 +40,7 @@ pub fn refusal(code: ErrorCode) -> &'static str {
         ErrorCode::UnknownConversation | ErrorCode::ConversationClosed => {
             "This conversation has ended."
         }
+        ErrorCode::SeqAhead => "Some earlier messages could not be found.",
         ErrorCode::Malformed
         | ErrorCode::UnknownType
         | ErrorCode::BadClientId

@@ -112,20 +112,26 @@ where
                 Inbound::Closed => return Ok(()),
                 Inbound::Invalid(e) => out.send(&e.to_frame()).await?,
                 Inbound::Frame(AgentFrame::Open { conversation_id, last_seq }) => {
-                    match state.conversations.visible_to(&me, conversation_id).await {
-                        Ok(_) => {}
+                    let conversation = match state.conversations.visible_to(&me, conversation_id).await {
+                        Ok(conversation) => conversation,
                         Err(DomainError::Store(e)) => return Err(e.into()),
                         Err(e) => {
                             out.error(e.code(), None).await?;
                             continue;
                         }
+                    };
+                    let (resumed, ahead) = Delivery::resume(&conversation, last_seq);
+                    if ahead {
+                        out.error(ErrorCode::SeqAhead, None).await?;
+                    }
+                    // Already open on this socket: what it delivered, the
+                    // console has; sending it again would double it.
+                    if deliveries.contains_key(&conversation_id) {
+                        continue;
                     }
                     let subscription = state.events.subscribe(Topic::Conversation(conversation_id)).await;
                     watching.insert(conversation_id, subscription);
-                    let delivery = deliveries
-                        .entry(conversation_id)
-                        .insert_entry(Delivery::new(conversation_id, last_seq))
-                        .into_mut();
+                    let delivery = deliveries.entry(conversation_id).insert_entry(resumed).into_mut();
                     delivery.catch_up(store, out).await?;
                 }
                 Inbound::Frame(AgentFrame::Close { conversation_id }) => {

@@ -20,7 +20,7 @@ use crate::conversation::{DomainError, NewPost};
 use crate::events::Event;
 use crate::fanout::Lagged;
 use crate::state::AppState;
-use crate::store::{Store, StoreError};
+use crate::store::{Conversation, Store, StoreError};
 
 /// Frames larger than this close the socket (WebSocket close code 1009);
 /// between `MAX_FRAME_BYTES` and this they get a `too_large` error frame and
@@ -183,6 +183,16 @@ impl Delivery {
             conversation_id,
             delivered: delivered.max(0),
         }
+    }
+
+    /// Resumes after `last_seq`, the last message the client says it saw.
+    /// A number past the conversation's end would drop every later message
+    /// as already delivered, so it is clamped to the end; the `bool` says
+    /// whether it was, for the client to be told.
+    pub fn resume(conversation: &Conversation, last_seq: Seq) -> (Self, bool) {
+        let end = conversation.summary.last_seq;
+        let delivery = Self::new(conversation.id(), last_seq.min(end));
+        (delivery, last_seq > end)
     }
 
     /// Sends everything stored after what was delivered.

@@ -61,15 +61,18 @@ struct Watch {
 
 impl Watch {
     /// Subscribes first, so nothing stored before the catch-up is missed.
-    async fn new(state: &AppState, conversation: &Conversation, last_seq: Seq) -> Self {
+    /// The `bool` says the client's `last_seq` was past the end.
+    async fn new(state: &AppState, conversation: &Conversation, last_seq: Seq) -> (Self, bool) {
         let subscription = state
             .events
             .subscribe(Topic::Conversation(conversation.id()))
             .await;
-        Self {
-            delivery: Delivery::new(conversation.id(), last_seq),
+        let (delivery, ahead) = Delivery::resume(conversation, last_seq);
+        let watch = Self {
+            delivery,
             subscription,
-        }
+        };
+        (watch, ahead)
     }
 }
 
@@ -120,15 +123,21 @@ where
     };
 
     let conversations = &state.conversations;
-    let mut watch = match conversations.current_of(&visitor).await.map_err(stop)? {
-        Some(conversation) => Some(Watch::new(state, &conversation, last_seq).await),
-        None => None,
+    let (mut watch, ahead) = match conversations.current_of(&visitor).await.map_err(stop)? {
+        Some(conversation) => {
+            let (watch, ahead) = Watch::new(state, &conversation, last_seq).await;
+            (Some(watch), ahead)
+        }
+        None => (None, last_seq > 0),
     };
     out.send(&ServerFrame::Welcome {
         token,
         conversation_id: watch.as_ref().map(|w| w.delivery.conversation_id),
     })
     .await?;
+    if ahead {
+        out.error(ErrorCode::SeqAhead, None).await?;
+    }
     if let Some(watch) = &mut watch {
         watch.delivery.catch_up(store, out).await?;
     }
@@ -159,7 +168,7 @@ where
                                 .start(&visitor, page.as_deref())
                                 .await
                                 .map_err(stop)?;
-                            let new = watch.insert(Watch::new(state, &conversation, 0).await);
+                            let new = watch.insert(Watch::new(state, &conversation, 0).await.0);
                             new.delivery.conversation_id
                         }
                     };

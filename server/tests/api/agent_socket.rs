@@ -140,3 +140,67 @@ async fn shutting_down_closes_open_sockets_before_serve_returns() {
     assert_eq!(agent.close_code().await, Some(1001));
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn an_agent_opening_past_the_end_is_told_and_still_gets_new_messages() {
+    let relay = TestRelay::spawn().await;
+    let mut agent = relay.agent().await;
+    let (mut visitor, _) = relay.new_visitor().await;
+    visitor.send_visitor(say("v1", "hello")).await;
+    visitor.recv_ack("v1").await;
+    let (frame, _) = agent
+        .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
+        .await;
+    let ServerFrame::Conversation { conversation } = frame else {
+        unreachable!()
+    };
+    agent
+        .send_agent(AgentFrame::Open {
+            conversation_id: conversation.id,
+            last_seq: 40,
+        })
+        .await;
+    assert_eq!(agent.recv_error().await, ErrorCode::SeqAhead);
+    visitor.send_visitor(say("v2", "anyone?")).await;
+    let (frame, _) = agent
+        .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
+        .await;
+    assert!(matches!(frame, ServerFrame::Message { message } if message.seq == 2));
+}
+
+#[tokio::test]
+async fn opening_a_conversation_twice_sends_its_history_once() {
+    let relay = TestRelay::spawn().await;
+    let mut agent = relay.agent().await;
+    let (mut visitor, _) = relay.new_visitor().await;
+    visitor.send_visitor(say("v1", "hello")).await;
+    visitor.recv_ack("v1").await;
+    let (frame, _) = agent
+        .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
+        .await;
+    let ServerFrame::Conversation { conversation } = frame else {
+        unreachable!()
+    };
+    let open = AgentFrame::Open {
+        conversation_id: conversation.id,
+        last_seq: 0,
+    };
+    agent.send_agent(open.clone()).await;
+    agent.send_agent(open).await;
+    // A reply marks the end of whatever the two opens sent.
+    agent
+        .send_agent(AgentFrame::Send {
+            conversation_id: conversation.id,
+            client_id: "a1".into(),
+            text: "Hi".into(),
+        })
+        .await;
+    let (_, before) = agent
+        .recv_until(|f| matches!(f, ServerFrame::Ack { .. }))
+        .await;
+    let hellos = before
+        .iter()
+        .filter(|f| matches!(f, ServerFrame::Message { message } if message.seq == 1))
+        .count();
+    assert_eq!(hellos, 1, "{before:?}");
+}

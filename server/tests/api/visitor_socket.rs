@@ -231,3 +231,25 @@ async fn a_flood_is_rate_limited_without_losing_what_was_accepted() {
         assert_eq!((message.client_id, message.seq), (client_id, seq));
     }
 }
+
+#[tokio::test]
+async fn a_resume_point_past_the_end_is_clamped_and_live_messages_still_arrive() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, token) = relay.new_visitor().await;
+    for i in 1..=2 {
+        visitor.send_visitor(say(&format!("v{i}"), "hi")).await;
+        visitor.recv_ack(&format!("v{i}")).await;
+    }
+    visitor.close().await;
+
+    // A client that claims to have seen far more than was ever stored.
+    let mut visitor = relay.visitor().await;
+    visitor.send_visitor(hello(Some(&token), 50)).await;
+    assert!(matches!(visitor.recv().await, ServerFrame::Welcome { .. }));
+    assert_eq!(visitor.recv_error().await, ErrorCode::SeqAhead);
+    visitor.send_visitor(say("v3", "still there?")).await;
+    let (frame, _) = visitor
+        .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
+        .await;
+    assert!(matches!(frame, ServerFrame::Message { message } if message.seq == 3));
+}
