@@ -1,7 +1,7 @@
 //! The list of open conversations, newest first, updating live.
 
 use leptos::prelude::*;
-use warmline_shared::ConversationSummary;
+use warmline_shared::{ConversationSummary, display_text};
 
 use crate::clock;
 use crate::desk::{Desk, Status};
@@ -46,9 +46,10 @@ fn Item(desk: Desk, conversation: ConversationSummary, now: RwSignal<f64>) -> im
     let id = conversation.id;
     let selected = move || desk.selected.get() == Some(id);
     let updated_at = conversation.updated_at;
-    let preview = conversation
-        .last_text
-        .unwrap_or_else(|| text::NO_MESSAGES_YET.to_owned());
+    let preview = conversation.last_text.map_or_else(
+        || text::NO_MESSAGES_YET.to_owned(),
+        |last| display_text(&last).into_owned(),
+    );
     view! {
         <li>
             <button
@@ -64,7 +65,7 @@ fn Item(desk: Desk, conversation: ConversationSummary, now: RwSignal<f64>) -> im
                 </span>
                 <span class="item-body">
                     <span class="item-top">
-                        <span class="item-name">{conversation.visitor.clone()}</span>
+                        <span class="item-name">{display_text(&conversation.visitor).into_owned()}</span>
                         <span class="when">{move || clock::ago(now.get(), updated_at)}</span>
                     </span>
                     <span class="preview">{preview}</span>

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use warmline_client::view::{Composer, Follow, MessageLog, group};
-use warmline_shared::{Author, ConversationId};
+use warmline_shared::{Author, ConversationId, display_text};
 
 use crate::clock;
 use crate::desk::Desk;
@@ -27,7 +27,11 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
         desk.conversations
             .with(|list| list.iter().find(|c| c.id == id).cloned())
     };
-    let visitor = move || summary().map(|c| c.visitor).unwrap_or_default();
+    let visitor = move || {
+        summary()
+            .map(|c| display_text(&c.visitor).into_owned())
+            .unwrap_or_default()
+    };
     let page = move || summary().and_then(|c| c.page);
 
     let follow = Follow::default();

@@ -98,7 +98,7 @@ async fn me(SignedIn(session): SignedIn) -> Json<Me> {
 }
 
 fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.https { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}{secure}"
     ))

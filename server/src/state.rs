@@ -17,7 +17,9 @@ pub struct AppState {
     pub events: Events,
     pub conversations: Conversations,
     pub passwords: Passwords,
-    pub secure_cookies: bool,
+    /// Whether browsers reach the relay over https: then cookies are marked
+    /// Secure, and the console's own origin is an https one.
+    pub https: bool,
     /// A hash to verify against when an email is unknown (see `auth::login`).
     pub dummy_hash: Arc<str>,
     /// Cancelled when the relay begins to shut down; every socket loop
@@ -33,7 +35,7 @@ impl AppState {
         store: Arc<dyn Store>,
         fanout: Arc<dyn FanOut>,
         passwords: Passwords,
-        secure_cookies: bool,
+        https: bool,
         dummy_hash: String,
     ) -> Self {
         let events = Events::new(fanout);
@@ -42,7 +44,7 @@ impl AppState {
             store,
             events,
             passwords,
-            secure_cookies,
+            https,
             dummy_hash: dummy_hash.into(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),

@@ -26,14 +26,47 @@ pub const MAX_CLIENT_ID_CHARS: usize = 64;
 
 /// Checks the text of a message a person wants to send and returns it trimmed.
 /// Both sides call this: the apps to disable "Send", the relay to refuse.
+/// Text of nothing but invisible characters is as empty as no text.
 pub fn validate_text(text: &str) -> Result<&str, ErrorCode> {
     let text = text.trim();
-    if text.is_empty() {
+    if text.chars().all(is_invisible) {
         Err(ErrorCode::EmptyMessage)
     } else if text.chars().count() > MAX_TEXT_CHARS {
         Err(ErrorCode::TooLarge)
     } else {
         Ok(text)
+    }
+}
+
+/// Characters that show nothing by themselves: zero-width spaces and joiners,
+/// invisible format and direction controls, fillers that render blank.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || is_direction_control(c)
+        || matches!(
+            c,
+            '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{180E}'
+                | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{2800}'
+                | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+        )
+}
+
+/// Characters that change the direction of the text around them.
+fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A text as the apps show it: the embedding, override and isolate controls
+/// are dropped, so a message cannot reverse how the text after it reads
+/// ("gpj.exe" shown as "exe.jpg") or spill its direction into the page. The
+/// stored text stays as it was sent. Ordinary right-to-left text needs none
+/// of these and is unaffected.
+pub fn display_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let overrides = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if text.contains(overrides) {
+        text.replace(overrides, "").into()
+    } else {
+        text.into()
     }
 }
 
@@ -62,6 +95,37 @@ mod tests {
         assert!(validate_text(&georgian).is_ok());
         let too_long = "ა".repeat(MAX_TEXT_CHARS + 1);
         assert_eq!(validate_text(&too_long), Err(ErrorCode::TooLarge));
+    }
+
+    #[test]
+    fn text_of_only_invisible_characters_is_empty() {
+        for text in [
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{FEFF}",
+            " \u{2060} ",
+            "\u{202E}\u{2066}",
+            "\u{3164}",
+        ] {
+            assert_eq!(
+                validate_text(text),
+                Err(ErrorCode::EmptyMessage),
+                "{text:?}"
+            );
+        }
+        // Joiners inside real words are kept.
+        assert_eq!(validate_text("می\u{200C}خواهم"), Ok("می\u{200C}خواهم"));
+        assert_eq!(validate_text("👩\u{200D}💻"), Ok("👩\u{200D}💻"));
+    }
+
+    #[test]
+    fn direction_overrides_are_dropped_for_display_only() {
+        assert_eq!(display_text("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(display_text("a\u{2067}b\u{2069}c"), "abc");
+        // Plain text, Georgian, Armenian and right-to-left text are untouched.
+        for text in ["hello", "გამარჯობა", "Բարեւ", "שלום", "مرحبا"]
+        {
+            assert!(matches!(display_text(text), std::borrow::Cow::Borrowed(t) if t == text));
+        }
     }
 
     #[test]

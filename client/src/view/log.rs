@@ -3,8 +3,8 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use warmline_shared::Author;
 use warmline_shared::transcript::{Entry, PendingStatus};
+use warmline_shared::{Author, display_text};
 
 use super::Texts;
 use super::lines::{Line, Place};
@@ -130,12 +130,13 @@ fn view_line(
         Entry::Pending(_) => (false, None),
     };
     let heading = line.heading.map(|name| {
+        let name = display_text(&name).into_owned();
         let time = time
             .zip(sent_at)
             .map(|(time, ms)| view! { class="wl", <span class="time">{time(ms)}</span> });
         view! { class="wl", <span class="author">{name}{time}</span> }
     });
-    let text = line.entry.text().to_owned();
+    let text = display_text(line.entry.text()).into_owned();
     view! { class="wl",
         <div
             class="line"

@@ -44,6 +44,28 @@ impl Site {
     }
 }
 
+/// Longest host page address kept for agents to see.
+pub const MAX_PAGE_CHARS: usize = 2048;
+
+impl Site {
+    /// The page a visitor says they are on, if it is plausibly one of this
+    /// site's: an http(s) address on an allowed origin, of sane length.
+    /// Anything else is dropped rather than shown to agents as a link.
+    pub fn own_page(&self, page: Option<String>) -> Option<String> {
+        let page = page?;
+        if page.chars().count() > MAX_PAGE_CHARS {
+            return None;
+        }
+        let (scheme, rest) = page.split_once("://")?;
+        let host = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+        if !matches!(scheme, "http" | "https") || host.is_empty() {
+            return None;
+        }
+        let origin = &page[..scheme.len() + "://".len() + host.len()];
+        self.allows_origin(Some(origin)).then_some(page)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Owner,

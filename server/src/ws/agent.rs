@@ -37,7 +37,7 @@ pub async fn handler(
 ) -> Result<Response, AppError> {
     // The console is served by the relay itself; a socket opened from any other
     // origin with the agent's cookie is a cross-site hijack attempt.
-    if !same_origin(&headers) {
+    if !same_origin(&headers, state.https) {
         return Err(AppError::Forbidden(
             "The console must be opened from this relay.",
         ));
@@ -48,13 +48,21 @@ pub async fn handler(
     }))
 }
 
-fn same_origin(headers: &HeaderMap) -> bool {
+/// Whether the request comes from a page of the relay itself: same scheme
+/// and host. Without an Origin header it is no browser's cross-site request.
+fn same_origin(headers: &HeaderMap, https: bool) -> bool {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let scheme = if https { "https" } else { "http" };
     match (header(ORIGIN), header(HOST)) {
         (None, _) => true,
-        (Some(origin), Some(host)) => origin
-            .split_once("://")
-            .is_some_and(|(_, origin_host)| origin_host.eq_ignore_ascii_case(host)),
+        (Some(origin), Some(host)) => {
+            origin
+                .split_once("://")
+                .is_some_and(|(origin_scheme, origin_host)| {
+                    origin_scheme.eq_ignore_ascii_case(scheme)
+                        && origin_host.eq_ignore_ascii_case(host)
+                })
+        }
         (Some(_), None) => false,
     }
 }
@@ -238,10 +246,14 @@ mod tests {
             h.insert(ORIGIN, HeaderValue::from_static(origin));
             h
         };
-        assert!(same_origin(&headers("https://relay.example:8080")));
-        assert!(!same_origin(&headers("https://evil.example")));
-        assert!(!same_origin(&headers(
-            "https://relay.example:8080.evil.example"
-        )));
+        assert!(same_origin(&headers("https://relay.example:8080"), true));
+        assert!(!same_origin(&headers("https://evil.example"), true));
+        assert!(!same_origin(
+            &headers("https://relay.example:8080.evil.example"),
+            true
+        ));
+        // The scheme counts too: an https page is not the http relay's own.
+        assert!(!same_origin(&headers("https://relay.example:8080"), false));
+        assert!(same_origin(&headers("http://relay.example:8080"), false));
     }
 }

@@ -105,6 +105,7 @@ where
     if !site.allows_origin(origin) {
         return Ok(out.error(ErrorCode::OriginNotAllowed, None).await?);
     }
+    let page = site.own_page(page);
     let (visitor, token) = match token {
         Some(token) => match store
             .visitor_by_token(&site.id, &token_hash(&token))

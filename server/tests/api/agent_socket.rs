@@ -1,12 +1,15 @@
 use warmline_shared::{AgentFrame, Author, ConversationId, ErrorCode, ServerFrame};
 
-use crate::helpers::{TestRelay, say};
+use crate::helpers::{TestRelay, hello_from, say};
 
 #[tokio::test]
 async fn an_agent_sees_a_visitor_live_and_the_visitor_sees_the_reply() {
     let relay = TestRelay::spawn().await;
     let mut agent = relay.agent().await;
-    let (mut visitor, _) = relay.new_visitor().await;
+    let mut visitor = relay.visitor().await;
+    let page = format!("{}/demo/", relay.url);
+    visitor.send_visitor(hello_from(&page)).await;
+    assert!(matches!(visitor.recv().await, ServerFrame::Welcome { .. }));
 
     visitor.send_visitor(say("v1", "hello")).await;
     visitor.recv_ack("v1").await;
@@ -19,7 +22,7 @@ async fn an_agent_sees_a_visitor_live_and_the_visitor_sees_the_reply() {
         unreachable!()
     };
     assert_eq!(conversation.last_text.as_deref(), Some("hello"));
-    assert_eq!(conversation.page.as_deref(), Some("/demo/"));
+    assert_eq!(conversation.page, Some(page));
 
     agent
         .send_agent(AgentFrame::Open {
@@ -203,4 +206,31 @@ async fn opening_a_conversation_twice_sends_its_history_once() {
         .filter(|f| matches!(f, ServerFrame::Message { message } if message.seq == 1))
         .count();
     assert_eq!(hellos, 1, "{before:?}");
+}
+
+#[tokio::test]
+async fn only_short_pages_of_the_sites_own_origins_reach_the_agent() {
+    let relay = TestRelay::spawn().await;
+    let mut agent = relay.agent().await;
+    let long = format!("{}/demo/{}", relay.url, "x".repeat(4 * 1024));
+    let cases = [
+        (format!("{}/demo/pricing", relay.url), true),
+        ("https://evil.example/phish".to_owned(), false),
+        ("javascript:alert(1)".to_owned(), false),
+        (long, false),
+    ];
+    for (i, (page, kept)) in cases.into_iter().enumerate() {
+        let mut visitor = relay.visitor().await;
+        visitor.send_visitor(hello_from(&page)).await;
+        assert!(matches!(visitor.recv().await, ServerFrame::Welcome { .. }));
+        visitor.send_visitor(say(&format!("v{i}"), "hi")).await;
+        visitor.recv_ack(&format!("v{i}")).await;
+        let (frame, _) = agent
+            .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
+            .await;
+        let ServerFrame::Conversation { conversation } = frame else {
+            unreachable!()
+        };
+        assert_eq!(conversation.page.is_some(), kept, "{page:.60}");
+    }
 }

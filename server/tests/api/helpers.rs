@@ -155,7 +155,17 @@ pub fn hello(token: Option<&str>, last_seq: Seq) -> VisitorFrame {
         site: "demo".into(),
         token: token.map(str::to_owned),
         last_seq,
-        page: Some("/demo/".into()),
+        page: None,
+    }
+}
+
+/// A new visitor's hello from the given host page.
+pub fn hello_from(page: &str) -> VisitorFrame {
+    VisitorFrame::Hello {
+        site: "demo".into(),
+        token: None,
+        last_seq: 0,
+        page: Some(page.into()),
     }
 }
 

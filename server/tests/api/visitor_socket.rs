@@ -144,6 +144,10 @@ async fn bad_frames_get_error_frames_and_the_connection_keeps_working() {
             ErrorCode::EmptyMessage,
         ),
         (
+            r#"{"type":"send","client_id":"z","text":"\u200b\u2060\ufeff"}"#.to_owned(),
+            ErrorCode::EmptyMessage,
+        ),
+        (
             r#"{"type":"send","client_id":"has space","text":"x"}"#.to_owned(),
             ErrorCode::BadClientId,
         ),
