@@ -8,6 +8,7 @@ use std::fmt;
 use std::net::ToSocketAddrs;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
 use serde::Deserialize;
@@ -99,6 +100,9 @@ pub struct Settings {
     /// More origins (space- or comma-separated) whose pages may embed the demo site
     #[arg(long, env = "WARMLINE_DEMO_ORIGINS", value_name = "ORIGINS")]
     pub demo_origins: Option<String>,
+    /// Seconds between pings to each socket; one silent for two is closed [default: 30]
+    #[arg(long, env = "WARMLINE_PING_INTERVAL", value_name = "SECONDS")]
+    pub ping_interval: Option<u64>,
 }
 
 impl Settings {
@@ -112,6 +116,7 @@ impl Settings {
             demo: self.demo.or(lower.demo),
             demo_password: self.demo_password.or(lower.demo_password),
             demo_origins: self.demo_origins.or(lower.demo_origins),
+            ping_interval: self.ping_interval.or(lower.ping_interval),
         }
     }
 }
@@ -132,6 +137,8 @@ pub struct Config {
     /// Origins besides the relay's own whose pages may embed the demo site,
     /// to try the snippet on a page of one's own.
     pub demo_origins: Vec<String>,
+    /// How often sockets are pinged; one silent for two of these is closed.
+    pub ping_interval: Duration,
 }
 
 impl Default for Config {
@@ -144,6 +151,7 @@ impl Default for Config {
             demo: false,
             demo_password: None,
             demo_origins: Vec::new(),
+            ping_interval: Duration::from_secs(30),
         }
     }
 }
@@ -212,8 +220,14 @@ impl Config {
         {
             return Err(invalid("demo_password", "must not be empty"));
         }
+        let ping_interval = match settings.ping_interval {
+            Some(0) => return Err(invalid("ping_interval", "must be at least 1 second")),
+            Some(secs) => Duration::from_secs(secs),
+            None => defaults.ping_interval,
+        };
         Ok(Config {
             addr,
+            ping_interval,
             data_dir: settings.data_dir.unwrap_or(defaults.data_dir),
             database_url: settings.database_url,
             public_url,
@@ -295,7 +309,8 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_the_settings_name() {
-        let cases: [(&[&str], &str); 4] = [
+        let cases: [(&[&str], &str); 5] = [
+            (&["--ping-interval", "0"], "ping_interval"),
             (&["--addr", "no port"], "addr"),
             (&["--public-url", "chat.example"], "public_url"),
             (&["--database-url", "mysql://x"], "database_url"),

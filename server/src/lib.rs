@@ -123,13 +123,14 @@ impl Relay {
             .hash(auth::new_token())
             .await
             .expect("nothing else hashes while the relay starts");
-        let state = AppState::new(
+        let mut state = AppState::new(
             store,
             Arc::new(MemoryFanOut::default()),
             passwords,
             url.starts_with("https://"),
             dummy_hash,
         );
+        state.ping_every = config.ping_interval;
         Ok(Self {
             listener,
             state,

@@ -1,6 +1,8 @@
 //! What every handler shares, and the relay's clock.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -25,6 +27,10 @@ pub struct AppState {
     /// Cancelled when the relay begins to shut down; every socket loop
     /// watches it and closes its socket with "going away".
     pub shutdown: CancellationToken,
+    /// How often sockets are pinged; one silent for two of these is closed.
+    pub ping_every: Duration,
+    /// Sockets closed because they stopped answering, since start.
+    pub unresponsive: Arc<AtomicU64>,
     /// Socket loops run outside the HTTP server's own bookkeeping once
     /// upgraded, so the relay tracks them to wait for them on shutdown.
     pub sockets: TaskTracker,
@@ -46,6 +52,8 @@ impl AppState {
             passwords,
             https,
             dummy_hash: dummy_hash.into(),
+            ping_every: Duration::from_secs(30),
+            unresponsive: Arc::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
         }

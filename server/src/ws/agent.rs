@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -14,7 +15,7 @@ use futures::{Sink, Stream, StreamExt};
 use tokio_stream::StreamMap;
 use warmline_shared::{AgentFrame, ConversationId, ErrorCode, ServerFrame};
 
-use super::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame};
+use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, Stop, read_frame};
 use crate::auth::SignedIn;
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::error::AppError;
@@ -78,6 +79,9 @@ where
         _ = state.shutdown.cancelled() => Err(Stop::Shutdown),
         _ = tokio::time::sleep(until(session.expires_at)) => Err(Stop::SessionEnded),
     };
+    if matches!(result, Err(Stop::Unresponsive)) {
+        state.unresponsive.fetch_add(1, Ordering::Relaxed);
+    }
     out.finish(result, "agent").await;
 }
 
@@ -114,10 +118,14 @@ where
     let mut watching: StreamMap<ConversationId, Subscription> = StreamMap::new();
     let mut deliveries: HashMap<ConversationId, Delivery> = HashMap::new();
     let mut limiter = TokenBucket::new(BURST, PER_SECOND);
+    let mut heartbeat = Heartbeat::new(state.ping_every);
     loop {
         tokio::select! {
-            inbound = read_frame::<AgentFrame, _>(stream) => match inbound {
+            inbound = read_frame::<AgentFrame, _>(stream) => {
+                heartbeat.heard();
+                match inbound {
                 Inbound::Closed => return Ok(()),
+                Inbound::Alive => {}
                 Inbound::Invalid(e) => out.send(&e.to_frame()).await?,
                 Inbound::Frame(AgentFrame::Open { conversation_id, last_seq }) => {
                     let conversation = match state.conversations.visible_to(&me, conversation_id).await {
@@ -154,7 +162,9 @@ where
                     let post = NewPost { conversation_id, client_id, text, author: me.clone() };
                     socket::post(state, post, out).await?;
                 }
+                }
             },
+            _ = heartbeat.tick() => heartbeat.beat(out).await?,
             item = inbox.next() => match item {
                 Some(Ok(event)) => on_inbox_event(state, agent, &event, out).await?,
                 // Missed inbox changes: the whole list again is the simple, correct answer.

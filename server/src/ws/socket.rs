@@ -5,6 +5,9 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::Response;
@@ -54,17 +57,19 @@ where
 pub enum Inbound<T> {
     Frame(T),
     Invalid(FrameError),
+    /// A ping or pong: nothing to act on, but the client is alive.
+    Alive,
     Closed,
 }
 
-/// The next client frame, skipping control frames.
+/// The next thing the client sent.
 pub async fn read_frame<T, R>(stream: &mut R) -> Inbound<T>
 where
     T: DeserializeOwned,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    loop {
-        return match stream.next().await {
+    {
+        match stream.next().await {
             Some(Ok(Message::Text(text))) => match decode(text.as_str()) {
                 Ok(frame) => Inbound::Frame(frame),
                 Err(e) => Inbound::Invalid(e),
@@ -73,9 +78,49 @@ where
                 code: ErrorCode::Malformed,
                 detail: "(frames are JSON text; binary frames are not accepted)".into(),
             }),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Inbound::Alive,
             Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Inbound::Closed,
-        };
+        }
+    }
+}
+
+/// Pings the client on a schedule and notices when it has stopped answering:
+/// a phone that lost its network leaves no close behind, only silence.
+pub struct Heartbeat {
+    ticks: tokio::time::Interval,
+    every: Duration,
+    last_heard: Instant,
+}
+
+impl Heartbeat {
+    pub fn new(every: Duration) -> Self {
+        let mut ticks = tokio::time::interval_at(Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self {
+            ticks,
+            every,
+            last_heard: Instant::now(),
+        }
+    }
+
+    /// The client sent something (any frame, a pong included).
+    pub fn heard(&mut self) {
+        self.last_heard = Instant::now();
+    }
+
+    pub async fn tick(&mut self) {
+        self.ticks.tick().await;
+    }
+
+    /// On each tick: a client silent for two beats is gone; otherwise ping it.
+    pub async fn beat<S>(&mut self, out: &mut Outbound<S>) -> Result<(), Stop>
+    where
+        S: Sink<Message> + Unpin,
+    {
+        if self.last_heard.elapsed() >= 2 * self.every {
+            return Err(Stop::Unresponsive);
+        }
+        Ok(out.ping().await?)
     }
 }
 
@@ -102,6 +147,13 @@ where
             .map_err(|_| PeerGone)
     }
 
+    pub async fn ping(&mut self) -> Result<(), PeerGone> {
+        self.sink
+            .send(Message::Ping(Default::default()))
+            .await
+            .map_err(|_| PeerGone)
+    }
+
     pub async fn error(
         &mut self,
         code: ErrorCode,
@@ -121,6 +173,10 @@ where
     pub async fn finish(mut self, result: Result<(), Stop>, who: &str) {
         let close = match result {
             Ok(()) | Err(Stop::PeerGone) => None,
+            Err(Stop::Unresponsive) => {
+                tracing::info!("closed a {who} socket that stopped answering pings");
+                None
+            }
             Err(Stop::Store(error)) => {
                 tracing::error!(%error, "{who} socket ended by a store failure");
                 let _ = self.error(ErrorCode::Internal, None).await;
@@ -269,6 +325,8 @@ pub enum Stop {
     Shutdown,
     /// The agent's session was ended (signed out, expired).
     SessionEnded,
+    /// The client stopped answering pings.
+    Unresponsive,
 }
 
 impl From<StoreError> for Stop {

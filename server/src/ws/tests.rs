@@ -172,3 +172,62 @@ async fn an_agent_loop_ends_when_its_session_expires() {
     tokio::spawn(agent::run(state.clone(), session, sink, stream));
     assert_eq!(agent.close_code().await, close_code::POLICY);
 }
+
+fn with_quick_pings(mut state: AppState) -> AppState {
+    state.ping_every = Duration::from_millis(50);
+    state
+}
+
+#[tokio::test]
+async fn a_client_that_stops_answering_is_closed_and_counted() {
+    let (_dir, state) = for_tests().await;
+    let state = with_quick_pings(state);
+    let mut visitor = spawn_visitor(&state);
+    visitor.send(&hello());
+    visitor.frame().await;
+    // Pings come, nobody answers, and the relay gives up on the socket.
+    assert!(matches!(visitor.next().await, Message::Ping(_)));
+    while let Ok(Some(_)) =
+        tokio::time::timeout(Duration::from_secs(5), visitor.from_loop.next()).await
+    {}
+    assert_eq!(
+        state
+            .unresponsive
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_answers_pings_stays_connected() {
+    let (_dir, state) = for_tests().await;
+    let state = with_quick_pings(state);
+    let mut visitor = spawn_visitor(&state);
+    visitor.send(&hello());
+    visitor.frame().await;
+    // Five beats answered: well past the two a silent client gets.
+    for _ in 0..5 {
+        assert!(matches!(visitor.next().await, Message::Ping(_)));
+        let pong = Message::Pong(Default::default());
+        visitor.to_loop.unbounded_send(Ok(pong)).unwrap();
+    }
+    visitor.send(&VisitorFrame::Send {
+        client_id: "c1".into(),
+        text: "still here".into(),
+    });
+    let frame = loop {
+        if let Message::Text(text) = visitor.next().await {
+            break decode::<ServerFrame>(text.as_str()).unwrap();
+        }
+    };
+    assert!(matches!(
+        frame,
+        ServerFrame::Ack { .. } | ServerFrame::Message { .. }
+    ));
+    assert_eq!(
+        state
+            .unresponsive
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
+}

@@ -1,5 +1,6 @@
 //! The visitor's socket: hello (site, token, resume point), then messages.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -10,7 +11,7 @@ use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
 use warmline_shared::{ErrorCode, Seq, ServerFrame, SiteId, VisitorFrame};
 
-use super::socket::{self, Delivery, Inbound, Outbound, Stop, read_frame};
+use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, Stop, read_frame};
 use crate::auth::{new_token, token_hash};
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::events::{Change, Event};
@@ -50,6 +51,9 @@ where
         result = serve(&state, origin.as_deref(), &mut out, &mut stream) => result,
         _ = state.shutdown.cancelled() => Err(Stop::Shutdown),
     };
+    if matches!(result, Err(Stop::Unresponsive)) {
+        state.unresponsive.fetch_add(1, Ordering::Relaxed);
+    }
     out.finish(result, "visitor").await;
 }
 
@@ -87,8 +91,8 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let (site_id, token, last_seq, page) =
-        match tokio::time::timeout(HELLO_TIMEOUT, read_frame(stream)).await {
-            Err(_) | Ok(Inbound::Closed) => return Ok(()),
+        match tokio::time::timeout(HELLO_TIMEOUT, first_frame(stream)).await {
+            Err(_) | Ok(Inbound::Closed | Inbound::Alive) => return Ok(()),
             Ok(Inbound::Invalid(e)) => return Ok(out.send(&e.to_frame()).await?),
             Ok(Inbound::Frame(VisitorFrame::Hello {
                 site,
@@ -144,10 +148,14 @@ where
     }
 
     let mut limiter = TokenBucket::new(BURST, PER_SECOND);
+    let mut heartbeat = Heartbeat::new(state.ping_every);
     loop {
         tokio::select! {
-            inbound = read_frame::<VisitorFrame, _>(stream) => match inbound {
+            inbound = read_frame::<VisitorFrame, _>(stream) => {
+                heartbeat.heard();
+                match inbound {
                 Inbound::Closed => return Ok(()),
+                Inbound::Alive => {}
                 Inbound::Invalid(e) => out.send(&e.to_frame()).await?,
                 Inbound::Frame(VisitorFrame::Hello { .. }) => {
                     out.send(&ServerFrame::Error {
@@ -176,7 +184,9 @@ where
                     let post = NewPost { conversation_id, client_id, text, author: Participant::Visitor(visitor.clone()) };
                     socket::post(state, post, out).await?;
                 }
+                }
             },
+            _ = heartbeat.tick() => heartbeat.beat(out).await?,
             Some(item) = next_in(&mut watch) => {
                 let Some(current) = watch.as_mut() else { continue };
                 let other = current.delivery.forward(item, store, out).await?;
@@ -204,6 +214,19 @@ fn stop(error: DomainError) -> Stop {
     match error {
         DomainError::Store(e) => Stop::from(e),
         other => Stop::Store(other.to_string()),
+    }
+}
+
+/// The client's first frame, past any pings.
+async fn first_frame<R>(stream: &mut R) -> Inbound<VisitorFrame>
+where
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    loop {
+        match read_frame(stream).await {
+            Inbound::Alive => continue,
+            other => return other,
+        }
     }
 }
 

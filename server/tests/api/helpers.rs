@@ -1,4 +1,6 @@
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
@@ -280,17 +282,16 @@ impl Client {
     }
 }
 
-/// The relay binary running as its own process, for what an in-process
-/// relay cannot show: its memory, and being killed.
+/// The relay binary as a child process, for what an in-process relay
+/// cannot show: its memory, and being killed. Killed (SIGKILL) when dropped.
 pub struct RelayProcess {
+    child: Child,
     pub url: String,
-    pub child: std::process::Child,
 }
 
 impl RelayProcess {
-    pub fn spawn(data_dir: &std::path::Path) -> Self {
-        use std::io::{BufRead, BufReader};
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_warmline"))
+    pub async fn start(data_dir: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_warmline"))
             .args([
                 "--demo",
                 "--addr",
@@ -301,23 +302,36 @@ impl RelayProcess {
             .arg("--data-dir")
             .arg(data_dir)
             .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::piped())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("the relay binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("the relay prints where it listens")
-                .unwrap();
-            if let Some(url) = line.strip_prefix("Warmline relay listening on ") {
-                break url.to_owned();
+        let (url_tx, url_rx) = tokio::sync::oneshot::channel();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        // Reads the address, then keeps draining so the relay never blocks on
+        // a full pipe; ends when the process does.
+        std::thread::spawn(move || {
+            let mut url_tx = Some(url_tx);
+            for line in stdout.lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("Warmline relay listening on ")
+                    && let Some(tx) = url_tx.take()
+                {
+                    let _ = tx.send(url.to_owned());
+                }
             }
-        };
-        // Keep draining stdout so the relay never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { url, child }
+        });
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                eprintln!("[relay] {line}");
+            }
+        });
+        let url = tokio::time::timeout(FRAME_DEADLINE, url_rx)
+            .await
+            .expect("the relay says where it listens in time")
+            .expect("the relay says where it listens before exiting");
+        Self { child, url }
     }
 
     /// The process's peak resident memory so far, in KiB (Linux `VmHWM`).
@@ -328,6 +342,17 @@ impl RelayProcess {
             .find_map(|line| line.strip_prefix("VmHWM:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             .expect("VmHWM in /proc/PID/status")
+    }
+
+    /// SIGKILL: no shutdown, no flush, no goodbye.
+    pub fn kill(&mut self) {
+        use std::os::unix::process::ExitStatusExt;
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("the relay had already exited: {status}");
+        }
+        self.child.kill().expect("SIGKILL delivered");
+        let status = self.child.wait().unwrap();
+        assert_eq!(status.signal(), Some(9), "{status}");
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod agent_socket;
 mod assets;
+mod faults;
 mod helpers;
 mod sign_in;
 mod store_contract;

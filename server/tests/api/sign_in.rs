@@ -101,7 +101,7 @@ async fn without_a_session_cookie_the_agent_api_and_socket_are_closed() {
 #[tokio::test]
 async fn a_flood_of_wrong_passwords_does_not_exhaust_memory() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = RelayProcess::spawn(dir.path());
+    let relay = RelayProcess::start(dir.path()).await;
     let http = reqwest::Client::new();
     let attempt = |i: usize| {
         let http = http.clone();
