@@ -125,6 +125,7 @@ where
                 heartbeat.heard();
                 match inbound {
                 Inbound::Closed => return Ok(()),
+                Inbound::Broken(code, reason) => return Err(Stop::Broken(code, reason)),
                 Inbound::Alive => {}
                 Inbound::Invalid(e) => out.send(&e.to_frame()).await?,
                 Inbound::Frame(AgentFrame::Open { conversation_id, last_seq }) => {

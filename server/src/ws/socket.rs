@@ -59,6 +59,9 @@ pub enum Inbound<T> {
     Invalid(FrameError),
     /// A ping or pong: nothing to act on, but the client is alive.
     Alive,
+    /// Something no client may send (a frame over the hard limit, text that
+    /// is not UTF-8): the socket ends with this close code and reason.
+    Broken(u16, &'static str),
     Closed,
 }
 
@@ -79,8 +82,24 @@ where
                 detail: "(frames are JSON text; binary frames are not accepted)".into(),
             }),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => Inbound::Alive,
-            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Inbound::Closed,
+            Some(Err(error)) => match violation(error) {
+                Some((code, reason)) => Inbound::Broken(code, reason),
+                None => Inbound::Closed,
+            },
+            Some(Ok(Message::Close(_))) | None => Inbound::Closed,
         }
+    }
+}
+
+/// The close code for a frame that could not be read because the client
+/// broke the protocol; `None` when the connection simply failed.
+fn violation(error: axum::Error) -> Option<(u16, &'static str)> {
+    use tungstenite::Error;
+    match *error.into_inner().downcast::<Error>().ok()? {
+        Error::Capacity(_) => Some((close_code::SIZE, "The frame is larger than allowed.")),
+        Error::Utf8(_) => Some((close_code::INVALID, "Text frames must be UTF-8.")),
+        Error::Protocol(_) => Some((close_code::PROTOCOL, "The frame breaks the protocol.")),
+        _ => None,
     }
 }
 
@@ -184,6 +203,7 @@ where
             }
             Err(Stop::Shutdown) => Some((close_code::AWAY, "The relay is shutting down.")),
             Err(Stop::SessionEnded) => Some((close_code::POLICY, "The session has ended.")),
+            Err(Stop::Broken(code, reason)) => Some((code, reason)),
         };
         if let Some((code, reason)) = close {
             let frame = CloseFrame {
@@ -327,6 +347,8 @@ pub enum Stop {
     SessionEnded,
     /// The client stopped answering pings.
     Unresponsive,
+    /// The client broke the protocol; close with this code and reason.
+    Broken(u16, &'static str),
 }
 
 impl From<StoreError> for Stop {

@@ -93,6 +93,7 @@ where
     let (site_id, token, last_seq, page) =
         match tokio::time::timeout(HELLO_TIMEOUT, first_frame(stream)).await {
             Err(_) | Ok(Inbound::Closed | Inbound::Alive) => return Ok(()),
+            Ok(Inbound::Broken(code, reason)) => return Err(Stop::Broken(code, reason)),
             Ok(Inbound::Invalid(e)) => return Ok(out.send(&e.to_frame()).await?),
             Ok(Inbound::Frame(VisitorFrame::Hello {
                 site,
@@ -155,6 +156,7 @@ where
                 heartbeat.heard();
                 match inbound {
                 Inbound::Closed => return Ok(()),
+                Inbound::Broken(code, reason) => return Err(Stop::Broken(code, reason)),
                 Inbound::Alive => {}
                 Inbound::Invalid(e) => out.send(&e.to_frame()).await?,
                 Inbound::Frame(VisitorFrame::Hello { .. }) => {

@@ -187,6 +187,15 @@ impl Client {
         self.ws.send(Message::Text(text.into())).await.unwrap();
     }
 
+    /// A frame as it goes on the wire, unchecked (to send what no proper
+    /// client would).
+    pub async fn send_raw(
+        &mut self,
+        frame: tokio_tungstenite::tungstenite::protocol::frame::Frame,
+    ) {
+        self.ws.send(Message::Frame(frame)).await.unwrap();
+    }
+
     pub async fn send_visitor(&mut self, frame: VisitorFrame) {
         self.send_text(warmline_shared::encode(&frame)).await;
     }

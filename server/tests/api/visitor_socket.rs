@@ -257,3 +257,26 @@ async fn a_resume_point_past_the_end_is_clamped_and_live_messages_still_arrive()
         .await;
     assert!(matches!(frame, ServerFrame::Message { message } if message.seq == 3));
 }
+
+#[tokio::test]
+async fn a_frame_far_over_the_limit_closes_with_message_too_big() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, _) = relay.new_visitor().await;
+    let huge = format!(
+        r#"{{"type":"send","client_id":"big","text":"{}"}}"#,
+        "x".repeat(70 * 1024)
+    );
+    visitor.send_text(huge).await;
+    assert_eq!(visitor.close_code().await, Some(1009));
+}
+
+#[tokio::test]
+async fn text_that_is_not_utf8_closes_with_invalid_payload() {
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, _) = relay.new_visitor().await;
+    let broken = Frame::message(vec![b'{', 0xC3, 0x28, b'}'], OpCode::Data(Data::Text), true);
+    visitor.send_raw(broken).await;
+    assert_eq!(visitor.close_code().await, Some(1007));
+}
