@@ -13,6 +13,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use warmline_shared::api::{Me, SignIn};
 
+use crate::client_addr::ClientAddr;
 use crate::error::AppError;
 use crate::events::Event;
 use crate::state::{AppState, now_ms};
@@ -49,9 +50,18 @@ fn me_of(agent: Agent) -> Me {
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     body: Result<Json<SignIn>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(login) = body?;
+    if let Err(wait) = state.sign_in_throttle.check(address, &login.email) {
+        let retry_after_secs = wait.as_secs() + 1;
+        tracing::warn!(%address, email = %login.email.trim(), retry_after_secs, "sign-in throttled");
+        return Err(AppError::TooMany {
+            reason: format!("Too many sign-in attempts. Try again in {retry_after_secs} seconds."),
+            retry_after_secs,
+        });
+    }
     let credentials = state.store.agent_credentials(login.email.trim()).await?;
     // Verify against a real hash even for unknown emails, so the response time
     // does not tell which addresses have accounts.

@@ -11,7 +11,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
+use ipnet::IpNet;
 use serde::Deserialize;
+
+use crate::client_addr::parse_trusted;
 
 /// A value that must never reach a log line.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
@@ -103,6 +106,10 @@ pub struct Settings {
     /// Seconds between pings to each socket; one silent for two is closed [default: 30]
     #[arg(long, env = "WARMLINE_PING_INTERVAL", value_name = "SECONDS")]
     pub ping_interval: Option<u64>,
+    /// Reverse proxies (addresses or networks, space- or comma-separated) whose
+    /// X-Forwarded-For is believed [default: none]
+    #[arg(long, env = "WARMLINE_TRUSTED_PROXIES", value_name = "ADDRESSES")]
+    pub trusted_proxies: Option<String>,
 }
 
 impl Settings {
@@ -117,6 +124,7 @@ impl Settings {
             demo_password: self.demo_password.or(lower.demo_password),
             demo_origins: self.demo_origins.or(lower.demo_origins),
             ping_interval: self.ping_interval.or(lower.ping_interval),
+            trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
         }
     }
 }
@@ -139,6 +147,8 @@ pub struct Config {
     pub demo_origins: Vec<String>,
     /// How often sockets are pinged; one silent for two of these is closed.
     pub ping_interval: Duration,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for Config {
@@ -152,6 +162,7 @@ impl Default for Config {
             demo_password: None,
             demo_origins: Vec::new(),
             ping_interval: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -225,9 +236,12 @@ impl Config {
             Some(secs) => Duration::from_secs(secs),
             None => defaults.ping_interval,
         };
+        let trusted_proxies = parse_trusted(settings.trusted_proxies.as_deref().unwrap_or(""))
+            .map_err(|problem| invalid("trusted_proxies", problem))?;
         Ok(Config {
             addr,
             ping_interval,
+            trusted_proxies,
             data_dir: settings.data_dir.unwrap_or(defaults.data_dir),
             database_url: settings.database_url,
             public_url,
@@ -309,7 +323,8 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_the_settings_name() {
-        let cases: [(&[&str], &str); 5] = [
+        let cases: [(&[&str], &str); 6] = [
+            (&["--trusted-proxies", "proxy.local"], "trusted_proxies"),
             (&["--ping-interval", "0"], "ping_interval"),
             (&["--addr", "no port"], "addr"),
             (&["--public-url", "chat.example"], "public_url"),

@@ -19,16 +19,20 @@ pub enum AppError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
-    /// Too many requests right now: try again after this many seconds.
-    #[error("The server is busy; try again in a moment.")]
-    Busy { retry_after_secs: u32 },
+    /// Too many requests: the reason, and the seconds to wait.
+    #[error("{reason}")]
+    TooMany {
+        reason: String,
+        retry_after_secs: u64,
+    },
     #[error("internal: {0}")]
     Internal(String),
 }
 
 impl From<Busy> for AppError {
     fn from(_: Busy) -> Self {
-        Self::Busy {
+        Self::TooMany {
+            reason: "The server is busy; try again in a moment.".into(),
             retry_after_secs: 1,
         }
     }
@@ -52,7 +56,7 @@ impl IntoResponse for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::Busy { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -63,7 +67,10 @@ impl IntoResponse for AppError {
             other => other.to_string(),
         };
         let mut response = (status, Json(json!({ "error": message }))).into_response();
-        if let Self::Busy { retry_after_secs } = self {
+        if let Self::TooMany {
+            retry_after_secs, ..
+        } = self
+        {
             response
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));

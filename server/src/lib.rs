@@ -6,6 +6,7 @@
 
 mod assets;
 mod auth;
+mod client_addr;
 pub mod config;
 pub mod conversation;
 mod demo;
@@ -16,6 +17,7 @@ mod passwords;
 mod rate;
 pub mod state;
 pub mod store;
+mod throttle;
 mod ws;
 
 use std::future::Future;
@@ -131,6 +133,7 @@ impl Relay {
             dummy_hash,
         );
         state.ping_every = config.ping_interval;
+        state.trusted_proxies = config.trusted_proxies.into();
         Ok(Self {
             listener,
             state,
@@ -148,7 +151,8 @@ impl Relay {
     ) -> std::io::Result<()> {
         let stopping = self.state.shutdown.clone();
         let sockets = self.state.sockets.clone();
-        let served = axum::serve(self.listener, app(self.state))
+        let app = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 stopping.cancel();

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
+use ipnet::IpNet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -12,6 +13,7 @@ use crate::events::Events;
 use crate::fanout::FanOut;
 use crate::passwords::Passwords;
 use crate::store::Store;
+use crate::throttle::SignInThrottle;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -29,6 +31,9 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// How often sockets are pinged; one silent for two of these is closed.
     pub ping_every: Duration,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[IpNet]>,
+    pub sign_in_throttle: Arc<SignInThrottle>,
     /// Sockets closed because they stopped answering, since start.
     pub unresponsive: Arc<AtomicU64>,
     /// Socket loops run outside the HTTP server's own bookkeeping once
@@ -54,6 +59,8 @@ impl AppState {
             dummy_hash: dummy_hash.into(),
             ping_every: Duration::from_secs(30),
             unresponsive: Arc::default(),
+            trusted_proxies: Arc::new([]),
+            sign_in_throttle: Arc::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
         }

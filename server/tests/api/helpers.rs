@@ -300,6 +300,11 @@ pub struct RelayProcess {
 
 impl RelayProcess {
     pub async fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[]).await
+    }
+
+    /// Started with more flags than the demo's.
+    pub async fn start_with(data_dir: &Path, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_warmline"))
             .args([
                 "--demo",
@@ -310,6 +315,7 @@ impl RelayProcess {
             ])
             .arg("--data-dir")
             .arg(data_dir)
+            .args(flags)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

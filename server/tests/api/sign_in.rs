@@ -101,7 +101,9 @@ async fn without_a_session_cookie_the_agent_api_and_socket_are_closed() {
 #[tokio::test]
 async fn a_flood_of_wrong_passwords_does_not_exhaust_memory() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = RelayProcess::start(dir.path()).await;
+    // Each attempt from its own address, through a trusted proxy, so that
+    // throttling (tested below) does not spare the hashing this checks.
+    let relay = RelayProcess::start_with(dir.path(), &["--trusted-proxies", "127.0.0.1"]).await;
     let http = reqwest::Client::new();
     let attempt = |i: usize| {
         let http = http.clone();
@@ -109,13 +111,9 @@ async fn a_flood_of_wrong_passwords_does_not_exhaust_memory() {
         async move {
             let body =
                 serde_json::json!({ "email": format!("nobody{i}@x.test"), "password": "wrong" });
-            http.post(url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
+            let from = format!("198.51.100.{i}");
+            let request = http.post(url).header("x-forwarded-for", from).json(&body);
+            request.send().await.unwrap().status().as_u16()
         }
     };
     let before = relay.peak_rss_kib();
@@ -144,4 +142,40 @@ fn count(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
         *counts.entry(*s).or_default() += 1;
     }
     counts
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled_even_for_the_right_one() {
+    let relay = TestRelay::spawn().await;
+    let login = |password: &'static str| {
+        let http = relay.http();
+        let url = format!("{}/api/agent/login", relay.url);
+        async move {
+            http.post(url)
+                .json(&serde_json::json!({ "email": "agent@demo.test", "password": password }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(login("guess").await.status(), 401);
+    }
+    let throttled = login("guess").await;
+    assert_eq!(throttled.status(), 429);
+    let wait: u64 = throttled.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=13).contains(&wait), "{wait}");
+    let body: serde_json::Value = throttled.json().await.unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("Too many sign-in attempts")
+    );
+    // Guessing right during the wait does not help.
+    assert_eq!(login(PASSWORD).await.status(), 429);
 }
