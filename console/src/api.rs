@@ -68,7 +68,8 @@ async fn me_from(response: Response) -> Result<Me, ApiError> {
             .json::<Me>()
             .await
             .map_err(|_| unexpected(&response)),
-        401 => {
+        // 429: sign-ins are throttled; the relay's answer says how long to wait.
+        401 | 429 => {
             let reason = response
                 .json::<Refusal>()
                 .await

@@ -18,6 +18,16 @@ pub const EMAIL: &str = "Email";
 pub const PASSWORD: &str = "Password";
 pub const SIGN_IN: &str = "Sign in";
 pub const SIGN_OUT: &str = "Sign out";
+pub const DISMISS: &str = "Dismiss";
+
+/// Shown once after signing in, when someone tried to sign in as this agent.
+pub fn failed_sign_ins(count: u32) -> String {
+    let attempts = if count == 1 { "attempt" } else { "attempts" };
+    format!(
+        "{count} unsuccessful sign-in {attempts} on your account since you last signed in. \
+         If that wasn't you, tell your site owner."
+    )
+}
 
 pub const CONVERSATIONS: &str = "Conversations";
 pub const CONNECTING: &str = "Connecting…";

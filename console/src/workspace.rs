@@ -23,6 +23,11 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
         on_cleanup(move || tick.clear());
     }
 
+    // Someone guessing at this account is something its owner must notice.
+    let warning = RwSignal::new(
+        (agent.failed_sign_ins > 0).then(|| text::failed_sign_ins(agent.failed_sign_ins)),
+    );
+
     // Unread conversations in the tab title, for an agent in another tab.
     Effect::new(move |_| {
         browser::set_title(&text::title(desk.unread_count()));
@@ -39,6 +44,20 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
                     {text::SIGN_OUT}
                 </button>
             </header>
+            {move || {
+                warning
+                    .get()
+                    .map(|warning_text| {
+                        view! {
+                            <p class="notice warning" role="alert">
+                                {warning_text} " "
+                                <button type="button" class="retry" on:click=move |_| warning.set(None)>
+                                    {text::DISMISS}
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
             <div class="desk" class:has-selection=move || desk.selected.get().is_some()>
                 <Inbox desk now />
                 <Thread desk me=agent.name />

@@ -45,6 +45,7 @@ fn me_of(agent: Agent) -> Me {
     Me {
         name: agent.name,
         email: agent.email,
+        failed_sign_ins: 0,
     }
 }
 
@@ -57,6 +58,7 @@ async fn login(
     if let Err(wait) = state.sign_in_throttle.check(address, &login.email) {
         let retry_after_secs = wait.as_secs() + 1;
         tracing::warn!(%address, email = %login.email.trim(), retry_after_secs, "sign-in throttled");
+        state.store.count_failed_sign_in(login.email.trim()).await?;
         return Err(AppError::TooMany {
             reason: format!("Too many sign-in attempts. Try again in {retry_after_secs} seconds."),
             retry_after_secs,
@@ -69,10 +71,21 @@ async fn login(
         .as_ref()
         .map_or_else(|| state.dummy_hash.to_string(), |c| c.password_hash.clone());
     let valid = state.passwords.verify(hash, login.password).await?;
-    let agent = match credentials {
-        Some(credentials) if valid => credentials.agent,
-        _ => return Err(AppError::Unauthorized("Wrong email or password.")),
+    let (agent, failed_sign_ins) = match credentials {
+        Some(credentials) if valid => (credentials.agent, credentials.failed_sign_ins),
+        Some(credentials) => {
+            tracing::info!(%address, email = %credentials.agent.email, "wrong password");
+            state
+                .store
+                .count_failed_sign_in(&credentials.agent.email)
+                .await?;
+            return Err(AppError::Unauthorized("Wrong email or password."));
+        }
+        None => return Err(AppError::Unauthorized("Wrong email or password.")),
     };
+    if failed_sign_ins > 0 {
+        state.store.reset_failed_sign_ins(agent.id).await?;
+    }
     let token = new_token();
     let expires_at = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
     state
@@ -80,7 +93,11 @@ async fn login(
         .create_session(&token_hash(&token), agent.id, expires_at)
         .await?;
     let cookie = session_cookie(&state, &token, SESSION_DAYS * 24 * 3600);
-    Ok(([(SET_COOKIE, cookie)], Json(me_of(agent))).into_response())
+    let me = Me {
+        failed_sign_ins,
+        ..me_of(agent)
+    };
+    Ok(([(SET_COOKIE, cookie)], Json(me)).into_response())
 }
 
 /// Ends the session of this browser, and with it every console socket it

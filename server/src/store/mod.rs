@@ -94,6 +94,8 @@ pub struct Agent {
 pub struct AgentCredentials {
     pub agent: Agent,
     pub password_hash: String,
+    /// Wrong or throttled attempts since the agent last signed in.
+    pub failed_sign_ins: u32,
 }
 
 /// A live sign-in: whose, and until when.
@@ -181,6 +183,10 @@ pub trait AgentStore: Send + Sync {
         now: i64,
     ) -> Result<Agent>;
     async fn agent_credentials(&self, email: &str) -> Result<Option<AgentCredentials>>;
+    /// Counts a failed sign-in attempt on the account with this email, if any.
+    async fn count_failed_sign_in(&self, email: &str) -> Result<()>;
+    /// Starts counting failed attempts afresh (after a successful sign-in).
+    async fn reset_failed_sign_ins(&self, agent_id: AgentId) -> Result<()>;
     async fn create_session(
         &self,
         token_hash: &str,

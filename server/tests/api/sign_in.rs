@@ -179,3 +179,26 @@ async fn repeated_wrong_passwords_are_throttled_even_for_the_right_one() {
     // Guessing right during the wait does not help.
     assert_eq!(login(PASSWORD).await.status(), 429);
 }
+
+#[tokio::test]
+async fn the_real_agent_is_told_of_failed_attempts_at_their_next_sign_in() {
+    let relay = TestRelay::spawn().await;
+    let login = |password: &'static str| {
+        let http = relay.http();
+        let url = format!("{}/api/agent/login", relay.url);
+        async move {
+            http.post(url)
+                .json(&serde_json::json!({ "email": "agent@demo.test", "password": password }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for guess in ["letmein", "hunter2"] {
+        assert_eq!(login(guess).await.status(), 401);
+    }
+    let me: serde_json::Value = login(PASSWORD).await.json().await.unwrap();
+    assert_eq!(me["failed_sign_ins"], 2);
+    let again: serde_json::Value = login(PASSWORD).await.json().await.unwrap();
+    assert!(again.get("failed_sign_ins").is_none(), "told once: {again}");
+}

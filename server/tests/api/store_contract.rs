@@ -116,6 +116,15 @@ mod cases {
         assert_eq!(credentials.password_hash, "h2");
         assert_eq!(credentials.agent.name, "Nino B");
         assert!(store.agent_credentials("b@s.test").await.unwrap().is_none());
+        assert_eq!(credentials.failed_sign_ins, 0);
+        store.count_failed_sign_in("a@s.test").await.unwrap();
+        store.count_failed_sign_in("a@s.test").await.unwrap();
+        store.count_failed_sign_in("nobody@s.test").await.unwrap();
+        let counted = store.agent_credentials("a@s.test").await.unwrap().unwrap();
+        assert_eq!(counted.failed_sign_ins, 2);
+        store.reset_failed_sign_ins(agent.id).await.unwrap();
+        let reset = store.agent_credentials("a@s.test").await.unwrap().unwrap();
+        assert_eq!(reset.failed_sign_ins, 0);
 
         store.create_session("t1", agent.id, 100).await.unwrap();
         let session = store.session("t1", 99).await.unwrap().unwrap();

@@ -55,7 +55,8 @@ impl AgentStore for SqliteStore {
 
     async fn agent_credentials(&self, email: &str) -> Result<Option<AgentCredentials>> {
         let row = sqlx::query(
-            "SELECT id, site_id, email, name, password_hash FROM agents WHERE email = ?",
+            "SELECT id, site_id, email, name, password_hash, failed_sign_ins FROM agents \
+             WHERE email = ?",
         )
         .bind(email)
         .fetch_optional(&self.pool)
@@ -64,10 +65,27 @@ impl AgentStore for SqliteStore {
             .map(|row| -> sqlx::Result<_> {
                 Ok(AgentCredentials {
                     password_hash: row.try_get("password_hash")?,
+                    failed_sign_ins: row.try_get("failed_sign_ins")?,
                     agent: AgentRow::from_row(&row)?.into(),
                 })
             })
             .transpose()?)
+    }
+
+    async fn count_failed_sign_in(&self, email: &str) -> Result<()> {
+        sqlx::query("UPDATE agents SET failed_sign_ins = failed_sign_ins + 1 WHERE email = ?")
+            .bind(email)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn reset_failed_sign_ins(&self, agent_id: AgentId) -> Result<()> {
+        sqlx::query("UPDATE agents SET failed_sign_ins = 0 WHERE id = ?")
+            .bind(agent_id.get())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn create_session(
