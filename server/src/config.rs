@@ -15,6 +15,7 @@ use ipnet::IpNet;
 use serde::Deserialize;
 
 use crate::client_addr::parse_trusted;
+use crate::limits::LimitRates;
 
 /// A value that must never reach a log line.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
@@ -149,6 +150,8 @@ pub struct Config {
     pub ping_interval: Duration,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpNet>,
+    /// Abuse limits (see `docs/security.md`); set in code when embedding.
+    pub limits: LimitRates,
 }
 
 impl Default for Config {
@@ -163,6 +166,7 @@ impl Default for Config {
             demo_origins: Vec::new(),
             ping_interval: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
+            limits: LimitRates::default(),
         }
     }
 }
@@ -242,6 +246,7 @@ impl Config {
             addr,
             ping_interval,
             trusted_proxies,
+            limits: defaults.limits,
             data_dir: settings.data_dir.unwrap_or(defaults.data_dir),
             database_url: settings.database_url,
             public_url,

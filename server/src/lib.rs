@@ -13,10 +13,11 @@ mod demo;
 mod error;
 pub mod events;
 pub mod fanout;
+pub mod limits;
 mod passwords;
-mod rate;
 pub mod state;
 pub mod store;
+mod sweep;
 mod throttle;
 mod ws;
 
@@ -35,6 +36,7 @@ pub use config::{Config, Secret};
 pub use demo::{AGENT_EMAIL as DEMO_AGENT_EMAIL, SITE_ID as DEMO_SITE_ID};
 
 use crate::fanout::MemoryFanOut;
+use crate::limits::Limits;
 use crate::passwords::Passwords;
 use crate::state::AppState;
 
@@ -134,6 +136,7 @@ impl Relay {
         );
         state.ping_every = config.ping_interval;
         state.trusted_proxies = config.trusted_proxies.into();
+        state.limits = Arc::new(Limits::new(&config.limits));
         Ok(Self {
             listener,
             state,
@@ -149,6 +152,10 @@ impl Relay {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        self.state.sockets.spawn(sweep::visitors(
+            self.state.store.clone(),
+            self.state.shutdown.clone(),
+        ));
         let stopping = self.state.shutdown.clone();
         let sockets = self.state.sockets.clone();
         let app = app(self.state).into_make_service_with_connect_info::<SocketAddr>();

@@ -11,6 +11,7 @@ use tokio_util::task::TaskTracker;
 use crate::conversation::Conversations;
 use crate::events::Events;
 use crate::fanout::FanOut;
+use crate::limits::Limits;
 use crate::passwords::Passwords;
 use crate::store::Store;
 use crate::throttle::SignInThrottle;
@@ -34,6 +35,7 @@ pub struct AppState {
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[IpNet]>,
     pub sign_in_throttle: Arc<SignInThrottle>,
+    pub limits: Arc<Limits>,
     /// Sockets closed because they stopped answering, since start.
     pub unresponsive: Arc<AtomicU64>,
     /// Socket loops run outside the HTTP server's own bookkeeping once
@@ -61,6 +63,7 @@ impl AppState {
             unresponsive: Arc::default(),
             trusted_proxies: Arc::new([]),
             sign_in_throttle: Arc::default(),
+            limits: Arc::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
         }

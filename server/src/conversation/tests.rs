@@ -14,6 +14,7 @@ async fn visitor(state: &AppState, token: &str) -> Visitor {
         .create_visitor(&SiteId::new("s"), token, 0)
         .await
         .unwrap()
+        .unwrap()
 }
 
 async fn agent_of(state: &AppState, site: &str) -> Agent {

@@ -200,10 +200,20 @@ pub trait AgentStore: Send + Sync {
 
 #[async_trait]
 pub trait VisitorStore: Send + Sync {
-    async fn create_visitor(&self, site_id: &SiteId, token_hash: &str, now: i64)
-    -> Result<Visitor>;
+    /// Stores the visitor with this token, or returns the one this site
+    /// already has (two tabs racing to write first). `None`: the token is
+    /// another site's visitor's.
+    async fn create_visitor(
+        &self,
+        site_id: &SiteId,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<Visitor>>;
     async fn visitor_by_token(&self, site_id: &SiteId, token_hash: &str)
     -> Result<Option<Visitor>>;
+    /// Deletes visitors created before `created_before` who never had a
+    /// conversation; returns how many.
+    async fn sweep_visitors(&self, created_before: i64) -> Result<u64>;
 }
 
 #[async_trait]

@@ -21,14 +21,11 @@ use crate::conversation::{DomainError, NewPost, Participant};
 use crate::error::AppError;
 use crate::events::{Change, Event};
 use crate::fanout::{Lagged, Subscription, Topic};
-use crate::rate::TokenBucket;
 use crate::state::{AppState, now_ms};
 use crate::store::{Agent, Session};
 
 /// How many open conversations the inbox lists at once.
 const INBOX_LIMIT: i64 = 200;
-const BURST: u32 = 20;
-const PER_SECOND: f64 = 3.0;
 
 pub async fn handler(
     ws: WebSocketUpgrade,
@@ -117,7 +114,6 @@ where
     let me = Participant::Agent(agent.clone());
     let mut watching: StreamMap<ConversationId, Subscription> = StreamMap::new();
     let mut deliveries: HashMap<ConversationId, Delivery> = HashMap::new();
-    let mut limiter = TokenBucket::new(BURST, PER_SECOND);
     let mut heartbeat = Heartbeat::new(state.ping_every);
     loop {
         tokio::select! {
@@ -156,7 +152,7 @@ where
                     deliveries.remove(&conversation_id);
                 }
                 Inbound::Frame(AgentFrame::Send { conversation_id, client_id, text }) => {
-                    if !limiter.try_take() {
+                    if !state.limits.agent_message(agent.id) {
                         out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
                         continue;
                     }

@@ -67,7 +67,8 @@ impl Peer {
 
 fn spawn_visitor(state: &AppState) -> Peer {
     let (peer, (sink, stream)) = pair();
-    tokio::spawn(visitor::run(state.clone(), None, sink, stream));
+    let address = std::net::Ipv4Addr::LOCALHOST.into();
+    tokio::spawn(visitor::run(state.clone(), None, address, sink, stream));
     peer
 }
 

@@ -1,5 +1,6 @@
 //! The visitor's socket: hello (site, token, resume point), then messages.
 
+use std::net::IpAddr;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -9,26 +10,24 @@ use axum::http::HeaderMap;
 use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
-use warmline_shared::{ErrorCode, Seq, ServerFrame, SiteId, VisitorFrame};
+use warmline_shared::{ConversationId, ErrorCode, Seq, ServerFrame, SiteId, VisitorFrame};
 
 use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, Stop, read_frame};
 use crate::auth::{new_token, token_hash};
+use crate::client_addr::ClientAddr;
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::events::{Change, Event};
 use crate::fanout::{Subscription, Topic};
-use crate::rate::TokenBucket;
 use crate::state::{AppState, now_ms};
-use crate::store::Conversation;
+use crate::store::{Conversation, Site, Visitor};
 
 /// A socket that has not said hello by then is dropped.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
-/// Messages a visitor may send in a burst, and per second after it.
-const BURST: u32 = 8;
-const PER_SECOND: f64 = 1.0;
 
 pub async fn handler(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     headers: HeaderMap,
 ) -> Response {
     let origin = headers
@@ -37,18 +36,23 @@ pub async fn handler(
         .map(str::to_owned);
     let loop_state = state.clone();
     socket::accept(ws, &state, move |sink, stream| {
-        run(loop_state, origin, sink, stream)
+        run(loop_state, origin, address, sink, stream)
     })
 }
 
-pub async fn run<S, R>(state: AppState, origin: Option<String>, sink: S, mut stream: R)
-where
+pub async fn run<S, R>(
+    state: AppState,
+    origin: Option<String>,
+    address: IpAddr,
+    sink: S,
+    mut stream: R,
+) where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let mut out = Outbound::new(sink);
     let result = tokio::select! {
-        result = serve(&state, origin.as_deref(), &mut out, &mut stream) => result,
+        result = serve(&state, origin.as_deref(), address, &mut out, &mut stream) => result,
         _ = state.shutdown.cancelled() => Err(Stop::Shutdown),
     };
     if matches!(result, Err(Stop::Unresponsive)) {
@@ -83,6 +87,7 @@ impl Watch {
 async fn serve<S, R>(
     state: &AppState,
     origin: Option<&str>,
+    address: IpAddr,
     out: &mut Outbound<S>,
     stream: &mut R,
 ) -> Result<(), Stop>
@@ -111,25 +116,21 @@ where
         return Ok(out.error(ErrorCode::OriginNotAllowed, None).await?);
     }
     let page = site.own_page(page);
-    let (visitor, token) = match token {
-        Some(token) => match store
-            .visitor_by_token(&site.id, &token_hash(&token))
-            .await?
-        {
-            Some(visitor) => (visitor, token),
-            None => return Ok(out.error(ErrorCode::BadToken, None).await?),
-        },
-        None => {
-            let token = new_token();
-            let visitor = store
-                .create_visitor(&site.id, &token_hash(&token), now_ms())
-                .await?;
-            (visitor, token)
-        }
+    // A visitor is stored only once they write: a token no row has yet is
+    // one issued to a visitor who has not written so far.
+    let token = match token {
+        Some(token) if well_formed(&token) => token,
+        Some(_) => return Ok(out.error(ErrorCode::BadToken, None).await?),
+        None => new_token(),
     };
-
+    let token_hash = token_hash(&token);
+    let mut visitor = store.visitor_by_token(&site.id, &token_hash).await?;
     let conversations = &state.conversations;
-    let (mut watch, ahead) = match conversations.current_of(&visitor).await.map_err(stop)? {
+    let current = match &visitor {
+        Some(visitor) => conversations.current_of(visitor).await.map_err(stop)?,
+        None => None,
+    };
+    let (mut watch, ahead) = match current {
         Some(conversation) => {
             let (watch, ahead) = Watch::new(state, &conversation, last_seq).await;
             (Some(watch), ahead)
@@ -148,7 +149,6 @@ where
         watch.delivery.catch_up(store, out).await?;
     }
 
-    let mut limiter = TokenBucket::new(BURST, PER_SECOND);
     let mut heartbeat = Heartbeat::new(state.ping_every);
     loop {
         tokio::select! {
@@ -168,22 +168,15 @@ where
                     .await?
                 }
                 Inbound::Frame(VisitorFrame::Send { client_id, text }) => {
-                    if !limiter.try_take() {
-                        out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
-                        continue;
-                    }
-                    let conversation_id = match &watch {
-                        Some(watch) => watch.delivery.conversation_id,
-                        None => {
-                            let conversation = conversations
-                                .start(&visitor, page.as_deref())
-                                .await
-                                .map_err(stop)?;
-                            let new = watch.insert(Watch::new(state, &conversation, 0).await.0);
-                            new.delivery.conversation_id
+                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref() };
+                    let (author, conversation_id) = match writer.place(state, &mut visitor, &mut watch).await? {
+                        Ok(placed) => placed,
+                        Err(code) => {
+                            out.error(code, Some(&client_id)).await?;
+                            continue;
                         }
                     };
-                    let post = NewPost { conversation_id, client_id, text, author: Participant::Visitor(visitor.clone()) };
+                    let post = NewPost { conversation_id, client_id, text, author: Participant::Visitor(author) };
                     socket::post(state, post, out).await?;
                 }
                 }
@@ -199,6 +192,71 @@ where
             }
         }
     }
+}
+
+/// Who writes a visitor's message, and from where.
+struct Writer<'a> {
+    site: &'a Site,
+    token_hash: &'a str,
+    address: IpAddr,
+    page: Option<&'a str>,
+}
+
+impl Writer<'_> {
+    /// The visitor and conversation a message goes to, within the limits:
+    /// the visitor is stored on their first message, and a conversation
+    /// started when there is none open. `Err` is the refusal to send back.
+    async fn place(
+        &self,
+        state: &AppState,
+        visitor: &mut Option<Visitor>,
+        watch: &mut Option<Watch>,
+    ) -> Result<Result<(Visitor, ConversationId), ErrorCode>, Stop> {
+        let limits = &state.limits;
+        if !limits.visitor_message(self.token_hash, self.address, &self.site.id) {
+            return Ok(Err(ErrorCode::RateLimited));
+        }
+        let stored = match visitor {
+            Some(stored) => stored.clone(),
+            None => {
+                if !limits.new_visitor(self.address, &self.site.id) {
+                    return Ok(Err(ErrorCode::RateLimited));
+                }
+                let created = state
+                    .store
+                    .create_visitor(&self.site.id, self.token_hash, now_ms())
+                    .await?;
+                let Some(created) = created else {
+                    return Ok(Err(ErrorCode::BadToken));
+                };
+                visitor.insert(created).clone()
+            }
+        };
+        let conversation_id = match watch {
+            Some(watch) => watch.delivery.conversation_id,
+            None => {
+                if !limits.new_conversation(self.address, &self.site.id) {
+                    return Ok(Err(ErrorCode::RateLimited));
+                }
+                let conversation = state
+                    .conversations
+                    .start(&stored, self.page)
+                    .await
+                    .map_err(stop)?;
+                let new = watch.insert(Watch::new(state, &conversation, 0).await.0);
+                new.delivery.conversation_id
+            }
+        };
+        Ok(Ok((stored, conversation_id)))
+    }
+}
+
+/// Tokens are 64 lowercase hex digits, as `new_token` makes them.
+fn well_formed(token: &str) -> bool {
+    token.len() == 64
+        && token
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 fn is_closed(event: &Event) -> bool {

@@ -22,6 +22,9 @@ use warmline_shared::{
     AgentFrame, ChatMessage, ConversationId, ErrorCode, Seq, ServerFrame, VisitorFrame,
 };
 
+use warmline_server::Config;
+use warmline_server::limits::{LimitRates, Rate};
+
 use crate::helpers::{Client, RelayProcess, TestRelay, hello, say};
 
 /// One fault test at a time (see the module's doc).
@@ -30,8 +33,8 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// How long one expected frame, start or step may take before the test fails.
 const DEADLINE: Duration = Duration::from_secs(10);
 
-/// An agent socket may send this many messages at once before its rate limit
-/// applies (`ws/agent.rs`); a fresh socket brings a fresh allowance.
+/// Replies one agent socket sends before the next takes over, so several
+/// sockets post in parallel.
 const AGENT_BURST: usize = 20;
 
 /// A frame of a type no endpoint knows. The relay answers it with an
@@ -45,8 +48,13 @@ const FENCE: &str = r#"{"type":"fence"}"#;
 
 /// Visitors this test runs, and how many acks (in total, per cycle) each kill
 /// waits for before it lands; each cycle is one kill and one restart.
-const BURST_VISITORS: usize = 5;
+const BURST_VISITORS: usize = 40;
 const KILL_AFTER_ACKS: [usize; 3] = [60, 150, 250];
+/// The relay believes the address each test connection forwards, so the
+/// visitors come from many addresses, as real ones do, and each is held
+/// only to its own limits.
+const BEHIND_PROXY: &[&str] = &["--trusted-proxies", "127.0.0.1"];
+
 /// A visitor sends at most this many messages per cycle (a bound, not a goal).
 const MAX_SENDS_PER_CYCLE: usize = 2_000;
 
@@ -56,7 +64,7 @@ async fn a_sigkill_mid_burst_loses_and_doubles_nothing_acknowledged() {
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
 
-    let mut relay = RelayProcess::start(dir.path()).await;
+    let mut relay = RelayProcess::start_with(dir.path(), BEHIND_PROXY).await;
     let mut visitors = Vec::new();
     for v in 0..BURST_VISITORS {
         let mut socket = Wire::visitor(&relay.url).await.expect("relay reachable");
@@ -106,7 +114,7 @@ async fn a_sigkill_mid_burst_loses_and_doubles_nothing_acknowledged() {
 
         // Restart on the same data; each visitor reads its whole history.
         let restart = Instant::now();
-        relay = RelayProcess::start(dir.path()).await;
+        relay = RelayProcess::start_with(dir.path(), BEHIND_PROXY).await;
         let restarted_in = restart.elapsed();
         let (mut stored_unacked, mut lost, mut duplicated) = (0, 0, 0);
         for visitor in &mut visitors {
@@ -213,8 +221,7 @@ impl BurstVisitor {
 
     /// Sends one message at a time, the next as soon as the last is acked,
     /// until the relay goes away. A rate-limited message was not stored: the
-    /// visitor reconnects (a fresh socket has a fresh allowance) and sends it
-    /// again.
+    /// visitor backs off as the widget does and sends it again.
     async fn burst(
         mut self,
         url: String,
@@ -255,10 +262,9 @@ impl BurstVisitor {
                     acked.notify_one();
                 }
                 Some(Err(ErrorCode::RateLimited)) => {
-                    // Not stored; the same message goes again on a new socket.
-                    if let Some(old) = socket.take() {
-                        old.close().await;
-                    }
+                    // Not stored; the same message goes again once the
+                    // visitor's allowance has grown back (one a second).
+                    tokio::time::sleep(Duration::from_millis(250)).await;
                 }
                 Some(Err(code)) => panic!("visitor {}: {client_id} refused: {code:?}", self.id),
                 None => break, // killed before the answer
@@ -317,6 +323,32 @@ impl BurstVisitor {
     }
 }
 
+/// A new address for each connection, in a range reserved for documentation.
+fn next_address() -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("198.18.{}.{}", (n / 250) % 250, n % 250 + 1)
+}
+
+/// Limits far above anything these tests send: they test delivery, and the
+/// limits have tests of their own.
+fn loose_limits(config: &mut Config) {
+    let loose = Rate {
+        burst: 1_000_000,
+        every: Duration::from_micros(1),
+    };
+    config.limits = LimitRates {
+        visitor_messages: loose,
+        address_messages: loose,
+        site_messages: loose,
+        agent_messages: loose,
+        address_new_visitors: loose,
+        site_new_visitors: loose,
+        address_new_conversations: loose,
+        site_new_conversations: loose,
+    };
+}
+
 /// A visitor socket to a relay that may vanish at any moment: every call
 /// reports a gone relay instead of failing the test (a silent relay still
 /// fails it, after `DEADLINE`).
@@ -336,6 +368,10 @@ impl Wire {
         let mut request = ws_url.into_client_request().unwrap();
         let headers = request.headers_mut();
         headers.insert("origin", HeaderValue::from_str(url).unwrap());
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_str(&next_address()).unwrap(),
+        );
         if let Some(cookie) = cookie {
             headers.insert("cookie", HeaderValue::from_str(cookie).unwrap());
         }
@@ -464,7 +500,7 @@ struct StormVisitor {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reconnect_storm_gets_each_visitor_exactly_what_it_missed() {
     let _serial = SERIAL.lock().await;
-    let relay = TestRelay::spawn().await;
+    let relay = TestRelay::spawn_with(loose_limits).await;
     let open_files = open_file_limit();
     // Each open socket costs two descriptors here (client and relay are both
     // in this process); under a low limit, close each as soon as it is made.
@@ -612,8 +648,7 @@ fn open_file_limit() -> Option<u64> {
 }
 
 /// Posts each `(conversation, client id, text)` as the demo agent, at most
-/// `AGENT_BURST` per socket so no rate limit applies, on `parallel` sockets
-/// at a time. Returns each post's conversation, client id and seq.
+/// `AGENT_BURST` per socket, on `parallel` sockets at a time. Returns each post's conversation, client id and seq.
 async fn agent_posts(
     relay: &TestRelay,
     cookie: &str,
@@ -671,7 +706,7 @@ const MAX_PROBES: usize = 200;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_that_stops_reading_neither_stalls_the_relay_nor_grows_its_memory() {
     let _serial = SERIAL.lock().await;
-    let relay = TestRelay::spawn().await;
+    let relay = TestRelay::spawn_with(loose_limits).await;
     let (mut slow, _) = relay.new_visitor().await;
     slow.send_visitor(say("first", "I will stop reading now"))
         .await;

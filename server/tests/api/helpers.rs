@@ -37,15 +37,27 @@ impl TestRelay {
 
     /// A relay on an existing data directory, as after a restart.
     pub async fn spawn_in(data_dir: PathBuf) -> Self {
-        let relay = Relay::bind(Config {
+        Self::spawn_configured(data_dir, |_| {}).await
+    }
+
+    /// A relay whose configuration the test adjusts (for example its limits).
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut relay = Self::spawn_configured(dir.path().to_owned(), configure).await;
+        relay._dir = Some(dir);
+        relay
+    }
+
+    async fn spawn_configured(data_dir: PathBuf, configure: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config {
             addr: "127.0.0.1:0".into(),
             data_dir: data_dir.clone(),
             demo: true,
             demo_password: Some(Secret::new(PASSWORD)),
             ..Config::default()
-        })
-        .await
-        .expect("relay starts");
+        };
+        configure(&mut config);
+        let relay = Relay::bind(config).await.expect("relay starts");
         let url = relay.url.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -299,11 +311,7 @@ pub struct RelayProcess {
 }
 
 impl RelayProcess {
-    pub async fn start(data_dir: &Path) -> Self {
-        Self::start_with(data_dir, &[]).await
-    }
-
-    /// Started with more flags than the demo's.
+    /// Started with the demo's flags and `flags`.
     pub async fn start_with(data_dir: &Path, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_warmline"))
             .args([

@@ -33,6 +33,7 @@ contract!(
     sites_are_created_updated_and_found,
     agents_sign_in_with_sessions_that_expire_and_end,
     visitors_are_found_by_token_within_their_site,
+    visitors_who_never_talked_are_swept_after_a_while,
     a_visitor_has_one_open_conversation_at_a_time,
     sequence_numbers_count_per_conversation_and_resends_are_stored_once,
     messages_go_only_where_the_conditions_allow,
@@ -79,7 +80,11 @@ mod cases {
     /// A site `s`, a visitor and their open conversation.
     async fn conversation(store: &dyn Store, token: &str) -> (VisitorId, ConversationId) {
         with_site(store).await;
-        let visitor = store.create_visitor(&site_id(), token, 0).await.unwrap();
+        let visitor = store
+            .create_visitor(&site_id(), token, 0)
+            .await
+            .unwrap()
+            .unwrap();
         let (conversation, _) = store
             .start_conversation(&site_id(), visitor.id, None, 0)
             .await
@@ -144,18 +149,69 @@ mod cases {
             allowed_origins: vec![],
         };
         store.upsert_site(&other, 0).await.unwrap();
-        let visitor = store.create_visitor(&site_id(), "h", 0).await.unwrap();
+        let visitor = store
+            .create_visitor(&site_id(), "h", 0)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             store.visitor_by_token(&site_id(), "h").await.unwrap(),
-            Some(visitor)
+            Some(visitor.clone())
         );
         assert_eq!(store.visitor_by_token(&other.id, "h").await.unwrap(), None);
+        // Two tabs writing first at once get the same visitor; another
+        // site's token makes none here.
+        let again = store.create_visitor(&site_id(), "h", 1).await.unwrap();
+        assert_eq!(again.map(|v| v.id), Some(visitor.id));
+        assert_eq!(store.create_visitor(&other.id, "h", 1).await.unwrap(), None);
         assert_eq!(store.visitor_by_token(&site_id(), "x").await.unwrap(), None);
+    }
+
+    pub async fn visitors_who_never_talked_are_swept_after_a_while(store: &dyn Store) {
+        with_site(store).await;
+        let s = site_id();
+        let talked = store
+            .create_visitor(&s, "talked", 10)
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .start_conversation(&s, talked.id, None, 10)
+            .await
+            .unwrap();
+        store.create_visitor(&s, "silent-old", 10).await.unwrap();
+        store.create_visitor(&s, "silent-new", 500).await.unwrap();
+        assert_eq!(store.sweep_visitors(100).await.unwrap(), 1);
+        assert!(
+            store
+                .visitor_by_token(&s, "silent-old")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .visitor_by_token(&s, "silent-new")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            store
+                .visitor_by_token(&s, "talked")
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 
     pub async fn a_visitor_has_one_open_conversation_at_a_time(store: &dyn Store) {
         with_site(store).await;
-        let visitor = store.create_visitor(&site_id(), "h", 0).await.unwrap();
+        let visitor = store
+            .create_visitor(&site_id(), "h", 0)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(
             store
                 .open_conversation_of(visitor.id)
@@ -349,7 +405,7 @@ mod cases {
         let s = site_id();
         let mut ids = Vec::new();
         for (i, token) in ["a", "b", "c"].into_iter().enumerate() {
-            let visitor = store.create_visitor(&s, token, 0).await.unwrap();
+            let visitor = store.create_visitor(&s, token, 0).await.unwrap().unwrap();
             let (c, _) = store
                 .start_conversation(&s, visitor.id, None, i as i64)
                 .await

@@ -280,3 +280,106 @@ async fn text_that_is_not_utf8_closes_with_invalid_payload() {
     visitor.send_raw(broken).await;
     assert_eq!(visitor.close_code().await, Some(1007));
 }
+
+/// Limits follow the visitor, not the socket: reconnecting or opening more
+/// sockets with the same token buys nothing.
+#[tokio::test]
+async fn twenty_sockets_sharing_a_token_share_one_allowance() {
+    const SOCKETS: usize = 20;
+    const WINDOW: std::time::Duration = std::time::Duration::from_secs(10);
+    let relay = TestRelay::spawn().await;
+    let (first, token) = relay.new_visitor().await;
+    first.close().await;
+    let started = std::time::Instant::now();
+    let senders = (0..SOCKETS).map(|s| {
+        let relay = &relay;
+        let token = token.clone();
+        async move {
+            let mut socket = relay.visitor().await;
+            socket.send_visitor(hello(Some(&token), 0)).await;
+            socket.recv_until(|f| matches!(f, ServerFrame::Welcome { .. })).await;
+            let mut stored = 0;
+            let mut sent = 0;
+            while started.elapsed() < WINDOW {
+                let client_id = format!("s{s}-{sent}");
+                sent += 1;
+                socket.send_visitor(say(&client_id, "flood")).await;
+                let (frame, _) = socket
+                    .recv_until(|f| matches!(f, ServerFrame::Ack { client_id: c, .. } | ServerFrame::Error { client_id: Some(c), .. } if *c == client_id))
+                    .await;
+                if matches!(frame, ServerFrame::Ack { .. }) {
+                    stored += 1;
+                }
+            }
+            stored
+        }
+    });
+    let stored: usize = futures::future::join_all(senders).await.into_iter().sum();
+    let elapsed = started.elapsed().as_secs_f64();
+    eprintln!("{SOCKETS} sockets sharing one token stored {stored} messages in {elapsed:.1} s");
+    // A burst of 8, then one a second, however many sockets ask.
+    assert!(
+        stored as f64 <= 8.0 + elapsed.ceil() + 1.0,
+        "{stored} in {elapsed:.1} s"
+    );
+}
+
+/// A visitor row is written only when a visitor first writes: connections
+/// that only say hello leave nothing behind.
+#[tokio::test]
+async fn hello_only_connections_store_no_visitors() {
+    use futures::StreamExt;
+    const CONNECTIONS: usize = 2_000;
+    let relay = TestRelay::spawn().await;
+    futures::stream::iter(0..CONNECTIONS)
+        .for_each_concurrent(100, |_| async {
+            let mut visitor = relay.visitor().await;
+            visitor.send_visitor(hello(None, 0)).await;
+            assert!(matches!(visitor.recv().await, ServerFrame::Welcome { .. }));
+            visitor.close().await;
+        })
+        .await;
+    let (mut writer, _) = relay.new_visitor().await;
+    writer.send_visitor(say("w1", "a real question")).await;
+    writer.recv_ack("w1").await;
+
+    let db = relay.data_dir.join("warmline.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", db.display()))
+        .await
+        .unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM visitors")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    eprintln!("{CONNECTIONS} hello-only connections and one writer: {rows} visitor rows");
+    assert_eq!(rows, 1);
+}
+
+#[tokio::test]
+async fn one_address_can_bring_only_so_many_new_visitors_at_once() {
+    let relay = TestRelay::spawn().await;
+    let mut stored = 0;
+    for i in 0..30 {
+        let (mut visitor, _) = relay.new_visitor().await;
+        let client_id = format!("n{i}");
+        visitor.send_visitor(say(&client_id, "hi")).await;
+        let (frame, _) = visitor
+            .recv_until(|f| {
+                matches!(
+                    f,
+                    ServerFrame::Ack { .. }
+                        | ServerFrame::Error {
+                            client_id: Some(_),
+                            ..
+                        }
+                )
+            })
+            .await;
+        match frame {
+            ServerFrame::Ack { .. } => stored += 1,
+            ServerFrame::Error { code, .. } => assert_eq!(code, ErrorCode::RateLimited),
+            _ => unreachable!(),
+        }
+    }
+    assert_eq!(stored, 20, "the burst of new visitors per address");
+}

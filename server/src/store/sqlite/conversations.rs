@@ -361,7 +361,11 @@ mod tests {
             allowed_origins: vec![],
         };
         store.upsert_site(&site, 0).await.unwrap();
-        let visitor = store.create_visitor(&site.id, "h", 0).await.unwrap();
+        let visitor = store
+            .create_visitor(&site.id, "h", 0)
+            .await
+            .unwrap()
+            .unwrap();
         let (conversation, _) = store
             .start_conversation(&site.id, visitor.id, None, 0)
             .await

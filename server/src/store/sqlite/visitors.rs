@@ -11,19 +11,35 @@ impl VisitorStore for SqliteStore {
         site_id: &SiteId,
         token_hash: &str,
         now: i64,
-    ) -> Result<Visitor> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO visitors (site_id, token_hash, created_at) VALUES (?, ?, ?) RETURNING id",
+    ) -> Result<Option<Visitor>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO visitors (site_id, token_hash, created_at) VALUES (?, ?, ?) \
+             ON CONFLICT (token_hash) DO NOTHING RETURNING id",
         )
         .bind(site_id.as_str())
         .bind(token_hash)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(Visitor {
-            id: VisitorId::new(id),
-            site_id: site_id.clone(),
-        })
+        match id {
+            Some(id) => Ok(Some(Visitor {
+                id: VisitorId::new(id),
+                site_id: site_id.clone(),
+            })),
+            None => self.visitor_by_token(site_id, token_hash).await,
+        }
+    }
+
+    async fn sweep_visitors(&self, created_before: i64) -> Result<u64> {
+        let swept = sqlx::query(
+            "DELETE FROM visitors WHERE created_at < ? AND NOT EXISTS \
+             (SELECT 1 FROM conversations c WHERE c.visitor_id = visitors.id)",
+        )
+        .bind(created_before)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(swept)
     }
 
     async fn visitor_by_token(

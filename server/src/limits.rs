@@ -1,0 +1,160 @@
+//! Abuse limits that hold however many sockets a client opens: messages per
+//! visitor, per network address, per site and per agent; new visitors and new
+//! conversations per address and per site. Each is a `governor` keyed
+//! limiter: a burst passes, a flood waits. A limit per socket (as before)
+//! was reset by simply reconnecting.
+
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use warmline_shared::{AgentId, SiteId};
+
+/// Keys kept before forgetting the ones that have fully recovered.
+const TIDY_ABOVE: usize = 10_000;
+
+struct Limit<K: Hash + Eq + Clone>(DefaultKeyedRateLimiter<K>);
+
+impl<K: Hash + Eq + Clone> Limit<K> {
+    fn new(Rate { burst, every }: Rate) -> Self {
+        let burst = NonZeroU32::new(burst.max(1)).expect("at least one");
+        let quota = Quota::with_period(every.max(Duration::from_nanos(1)))
+            .expect("periods are positive")
+            .allow_burst(burst);
+        Self(RateLimiter::keyed(quota))
+    }
+
+    fn allows(&self, key: &K) -> bool {
+        if self.0.len() > TIDY_ABOVE {
+            self.0.retain_recent();
+        }
+        self.0.check_key(key).is_ok()
+    }
+}
+
+/// A limit's size: `burst` at once, then one more every `every`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub burst: u32,
+    pub every: Duration,
+}
+
+const fn rate(burst: u32, every: Duration) -> Rate {
+    Rate { burst, every }
+}
+
+/// The sizes of all limits, set when the relay starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitRates {
+    pub visitor_messages: Rate,
+    pub address_messages: Rate,
+    pub site_messages: Rate,
+    pub agent_messages: Rate,
+    pub address_new_visitors: Rate,
+    pub site_new_visitors: Rate,
+    pub address_new_conversations: Rate,
+    pub site_new_conversations: Rate,
+}
+
+impl Default for LimitRates {
+    fn default() -> Self {
+        Self {
+            // A person types far slower than this; a script does not.
+            visitor_messages: rate(8, Duration::from_secs(1)),
+            // Several people behind one address (an office, a school).
+            address_messages: rate(30, Duration::from_millis(200)),
+            site_messages: rate(500, Duration::from_millis(10)),
+            agent_messages: rate(20, Duration::from_millis(333)),
+            address_new_visitors: rate(20, Duration::from_secs(6)),
+            site_new_visitors: rate(300, Duration::from_millis(100)),
+            address_new_conversations: rate(20, Duration::from_secs(6)),
+            site_new_conversations: rate(300, Duration::from_millis(100)),
+        }
+    }
+}
+
+pub struct Limits {
+    visitor_messages: Limit<String>,
+    address_messages: Limit<IpAddr>,
+    site_messages: Limit<SiteId>,
+    agent_messages: Limit<AgentId>,
+    address_new_visitors: Limit<IpAddr>,
+    site_new_visitors: Limit<SiteId>,
+    address_new_conversations: Limit<IpAddr>,
+    site_new_conversations: Limit<SiteId>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::new(&LimitRates::default())
+    }
+}
+
+impl Limits {
+    pub fn new(rates: &LimitRates) -> Self {
+        Self {
+            visitor_messages: Limit::new(rates.visitor_messages),
+            address_messages: Limit::new(rates.address_messages),
+            site_messages: Limit::new(rates.site_messages),
+            agent_messages: Limit::new(rates.agent_messages),
+            address_new_visitors: Limit::new(rates.address_new_visitors),
+            site_new_visitors: Limit::new(rates.site_new_visitors),
+            address_new_conversations: Limit::new(rates.address_new_conversations),
+            site_new_conversations: Limit::new(rates.site_new_conversations),
+        }
+    }
+
+    /// A visitor's message, the visitor named by their token's hash (which
+    /// outlives every socket, and exists before the visitor is stored).
+    pub fn visitor_message(&self, visitor: &str, address: IpAddr, site: &SiteId) -> bool {
+        self.visitor_messages.allows(&visitor.to_owned())
+            && self.address_messages.allows(&address)
+            && self.site_messages.allows(site)
+    }
+
+    pub fn agent_message(&self, agent: AgentId) -> bool {
+        self.agent_messages.allows(&agent)
+    }
+
+    /// A visitor stored for the first time (their first message).
+    pub fn new_visitor(&self, address: IpAddr, site: &SiteId) -> bool {
+        self.address_new_visitors.allows(&address) && self.site_new_visitors.allows(site)
+    }
+
+    pub fn new_conversation(&self, address: IpAddr, site: &SiteId) -> bool {
+        self.address_new_conversations.allows(&address) && self.site_new_conversations.allows(site)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_visitor_gets_a_burst_whatever_the_socket_and_then_waits() {
+        let limits = Limits::default();
+        let site = SiteId::new("s");
+        let home: IpAddr = "198.51.100.7".parse().unwrap();
+        let sent = (0..20)
+            .filter(|_| limits.visitor_message("visitor-a", home, &site))
+            .count();
+        assert_eq!(sent, 8);
+        // Another visitor at the same address still has their own burst.
+        assert!(limits.visitor_message("visitor-b", home, &site));
+    }
+
+    #[test]
+    fn one_address_cannot_outrun_its_own_limit_with_many_visitors() {
+        let limits = Limits::default();
+        let site = SiteId::new("s");
+        let home: IpAddr = "198.51.100.7".parse().unwrap();
+        let sent = (0..100)
+            .filter(|i| limits.visitor_message(&format!("v{i}"), home, &site))
+            .count();
+        assert_eq!(sent, 30);
+        let new = (0..100).filter(|_| limits.new_visitor(home, &site)).count();
+        assert_eq!(new, 20);
+    }
+}
