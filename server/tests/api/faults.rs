@@ -876,3 +876,74 @@ fn tcp_queues(url: &str) -> Option<(u64, u64)> {
     }
     Some((relay_tx, client_rx))
 }
+
+// ---------------------------------------------------------------------------
+// 4. Storage that takes no writes
+// ---------------------------------------------------------------------------
+
+/// The database stops taking writes (here: another process holds an
+/// exclusive lock past the relay's busy timeout, as a full disk or a
+/// read-only volume would make every write fail). Messages are refused with
+/// a clear error, nothing unstored is acknowledged, and once writes work
+/// again the same message goes in once.
+#[tokio::test]
+async fn a_database_that_takes_no_writes_refuses_clearly_and_recovers() {
+    use sqlx::Connection;
+    let _serial = SERIAL.lock().await;
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, token) = relay.new_visitor().await;
+    visitor.send_visitor(say("m1", "before")).await;
+    assert_eq!(visitor.recv_ack("m1").await, 1);
+
+    let db = relay.data_dir.join("warmline.db");
+    let mut blocker = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+
+    visitor.send_visitor(say("m2", "during")).await;
+    let (frame, _) = visitor
+        .recv_until(|f| {
+            matches!(
+                f,
+                ServerFrame::Ack { .. }
+                    | ServerFrame::Error {
+                        client_id: Some(_),
+                        ..
+                    }
+            )
+        })
+        .await;
+    match frame {
+        ServerFrame::Error {
+            code,
+            client_id,
+            message,
+        } => {
+            assert_eq!(
+                (code, client_id.as_deref()),
+                (ErrorCode::Internal, Some("m2"))
+            );
+            assert!(message.contains("nothing was stored"), "{message}");
+        }
+        other => panic!("acknowledged while the database took no writes: {other:?}"),
+    }
+
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
+    blocker.close().await.unwrap();
+    // The widget retries under the same id; it goes in once, after m1.
+    visitor.send_visitor(say("m2", "during")).await;
+    assert_eq!(visitor.recv_ack("m2").await, 2);
+    let mut reader = relay.visitor().await;
+    reader.send_visitor(hello(Some(&token), 0)).await;
+    reader.recv().await;
+    let history = [reader.recv_message().await, reader.recv_message().await];
+    let seen: Vec<_> = history
+        .iter()
+        .map(|m| (m.seq, m.client_id.as_str()))
+        .collect();
+    assert_eq!(seen, [(1, "m1"), (2, "m2")]);
+}
