@@ -47,18 +47,26 @@ impl<F: Fn() + 'static> Side for Agent<F> {
     fn receive(&mut self, frame: ServerFrame) -> Outcome<AgentFrame> {
         let desk = self.desk;
         match frame {
-            ServerFrame::Inbox { conversations } => {
+            ServerFrame::Inbox {
+                conversations,
+                more,
+            } => {
                 let selected = desk.selected.get_untracked();
-                if selected.is_some_and(|id| !conversations.iter().any(|c| c.id == id)) {
+                let listed = |id| conversations.iter().any(|c| c.id == id);
+                if !more && selected.is_some_and(|id| !listed(id)) {
                     // Closed while we were away (or a stale link).
                     desk.deselect();
                 }
-                desk.set_inbox(conversations);
+                desk.set_inbox(conversations, more);
                 let resume = desk.resume_frames();
                 desk.status.set(Status::Online);
                 return Outcome::Ready(resume);
             }
             ServerFrame::Conversation { conversation } => desk.upsert(conversation),
+            ServerFrame::InboxPage {
+                conversations,
+                more,
+            } => desk.add_page(conversations, more),
             ServerFrame::Message { message } => {
                 desk.transcripts.update(|all| {
                     all.entry(message.conversation_id)

@@ -20,8 +20,10 @@ pub enum Status {
 
 #[derive(Clone, Copy)]
 pub struct Desk {
-    /// Open conversations, newest first.
+    /// Open conversations, newest first: the pages loaded so far.
     pub conversations: RwSignal<Vec<ConversationSummary>>,
+    /// Whether older open conversations exist beyond those loaded.
+    pub more: RwSignal<bool>,
     pub transcripts: RwSignal<HashMap<ConversationId, Transcript>>,
     pub selected: RwSignal<Option<ConversationId>>,
     /// Per conversation, the last seq the agent has had on screen; a
@@ -46,6 +48,7 @@ impl Desk {
     pub fn new() -> Self {
         Self {
             conversations: RwSignal::new(Vec::new()),
+            more: RwSignal::new(false),
             transcripts: RwSignal::new(HashMap::new()),
             selected: RwSignal::new(None),
             seen: RwSignal::new(HashMap::new()),
@@ -68,6 +71,7 @@ impl Desk {
         self.generation.update_value(|g| *g += 1);
         self.link.stop();
         self.conversations.set(Vec::new());
+        self.more.set(false);
         self.transcripts.set(HashMap::new());
         self.selected.set(None);
         self.seen.set(HashMap::new());
@@ -77,8 +81,9 @@ impl Desk {
         self.inbox_seen.set_value(false);
     }
 
-    /// Replaces the inbox (on every connection).
-    pub(crate) fn set_inbox(&self, mut conversations: Vec<ConversationSummary>) {
+    /// Replaces the inbox with its first page (on every connection).
+    pub(crate) fn set_inbox(&self, mut conversations: Vec<ConversationSummary>, more: bool) {
+        self.more.set(more);
         newest_first(&mut conversations);
         if !self.inbox_seen.get_value() {
             // What was there when the agent signed in is not "new".
@@ -91,6 +96,35 @@ impl Desk {
         }
         self.conversations.set(conversations);
         self.mark_selected_seen();
+    }
+
+    /// Adds an older page of the inbox. Like the first page, what it holds
+    /// is not news to the agent.
+    pub(crate) fn add_page(&self, page: Vec<ConversationSummary>, more: bool) {
+        self.seen.update(|seen| {
+            for c in &page {
+                seen.entry(c.id).or_insert(c.last_seq);
+            }
+        });
+        self.conversations.update(|list| {
+            for c in page {
+                if !list.iter().any(|known| known.id == c.id) {
+                    list.push(c);
+                }
+            }
+            newest_first(list);
+        });
+        self.more.set(more);
+    }
+
+    /// Asks for the page of the inbox after the oldest conversation loaded.
+    pub fn load_more(&self) {
+        let last = self
+            .conversations
+            .with_untracked(|list| list.last().map(ConversationSummary::cursor));
+        if let Some(after) = last {
+            self.link.post(AgentFrame::MoreInbox { after });
+        }
     }
 
     /// A conversation was created or has news.

@@ -22,7 +22,9 @@ pub fn Inbox(desk: Desk, now: RwSignal<f64>) -> impl IntoView {
         <nav class="inbox" aria-label=text::CONVERSATIONS>
             <div class="inbox-head">
                 <h2>{text::CONVERSATIONS}</h2>
-                <span class="count">{move || desk.conversations.with(|list| list.len())}</span>
+                <span class="count">
+                    {move || text::count(desk.conversations.with(Vec::len), desk.more.get())}
+                </span>
             </div>
             <p class="status" role="status">
                 {status_text}
@@ -37,6 +39,11 @@ pub fn Inbox(desk: Desk, now: RwSignal<f64>) -> impl IntoView {
                     children=move |c| view! { <Item desk conversation=c now /> }
                 />
             </ul>
+            <Show when=move || desk.more.get()>
+                <button type="button" class="button quiet more" on:click=move |_| desk.load_more()>
+                    {text::OLDER_CONVERSATIONS}
+                </button>
+            </Show>
         </nav>
     }
 }

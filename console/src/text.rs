@@ -19,6 +19,16 @@ pub const PASSWORD: &str = "Password";
 pub const SIGN_IN: &str = "Sign in";
 pub const SIGN_OUT: &str = "Sign out";
 pub const DISMISS: &str = "Dismiss";
+pub const OLDER_CONVERSATIONS: &str = "Show older conversations";
+
+/// How many conversations the inbox lists, "50+" when older ones exist.
+pub fn count(listed: usize, more: bool) -> String {
+    if more {
+        format!("{listed}+")
+    } else {
+        listed.to_string()
+    }
+}
 
 /// Shown once after signing in, when someone tried to sign in as this agent.
 pub fn failed_sign_ins(count: u32) -> String {

@@ -128,6 +128,9 @@ mod tests {
         round_trip(AgentFrame::Close {
             conversation_id: ConversationId::new(1),
         });
+        round_trip(AgentFrame::MoreInbox {
+            after: summary().cursor(),
+        });
         round_trip(AgentFrame::Send {
             conversation_id: ConversationId::new(1),
             client_id: "a1".into(),
@@ -147,6 +150,11 @@ mod tests {
         });
         round_trip(ServerFrame::Inbox {
             conversations: vec![summary()],
+            more: true,
+        });
+        round_trip(ServerFrame::InboxPage {
+            conversations: vec![summary()],
+            more: false,
         });
         round_trip(ServerFrame::Conversation {
             conversation: summary(),

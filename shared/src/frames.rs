@@ -43,6 +43,9 @@ pub enum AgentFrame {
     },
     /// Stop watching a conversation.
     Close { conversation_id: ConversationId },
+    /// The next page of the inbox: open conversations listed after `after`
+    /// (the last one the agent has), newest first.
+    MoreInbox { after: InboxCursor },
     /// Reply in a conversation; `client_id` works as for visitors.
     Send {
         conversation_id: ConversationId,
@@ -62,9 +65,17 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         conversation_id: Option<ConversationId>,
     },
-    /// Sent to an agent when the socket opens: the open conversations, newest first.
+    /// Sent to an agent when the socket opens: the newest open conversations,
+    /// newest first; `more` says whether older ones exist (ask `more_inbox`).
     Inbox {
         conversations: Vec<ConversationSummary>,
+        #[serde(default)]
+        more: bool,
+    },
+    /// The answer to `more_inbox`: the next older open conversations.
+    InboxPage {
+        conversations: Vec<ConversationSummary>,
+        more: bool,
     },
     /// A conversation was created or has a new message (agents only).
     Conversation { conversation: ConversationSummary },
@@ -123,6 +134,24 @@ pub struct ChatMessage {
     pub text: String,
     /// Milliseconds since the Unix epoch, as stored by the relay.
     pub sent_at: i64,
+}
+
+/// Where a page of the inbox continues: after this conversation, in the
+/// inbox's order (most recently active first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxCursor {
+    pub updated_at: i64,
+    pub id: ConversationId,
+}
+
+impl ConversationSummary {
+    /// The cursor that continues the inbox after this conversation.
+    pub fn cursor(&self) -> InboxCursor {
+        InboxCursor {
+            updated_at: self.updated_at,
+            id: self.id,
+        }
+    }
 }
 
 /// One line of an agent's inbox.

@@ -112,7 +112,9 @@ impl Side for Visitor {
                 leptos::logging::warn!("warmline: relay error {code:?}: {message}");
             }
             // Agent-only frames.
-            ServerFrame::Inbox { .. } | ServerFrame::Conversation { .. } => {}
+            ServerFrame::Inbox { .. }
+            | ServerFrame::InboxPage { .. }
+            | ServerFrame::Conversation { .. } => {}
         }
         Outcome::Continue
     }

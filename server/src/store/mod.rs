@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use warmline_shared::{
-    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Seq, SiteId, VisitorId,
+    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor, Seq, SiteId,
+    VisitorId,
 };
 
 pub use error::StoreError;
@@ -230,10 +231,12 @@ pub trait ConversationStore: Send + Sync {
         now: i64,
     ) -> Result<(Conversation, bool)>;
     async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>>;
-    /// Open conversations of a site, most recently active first.
+    /// Open conversations of a site, most recently active first, starting
+    /// after `after` (a page boundary) when given; at most `limit`.
     async fn open_conversations(
         &self,
         site_id: &SiteId,
+        after: Option<InboxCursor>,
         limit: i64,
     ) -> Result<Vec<ConversationSummary>>;
     /// Sets (or with `None` clears) the agent a conversation is assigned to.

@@ -13,7 +13,9 @@ use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
 use tokio_stream::StreamMap;
-use warmline_shared::{AgentFrame, ConversationId, ErrorCode, ServerFrame};
+use warmline_shared::{
+    AgentFrame, ConversationId, ConversationSummary, ErrorCode, InboxCursor, ServerFrame,
+};
 
 use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, Stop, read_frame};
 use crate::auth::SignedIn;
@@ -24,8 +26,8 @@ use crate::fanout::{Lagged, Subscription, Topic};
 use crate::state::{AppState, now_ms};
 use crate::store::{Agent, Session};
 
-/// How many open conversations the inbox lists at once.
-const INBOX_LIMIT: i64 = 200;
+/// How many open conversations one page of the inbox lists.
+const INBOX_PAGE: usize = 50;
 
 pub async fn handler(
     ws: WebSocketUpgrade,
@@ -147,6 +149,10 @@ where
                     let delivery = deliveries.entry(conversation_id).insert_entry(resumed).into_mut();
                     delivery.catch_up(store, out).await?;
                 }
+                Inbound::Frame(AgentFrame::MoreInbox { after }) => {
+                    let (conversations, more) = inbox_page(state, agent, Some(after)).await?;
+                    out.send(&ServerFrame::InboxPage { conversations, more }).await?
+                }
                 Inbound::Frame(AgentFrame::Close { conversation_id }) => {
                     watching.remove(&conversation_id);
                     deliveries.remove(&conversation_id);
@@ -229,15 +235,34 @@ where
     }
 }
 
+/// The first page of the inbox, from scratch (on opening, and after missed changes).
 async fn send_inbox<S>(state: &AppState, agent: &Agent, out: &mut Outbound<S>) -> Result<(), Stop>
 where
     S: Sink<Message> + Unpin,
 {
-    let conversations = state
+    let (conversations, more) = inbox_page(state, agent, None).await?;
+    Ok(out
+        .send(&ServerFrame::Inbox {
+            conversations,
+            more,
+        })
+        .await?)
+}
+
+/// A page of open conversations after `after`, and whether more follow.
+async fn inbox_page(
+    state: &AppState,
+    agent: &Agent,
+    after: Option<InboxCursor>,
+) -> Result<(Vec<ConversationSummary>, bool), Stop> {
+    // One more than a page tells whether there is another.
+    let mut conversations = state
         .store
-        .open_conversations(&agent.site_id, INBOX_LIMIT)
+        .open_conversations(&agent.site_id, after, INBOX_PAGE as i64 + 1)
         .await?;
-    Ok(out.send(&ServerFrame::Inbox { conversations }).await?)
+    let more = conversations.len() > INBOX_PAGE;
+    conversations.truncate(INBOX_PAGE);
+    Ok((conversations, more))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use warmline_shared::{AgentFrame, Author, ConversationId, ErrorCode, ServerFrame};
 
-use crate::helpers::{TestRelay, hello_from, say};
+use crate::helpers::{TestRelay, hello_from, loose_limits, say};
 
 #[tokio::test]
 async fn an_agent_sees_a_visitor_live_and_the_visitor_sees_the_reply() {
@@ -233,4 +233,41 @@ async fn only_short_pages_of_the_sites_own_origins_reach_the_agent() {
         };
         assert_eq!(conversation.page.is_some(), kept, "{page:.60}");
     }
+}
+
+#[tokio::test]
+async fn the_inbox_pages_through_any_number_of_conversations() {
+    let relay = TestRelay::spawn_with(loose_limits).await;
+    for i in 0..60 {
+        let (mut visitor, _) = relay.new_visitor().await;
+        visitor.send_visitor(say(&format!("v{i}"), "hi")).await;
+        visitor.recv_ack(&format!("v{i}")).await;
+    }
+    let cookie = relay.sign_in().await;
+    let mut agent = relay.agent_request(Some(&cookie)).await.unwrap();
+    let ServerFrame::Inbox {
+        conversations: first,
+        more: true,
+    } = agent.recv().await
+    else {
+        panic!("expected a first page with more to come")
+    };
+    assert_eq!(first.len(), 50);
+    agent
+        .send_agent(AgentFrame::MoreInbox {
+            after: first.last().unwrap().cursor(),
+        })
+        .await;
+    let ServerFrame::InboxPage {
+        conversations: rest,
+        more: false,
+    } = agent.recv().await
+    else {
+        panic!("expected the last page")
+    };
+    assert_eq!(rest.len(), 10);
+    let mut ids: Vec<_> = first.iter().chain(&rest).map(|c| c.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 60, "every conversation exactly once");
 }

@@ -22,10 +22,7 @@ use warmline_shared::{
     AgentFrame, ChatMessage, ConversationId, ErrorCode, Seq, ServerFrame, VisitorFrame,
 };
 
-use warmline_server::Config;
-use warmline_server::limits::{LimitRates, Rate};
-
-use crate::helpers::{Client, RelayProcess, TestRelay, hello, say};
+use crate::helpers::{Client, RelayProcess, TestRelay, hello, loose_limits, say};
 
 /// One fault test at a time (see the module's doc).
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -328,25 +325,6 @@ fn next_address() -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     format!("198.18.{}.{}", (n / 250) % 250, n % 250 + 1)
-}
-
-/// Limits far above anything these tests send: they test delivery, and the
-/// limits have tests of their own.
-fn loose_limits(config: &mut Config) {
-    let loose = Rate {
-        burst: 1_000_000,
-        every: Duration::from_micros(1),
-    };
-    config.limits = LimitRates {
-        visitor_messages: loose,
-        address_messages: loose,
-        site_messages: loose,
-        agent_messages: loose,
-        address_new_visitors: loose,
-        site_new_visitors: loose,
-        address_new_conversations: loose,
-        site_new_conversations: loose,
-    };
 }
 
 /// A visitor socket to a relay that may vanish at any moment: every call

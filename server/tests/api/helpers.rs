@@ -10,6 +10,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use warmline_server::limits::{LimitRates, Rate};
 use warmline_server::{Config, Relay, Secret};
 use warmline_shared::{AgentFrame, ChatMessage, ErrorCode, Seq, ServerFrame, VisitorFrame};
 
@@ -384,4 +385,23 @@ impl Drop for RelayProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Limits far above anything a test sends, for tests of delivery rather
+/// than of limits (which have tests of their own).
+pub fn loose_limits(config: &mut Config) {
+    let loose = Rate {
+        burst: 1_000_000,
+        every: Duration::from_micros(1),
+    };
+    config.limits = LimitRates {
+        visitor_messages: loose,
+        address_messages: loose,
+        site_messages: loose,
+        agent_messages: loose,
+        address_new_visitors: loose,
+        site_new_visitors: loose,
+        address_new_conversations: loose,
+        site_new_conversations: loose,
+    };
 }

@@ -417,14 +417,28 @@ mod cases {
         late.sent_at = 100;
         store.append(late).await.unwrap();
         store.close_conversation(ids[1], 50).await.unwrap();
-        let inbox = store.open_conversations(&s, 10).await.unwrap();
+        let inbox = store.open_conversations(&s, None, 10).await.unwrap();
         let listed: Vec<ConversationId> = inbox.iter().map(|c| c.id).collect();
         assert_eq!(listed, [ids[0], ids[2]]);
         assert_eq!(inbox[0].last_text.as_deref(), Some("news"));
-        assert_eq!(store.open_conversations(&s, 1).await.unwrap().len(), 1);
+        assert_eq!(
+            store.open_conversations(&s, None, 1).await.unwrap().len(),
+            1
+        );
+        // Paging: after the first, the rest; after the last, nothing.
+        let rest = store
+            .open_conversations(&s, Some(inbox[0].cursor()), 10)
+            .await
+            .unwrap();
+        assert_eq!(rest.iter().map(|c| c.id).collect::<Vec<_>>(), [ids[2]]);
+        let none = store
+            .open_conversations(&s, Some(inbox[1].cursor()), 10)
+            .await
+            .unwrap();
+        assert!(none.is_empty());
         assert!(
             store
-                .open_conversations(&SiteId::new("o"), 10)
+                .open_conversations(&SiteId::new("o"), None, 10)
                 .await
                 .unwrap()
                 .is_empty()

@@ -1,7 +1,8 @@
 use async_trait::async_trait;
 use sqlx::{FromRow, Sqlite, Transaction};
 use warmline_shared::{
-    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Seq, SiteId, VisitorId,
+    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor, Seq, SiteId,
+    VisitorId,
 };
 
 use super::SqliteStore;
@@ -200,13 +201,19 @@ impl ConversationStore for SqliteStore {
     async fn open_conversations(
         &self,
         site_id: &SiteId,
+        after: Option<InboxCursor>,
         limit: i64,
     ) -> Result<Vec<ConversationSummary>> {
+        // Without a cursor, start after a point past every conversation.
+        let (updated_at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.updated_at, c.id.get()));
         let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
             "{CONVERSATION_SELECT} WHERE c.site_id = ? AND c.status = 'open' \
+             AND (c.updated_at, c.id) < (?, ?) \
              ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
         ))
         .bind(site_id.as_str())
+        .bind(updated_at)
+        .bind(id)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
