@@ -26,6 +26,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/agent/me", get(me))
 }
 
+/// Longest email address a sign-in may name (the limit of the standard).
+const MAX_EMAIL_BYTES: usize = 320;
+
 pub const SESSION_COOKIE: &str = "warmline_session";
 const SESSION_DAYS: i64 = 14;
 
@@ -55,9 +58,13 @@ async fn login(
     body: Result<Json<SignIn>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(login) = body?;
+    if login.email.len() > MAX_EMAIL_BYTES {
+        return Err(AppError::BadRequest("That is not an email address.".into()));
+    }
     if let Err(wait) = state.sign_in_throttle.check(address, &login.email) {
         let retry_after_secs = wait.as_secs() + 1;
-        tracing::warn!(%address, email = %login.email.trim(), retry_after_secs, "sign-in throttled");
+        // The email is the sender's text: logged escaped, so it cannot forge lines.
+        tracing::warn!(%address, email = ?login.email.trim(), retry_after_secs, "sign-in throttled");
         state.store.count_failed_sign_in(login.email.trim()).await?;
         return Err(AppError::TooMany {
             reason: format!("Too many sign-in attempts. Try again in {retry_after_secs} seconds."),
@@ -101,7 +108,8 @@ async fn login(
 }
 
 /// Ends the session of this browser, and with it every console socket it
-/// opened, in any tab and on any relay.
+/// opened, in any tab: the event goes through the fan-out, so with a
+/// fan-out shared between relays, on every relay.
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = cookie_value(&headers, SESSION_COOKIE) {
         let hash = token_hash(token);
