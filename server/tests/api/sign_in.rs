@@ -74,6 +74,16 @@ async fn malformed_sign_in_requests_get_a_clear_json_error() {
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("JSON"), "{body}");
+
+    let long = format!("{}@x.test", "a".repeat(400));
+    let response = relay
+        .http()
+        .post(format!("{}/api/agent/login", relay.url))
+        .json(&serde_json::json!({ "email": long, "password": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
 }
 
 #[tokio::test]
