@@ -15,12 +15,7 @@ async fn an_agent_sees_a_visitor_live_and_the_visitor_sees_the_reply() {
     visitor.recv_ack("v1").await;
 
     // The inbox announces the new conversation without the agent asking.
-    let (frame, _) = agent
-        .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
-        .await;
-    let ServerFrame::Conversation { conversation } = frame else {
-        unreachable!()
-    };
+    let conversation = agent.recv_conversation().await;
     assert_eq!(conversation.last_text.as_deref(), Some("hello"));
     assert_eq!(conversation.page, Some(page));
 
@@ -117,12 +112,7 @@ async fn signing_out_in_one_tab_closes_the_sockets_of_every_tab_of_that_session(
     let (mut visitor, _) = relay.new_visitor().await;
     visitor.send_visitor(say("v1", "anyone there?")).await;
     visitor.recv_ack("v1").await;
-    let (frame, _) = elsewhere
-        .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
-        .await;
-    let ServerFrame::Conversation { conversation } = frame else {
-        unreachable!()
-    };
+    let conversation = elsewhere.recv_conversation().await;
     elsewhere
         .send_agent(AgentFrame::Send {
             conversation_id: conversation.id,
@@ -151,12 +141,7 @@ async fn an_agent_opening_past_the_end_is_told_and_still_gets_new_messages() {
     let (mut visitor, _) = relay.new_visitor().await;
     visitor.send_visitor(say("v1", "hello")).await;
     visitor.recv_ack("v1").await;
-    let (frame, _) = agent
-        .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
-        .await;
-    let ServerFrame::Conversation { conversation } = frame else {
-        unreachable!()
-    };
+    let conversation = agent.recv_conversation().await;
     agent
         .send_agent(AgentFrame::Open {
             conversation_id: conversation.id,
@@ -178,12 +163,7 @@ async fn opening_a_conversation_twice_sends_its_history_once() {
     let (mut visitor, _) = relay.new_visitor().await;
     visitor.send_visitor(say("v1", "hello")).await;
     visitor.recv_ack("v1").await;
-    let (frame, _) = agent
-        .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
-        .await;
-    let ServerFrame::Conversation { conversation } = frame else {
-        unreachable!()
-    };
+    let conversation = agent.recv_conversation().await;
     let open = AgentFrame::Open {
         conversation_id: conversation.id,
         last_seq: 0,
@@ -225,12 +205,7 @@ async fn only_short_pages_of_the_sites_own_origins_reach_the_agent() {
         assert!(matches!(visitor.recv().await, ServerFrame::Welcome { .. }));
         visitor.send_visitor(say(&format!("v{i}"), "hi")).await;
         visitor.recv_ack(&format!("v{i}")).await;
-        let (frame, _) = agent
-            .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
-            .await;
-        let ServerFrame::Conversation { conversation } = frame else {
-            unreachable!()
-        };
+        let conversation = agent.recv_conversation().await;
         assert_eq!(conversation.page.is_some(), kept, "{page:.60}");
     }
 }

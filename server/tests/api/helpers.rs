@@ -12,7 +12,9 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use warmline_server::limits::{LimitRates, Rate};
 use warmline_server::{Config, Relay, Secret};
-use warmline_shared::{AgentFrame, ChatMessage, ErrorCode, Seq, ServerFrame, VisitorFrame};
+use warmline_shared::{
+    AgentFrame, ChatMessage, ConversationSummary, ErrorCode, Seq, ServerFrame, VisitorFrame,
+};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -125,6 +127,16 @@ impl TestRelay {
         reqwest::Client::builder()
             .cookie_store(true)
             .build()
+            .unwrap()
+    }
+
+    /// A sign-in attempt as anyone, with the relay's answer as it is.
+    pub async fn try_sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.http()
+            .post(format!("{}/api/agent/login", self.url))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
             .unwrap()
     }
 
@@ -256,12 +268,32 @@ impl Client {
     }
 
     pub async fn recv_ack(&mut self, client_id: &str) -> Seq {
+        match self.recv_answer(client_id).await {
+            Ok(seq) => seq,
+            Err(code) => panic!("expected an ack for {client_id}, got {code:?}"),
+        }
+    }
+
+    /// The relay's answer to the message `client_id`: stored as a seq, or refused.
+    pub async fn recv_answer(&mut self, client_id: &str) -> Result<Seq, ErrorCode> {
         let (frame, _) = self
             .recv_until(|f| matches!(f, ServerFrame::Ack { client_id: c, .. } | ServerFrame::Error { client_id: Some(c), .. } if c == client_id))
             .await;
         match frame {
-            ServerFrame::Ack { seq, .. } => seq,
-            other => panic!("expected an ack for {client_id}, got {other:?}"),
+            ServerFrame::Ack { seq, .. } => Ok(seq),
+            ServerFrame::Error { code, .. } => Err(code),
+            _ => unreachable!(),
+        }
+    }
+
+    /// The next inbox line the relay announces (agents only).
+    pub async fn recv_conversation(&mut self) -> ConversationSummary {
+        let (frame, _) = self
+            .recv_until(|f| matches!(f, ServerFrame::Conversation { .. }))
+            .await;
+        match frame {
+            ServerFrame::Conversation { conversation } => conversation,
+            _ => unreachable!(),
         }
     }
 

@@ -157,17 +157,7 @@ fn count(statuses: &[u16]) -> std::collections::BTreeMap<u16, usize> {
 #[tokio::test]
 async fn repeated_wrong_passwords_are_throttled_even_for_the_right_one() {
     let relay = TestRelay::spawn().await;
-    let login = |password: &'static str| {
-        let http = relay.http();
-        let url = format!("{}/api/agent/login", relay.url);
-        async move {
-            http.post(url)
-                .json(&serde_json::json!({ "email": "agent@demo.test", "password": password }))
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let login = |password| relay.try_sign_in("agent@demo.test", password);
     for _ in 0..5 {
         assert_eq!(login("guess").await.status(), 401);
     }
@@ -193,17 +183,7 @@ async fn repeated_wrong_passwords_are_throttled_even_for_the_right_one() {
 #[tokio::test]
 async fn the_real_agent_is_told_of_failed_attempts_at_their_next_sign_in() {
     let relay = TestRelay::spawn().await;
-    let login = |password: &'static str| {
-        let http = relay.http();
-        let url = format!("{}/api/agent/login", relay.url);
-        async move {
-            http.post(url)
-                .json(&serde_json::json!({ "email": "agent@demo.test", "password": password }))
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let login = |password| relay.try_sign_in("agent@demo.test", password);
     for guess in ["letmein", "hunter2"] {
         assert_eq!(login(guess).await.status(), 401);
     }

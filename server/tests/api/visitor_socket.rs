@@ -297,17 +297,16 @@ async fn twenty_sockets_sharing_a_token_share_one_allowance() {
         async move {
             let mut socket = relay.visitor().await;
             socket.send_visitor(hello(Some(&token), 0)).await;
-            socket.recv_until(|f| matches!(f, ServerFrame::Welcome { .. })).await;
+            socket
+                .recv_until(|f| matches!(f, ServerFrame::Welcome { .. }))
+                .await;
             let mut stored = 0;
             let mut sent = 0;
             while started.elapsed() < WINDOW {
                 let client_id = format!("s{s}-{sent}");
                 sent += 1;
                 socket.send_visitor(say(&client_id, "flood")).await;
-                let (frame, _) = socket
-                    .recv_until(|f| matches!(f, ServerFrame::Ack { client_id: c, .. } | ServerFrame::Error { client_id: Some(c), .. } if *c == client_id))
-                    .await;
-                if matches!(frame, ServerFrame::Ack { .. }) {
+                if socket.recv_answer(&client_id).await.is_ok() {
                     stored += 1;
                 }
             }
@@ -363,22 +362,9 @@ async fn one_address_can_bring_only_so_many_new_visitors_at_once() {
         let (mut visitor, _) = relay.new_visitor().await;
         let client_id = format!("n{i}");
         visitor.send_visitor(say(&client_id, "hi")).await;
-        let (frame, _) = visitor
-            .recv_until(|f| {
-                matches!(
-                    f,
-                    ServerFrame::Ack { .. }
-                        | ServerFrame::Error {
-                            client_id: Some(_),
-                            ..
-                        }
-                )
-            })
-            .await;
-        match frame {
-            ServerFrame::Ack { .. } => stored += 1,
-            ServerFrame::Error { code, .. } => assert_eq!(code, ErrorCode::RateLimited),
-            _ => unreachable!(),
+        match visitor.recv_answer(&client_id).await {
+            Ok(_) => stored += 1,
+            Err(code) => assert_eq!(code, ErrorCode::RateLimited),
         }
     }
     assert_eq!(stored, 20, "the burst of new visitors per address");
