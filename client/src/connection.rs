@@ -10,7 +10,8 @@ use futures::{SinkExt, StreamExt};
 use gloo_net::websocket::Message;
 use gloo_timers::future::TimeoutFuture;
 use serde::Serialize;
-use warmline_shared::{ServerFrame, encode};
+use serde::de::DeserializeOwned;
+use warmline_shared::encode;
 
 use crate::backoff::jitter;
 use crate::course::{Course, End, Next, Outcome, Step};
@@ -21,6 +22,8 @@ use crate::socket::{open, parse};
 pub trait Side: 'static {
     /// What this app sends (`VisitorFrame` or `AgentFrame`).
     type Frame: Serialize + 'static;
+    /// What this app reads of the relay's frames (`ToVisitor`, `ServerFrame`).
+    type Inbound: DeserializeOwned;
 
     /// Where the app's view posts; each connection's queue is attached here.
     fn link(&self) -> Link<Self::Frame>;
@@ -30,7 +33,7 @@ pub trait Side: 'static {
 
     /// Applies one frame from the relay. The app answers `Ready` with
     /// everything to resend and resume, once the relay is ready for it.
-    fn receive(&mut self, frame: ServerFrame) -> Outcome<Self::Frame>;
+    fn receive(&mut self, frame: Self::Inbound) -> Outcome<Self::Frame>;
 
     /// Whether this loop still owns the state it writes to. Once it does not
     /// (the agent signed out), it ends at its next step without touching it.

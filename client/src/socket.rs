@@ -3,13 +3,13 @@
 use futures::SinkExt;
 use gloo_net::websocket::State;
 use gloo_net::websocket::futures::WebSocket;
-use warmline_shared::ServerFrame;
+use serde::de::DeserializeOwned;
 
 /// Reads a frame from the relay. `warmline_shared::decode` classifies bad
 /// input for the relay's error replies; a client just skips a frame it cannot
 /// read, and parsing straight into the type keeps `serde_json::Value` and its
 /// number formatting out of the wasm.
-pub fn parse(text: &str) -> serde_json::Result<ServerFrame> {
+pub fn parse<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
     serde_json::from_str(text)
 }
 

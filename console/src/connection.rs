@@ -34,6 +34,7 @@ struct Agent<F> {
 
 impl<F: Fn() + 'static> Side for Agent<F> {
     type Frame = AgentFrame;
+    type Inbound = ServerFrame;
 
     fn link(&self) -> Link<AgentFrame> {
         self.desk.link

@@ -187,6 +187,72 @@ mod tests {
     }
 
     #[test]
+    fn the_visitors_view_reads_their_frames_alike_and_skips_the_agents() {
+        let message = ChatMessage {
+            conversation_id: ConversationId::new(1),
+            seq: 2,
+            client_id: "c1".into(),
+            author: Author::Bot {
+                name: "Helper".into(),
+            },
+            text: "hello".into(),
+            sent_at: 1,
+        };
+        let read = |frame: &ServerFrame| decode::<ToVisitor>(&encode(frame)).unwrap();
+        assert_eq!(
+            read(&ServerFrame::Welcome {
+                token: "t".into(),
+                conversation_id: Some(ConversationId::new(3)),
+            }),
+            ToVisitor::Welcome {
+                token: "t".into(),
+                conversation_id: Some(ConversationId::new(3)),
+            }
+        );
+        assert_eq!(
+            read(&ServerFrame::Message {
+                message: message.clone()
+            }),
+            ToVisitor::Message { message }
+        );
+        assert_eq!(
+            read(&ServerFrame::Ack {
+                conversation_id: ConversationId::new(1),
+                client_id: "c1".into(),
+                seq: 2,
+            }),
+            ToVisitor::Ack {
+                conversation_id: ConversationId::new(1),
+                client_id: "c1".into(),
+                seq: 2,
+            }
+        );
+        assert_eq!(
+            read(&ServerFrame::error(ErrorCode::RateLimited)),
+            ToVisitor::Error {
+                code: ErrorCode::RateLimited,
+                message: ErrorCode::RateLimited.describe().into(),
+                client_id: None,
+            }
+        );
+        for agents_only in [
+            ServerFrame::Inbox {
+                conversations: vec![summary()],
+                more: false,
+            },
+            ServerFrame::InboxPage {
+                conversations: vec![summary()],
+                more: true,
+            },
+            ServerFrame::Conversation {
+                conversation: summary(),
+            },
+        ] {
+            assert_eq!(read(&agents_only), ToVisitor::Other);
+        }
+    }
+
+    #[test]
     fn the_wire_names_are_stable() {
         let text = encode(&VisitorFrame::Send {
             client_id: "c1".into(),

@@ -98,6 +98,37 @@ pub enum ServerFrame {
     },
 }
 
+/// What the visitor's widget reads of the relay's frames: the same wire
+/// format as [`ServerFrame`], but the frames only agents receive are skipped
+/// rather than decoded, so the widget, which every host page downloads,
+/// carries no code for them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToVisitor {
+    Welcome {
+        token: String,
+        #[serde(default)]
+        conversation_id: Option<ConversationId>,
+    },
+    Message {
+        message: ChatMessage,
+    },
+    Ack {
+        conversation_id: ConversationId,
+        client_id: String,
+        seq: Seq,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default)]
+        client_id: Option<String>,
+    },
+    /// A frame for agents.
+    #[serde(other)]
+    Other,
+}
+
 impl ServerFrame {
     /// An error frame with the standard wording for `code`.
     pub fn error(code: ErrorCode) -> Self {

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use warmline_client::{End, Link, Outcome, Side};
 use warmline_shared::transcript::Transcript;
-use warmline_shared::{Author, ErrorCode, ServerFrame, VisitorFrame};
+use warmline_shared::{Author, ErrorCode, ToVisitor, VisitorFrame};
 
 use crate::browser;
 use crate::chat::{Chat, Status};
@@ -37,6 +37,7 @@ impl Visitor {
 
 impl Side for Visitor {
     type Frame = VisitorFrame;
+    type Inbound = ToVisitor;
 
     fn link(&self) -> Link<VisitorFrame> {
         self.chat.link
@@ -52,10 +53,10 @@ impl Side for Visitor {
         }]
     }
 
-    fn receive(&mut self, frame: ServerFrame) -> Outcome<VisitorFrame> {
+    fn receive(&mut self, frame: ToVisitor) -> Outcome<VisitorFrame> {
         let chat = self.chat;
         match frame {
-            ServerFrame::Welcome { token, .. } => {
+            ToVisitor::Welcome { token, .. } => {
                 browser::save(&self.token_key(), &token);
                 let sent_token = self.sent_token.as_deref();
                 let resend = chat
@@ -65,7 +66,7 @@ impl Side for Visitor {
                 chat.status.set(Status::Online);
                 return Outcome::Ready(resend);
             }
-            ServerFrame::Message { message } => {
+            ToVisitor::Message { message } => {
                 let from_their_side =
                     matches!(message.author, Author::Agent { .. } | Author::Bot { .. });
                 let new = chat
@@ -76,10 +77,10 @@ impl Side for Visitor {
                     browser::notify(&self.panel, "warmline:unread");
                 }
             }
-            ServerFrame::Ack { client_id, seq, .. } => {
+            ToVisitor::Ack { client_id, seq, .. } => {
                 chat.transcript.update(|t| t.apply_ack(&client_id, seq));
             }
-            ServerFrame::Error {
+            ToVisitor::Error {
                 client_id: Some(client_id),
                 code,
                 ..
@@ -87,7 +88,7 @@ impl Side for Visitor {
                 chat.transcript
                     .update(|t| t.apply_refusal(&client_id, code));
             }
-            ServerFrame::Error {
+            ToVisitor::Error {
                 code: ErrorCode::BadToken,
                 ..
             } => {
@@ -101,20 +102,17 @@ impl Side for Visitor {
                     End::Lost
                 });
             }
-            ServerFrame::Error {
+            ToVisitor::Error {
                 code: code @ (ErrorCode::UnknownSite | ErrorCode::OriginNotAllowed),
                 ..
             } => {
                 chat.status.set(Status::Unavailable(code));
                 return Outcome::End(End::Stop);
             }
-            ServerFrame::Error { code, message, .. } => {
+            ToVisitor::Error { code, message, .. } => {
                 leptos::logging::warn!("warmline: relay error {code:?}: {message}");
             }
-            // Agent-only frames.
-            ServerFrame::Inbox { .. }
-            | ServerFrame::InboxPage { .. }
-            | ServerFrame::Conversation { .. } => {}
+            ToVisitor::Other => {}
         }
         Outcome::Continue
     }
