@@ -9,16 +9,19 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use warmline_shared::{AgentId, SiteId};
 
 /// Keys kept before forgetting the ones that have fully recovered.
 const TIDY_ABOVE: usize = 10_000;
 
-struct Limit<K: Hash + Eq + Clone>(DefaultKeyedRateLimiter<K>);
+/// One keyed limit, forgetting keys that have fully recovered once many
+/// are kept. Sign-in throttling uses it too.
+pub struct Limit<K: Hash + Eq + Clone>(DefaultKeyedRateLimiter<K>);
 
 impl<K: Hash + Eq + Clone> Limit<K> {
-    fn new(Rate { burst, every }: Rate) -> Self {
+    pub fn new(Rate { burst, every }: Rate) -> Self {
         let burst = NonZeroU32::new(burst.max(1)).expect("at least one");
         let quota = Quota::with_period(every.max(Duration::from_nanos(1)))
             .expect("periods are positive")
@@ -27,10 +30,16 @@ impl<K: Hash + Eq + Clone> Limit<K> {
     }
 
     fn allows(&self, key: &K) -> bool {
+        self.check(key).is_ok()
+    }
+
+    /// Counts one for `key`; `Err` holds how long until the next is allowed.
+    pub fn check(&self, key: &K) -> Result<(), Duration> {
         if self.0.len() > TIDY_ABOVE {
             self.0.retain_recent();
         }
-        self.0.check_key(key).is_ok()
+        let now = self.0.clock().now();
+        self.0.check_key(key).map_err(|t| t.wait_time_from(now))
     }
 }
 

@@ -4,38 +4,35 @@
 
 use std::hash::Hash;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::time::Duration;
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use crate::limits::{Limit, Rate};
 
-/// Keys kept before forgetting the ones that have fully recovered.
-const TIDY_ABOVE: usize = 10_000;
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
 
+/// A short and a long window over the same keys.
 struct Windows<K: Hash + Eq + Clone> {
-    short: DefaultKeyedRateLimiter<K>,
-    long: DefaultKeyedRateLimiter<K>,
+    short: Limit<K>,
+    long: Limit<K>,
 }
 
 impl<K: Hash + Eq + Clone> Windows<K> {
     fn new(per_minute: u32, per_hour: u32) -> Self {
-        let quota = |n: u32| NonZeroU32::new(n).expect("quotas are positive");
+        // n per window: a burst of n, one more every window / n.
+        let window = |n: u32, length: Duration| Rate {
+            burst: n,
+            every: length / n,
+        };
         Self {
-            short: RateLimiter::keyed(Quota::per_minute(quota(per_minute))),
-            long: RateLimiter::keyed(Quota::per_hour(quota(per_hour))),
+            short: Limit::new(window(per_minute, MINUTE)),
+            long: Limit::new(window(per_hour, HOUR)),
         }
     }
 
     /// Counts an attempt; `Err` holds how long until the next is allowed.
-    fn check(&self, key: &K, clock: &DefaultClock) -> Result<(), Duration> {
-        let now = clock.now();
-        let waits = [&self.short, &self.long].map(|limiter| {
-            if limiter.len() > TIDY_ABOVE {
-                limiter.retain_recent();
-            }
-            limiter.check_key(key).err().map(|t| t.wait_time_from(now))
-        });
+    fn check(&self, key: &K) -> Result<(), Duration> {
+        let waits = [&self.short, &self.long].map(|limit| limit.check(key).err());
         match waits.into_iter().flatten().max() {
             Some(wait) => Err(wait),
             None => Ok(()),
@@ -46,7 +43,6 @@ impl<K: Hash + Eq + Clone> Windows<K> {
 pub struct SignInThrottle {
     by_address: Windows<IpAddr>,
     by_account: Windows<String>,
-    clock: DefaultClock,
 }
 
 impl Default for SignInThrottle {
@@ -55,7 +51,6 @@ impl Default for SignInThrottle {
         Self {
             by_address: Windows::new(20, 100),
             by_account: Windows::new(5, 20),
-            clock: DefaultClock::default(),
         }
     }
 }
@@ -64,8 +59,8 @@ impl SignInThrottle {
     /// Counts a sign-in attempt; `Err` holds how long to wait before the next.
     pub fn check(&self, address: IpAddr, email: &str) -> Result<(), Duration> {
         let account = email.trim().to_lowercase();
-        let by_address = self.by_address.check(&address, &self.clock);
-        let by_account = self.by_account.check(&account, &self.clock);
+        let by_address = self.by_address.check(&address);
+        let by_account = self.by_account.check(&account);
         match (by_address, by_account) {
             (Ok(()), Ok(())) => Ok(()),
             (a, b) => Err(a.err().max(b.err()).unwrap_or_default()),
