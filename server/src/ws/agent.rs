@@ -17,7 +17,7 @@ use warmline_shared::{
     AgentFrame, ConversationId, ConversationSummary, ErrorCode, InboxCursor, ServerFrame,
 };
 
-use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, Stop, read_frame};
+use super::socket::{self, Delivery, Heartbeat, Outbound, Stop, read_frame};
 use crate::auth::SignedIn;
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::error::AppError;
@@ -120,13 +120,11 @@ where
     loop {
         tokio::select! {
             inbound = read_frame::<AgentFrame, _>(stream) => {
-                heartbeat.heard();
-                match inbound {
-                Inbound::Closed => return Ok(()),
-                Inbound::Broken(code, reason) => return Err(Stop::Broken(code, reason)),
-                Inbound::Alive => {}
-                Inbound::Invalid(e) => out.send(&e.to_frame()).await?,
-                Inbound::Frame(AgentFrame::Open { conversation_id, last_seq }) => {
+                let Some(frame) = socket::received(inbound, &mut heartbeat, out).await? else {
+                    continue;
+                };
+                match frame {
+                AgentFrame::Open { conversation_id, last_seq } => {
                     let conversation = match state.conversations.visible_to(&me, conversation_id).await {
                         Ok(conversation) => conversation,
                         Err(DomainError::Store(e)) => return Err(e.into()),
@@ -149,15 +147,15 @@ where
                     let delivery = deliveries.entry(conversation_id).insert_entry(resumed).into_mut();
                     delivery.catch_up(store, out).await?;
                 }
-                Inbound::Frame(AgentFrame::MoreInbox { after }) => {
+                AgentFrame::MoreInbox { after } => {
                     let (conversations, more) = inbox_page(state, agent, Some(after)).await?;
                     out.send(&ServerFrame::InboxPage { conversations, more }).await?
                 }
-                Inbound::Frame(AgentFrame::Close { conversation_id }) => {
+                AgentFrame::Close { conversation_id } => {
                     watching.remove(&conversation_id);
                     deliveries.remove(&conversation_id);
                 }
-                Inbound::Frame(AgentFrame::Send { conversation_id, client_id, text }) => {
+                AgentFrame::Send { conversation_id, client_id, text } => {
                     if !state.limits.agent_message(agent.id) {
                         out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
                         continue;

@@ -91,6 +91,30 @@ where
     }
 }
 
+/// What every loop does first with what the client sent: notes that the
+/// client is alive, answers an invalid frame, and ends on a close or a broken
+/// protocol. `Some` is a frame for the loop to act on.
+pub async fn received<T, S>(
+    inbound: Inbound<T>,
+    heartbeat: &mut Heartbeat,
+    out: &mut Outbound<S>,
+) -> Result<Option<T>, Stop>
+where
+    S: Sink<Message> + Unpin,
+{
+    heartbeat.heard();
+    match inbound {
+        Inbound::Frame(frame) => Ok(Some(frame)),
+        Inbound::Alive => Ok(None),
+        Inbound::Invalid(e) => {
+            out.send(&e.to_frame()).await?;
+            Ok(None)
+        }
+        Inbound::Broken(code, reason) => Err(Stop::Broken(code, reason)),
+        Inbound::Closed => Err(Stop::PeerGone),
+    }
+}
+
 /// The close code for a frame that could not be read because the client
 /// broke the protocol; `None` when the connection simply failed.
 fn violation(error: axum::Error) -> Option<(u16, &'static str)> {

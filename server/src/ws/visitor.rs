@@ -153,13 +153,11 @@ where
     loop {
         tokio::select! {
             inbound = read_frame::<VisitorFrame, _>(stream) => {
-                heartbeat.heard();
-                match inbound {
-                Inbound::Closed => return Ok(()),
-                Inbound::Broken(code, reason) => return Err(Stop::Broken(code, reason)),
-                Inbound::Alive => {}
-                Inbound::Invalid(e) => out.send(&e.to_frame()).await?,
-                Inbound::Frame(VisitorFrame::Hello { .. }) => {
+                let Some(frame) = socket::received(inbound, &mut heartbeat, out).await? else {
+                    continue;
+                };
+                match frame {
+                VisitorFrame::Hello { .. } => {
                     out.send(&ServerFrame::Error {
                         code: ErrorCode::Malformed,
                         message: "This connection has already said hello.".into(),
@@ -167,7 +165,7 @@ where
                     })
                     .await?
                 }
-                Inbound::Frame(VisitorFrame::Send { client_id, text }) => {
+                VisitorFrame::Send { client_id, text } => {
                     let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref() };
                     let (author, conversation_id) = match writer.place(state, &mut visitor, &mut watch).await? {
                         Ok(placed) => placed,
