@@ -1,6 +1,6 @@
 use warmline_shared::{AgentFrame, Author, ConversationId, ErrorCode, ServerFrame};
 
-use crate::helpers::{TestRelay, hello_from, loose_limits, say};
+use crate::helpers::{TestRelay, hello_from, loose_limits, reply, say};
 
 #[tokio::test]
 async fn an_agent_sees_a_visitor_live_and_the_visitor_sees_the_reply() {
@@ -34,11 +34,7 @@ async fn an_agent_sees_a_visitor_live_and_the_visitor_sees_the_reply() {
     assert_eq!((message.seq, message.text.as_str()), (1, "hello"));
 
     agent
-        .send_agent(AgentFrame::Send {
-            conversation_id: conversation.id,
-            client_id: "a1".into(),
-            text: "Hi! How can I help?".into(),
-        })
+        .send_agent(reply(conversation.id, "a1", "Hi! How can I help?"))
         .await;
     assert_eq!(agent.recv_ack("a1").await, 2);
 
@@ -69,11 +65,7 @@ async fn an_agent_cannot_open_or_write_to_unknown_conversations() {
         .await;
     assert_eq!(agent.recv_error().await, ErrorCode::UnknownConversation);
     agent
-        .send_agent(AgentFrame::Send {
-            conversation_id: ConversationId::new(999),
-            client_id: "x".into(),
-            text: "hi".into(),
-        })
+        .send_agent(reply(ConversationId::new(999), "x", "hi"))
         .await;
     assert_eq!(agent.recv_error().await, ErrorCode::UnknownConversation);
     // A visitor's frame on the agent socket is not an agent frame.
@@ -114,11 +106,7 @@ async fn signing_out_in_one_tab_closes_the_sockets_of_every_tab_of_that_session(
     visitor.recv_ack("v1").await;
     let conversation = elsewhere.recv_conversation().await;
     elsewhere
-        .send_agent(AgentFrame::Send {
-            conversation_id: conversation.id,
-            client_id: "a1".into(),
-            text: "Yes, hello!".into(),
-        })
+        .send_agent(reply(conversation.id, "a1", "Yes, hello!"))
         .await;
     assert_eq!(elsewhere.recv_ack("a1").await, 2);
 }
@@ -171,13 +159,7 @@ async fn opening_a_conversation_twice_sends_its_history_once() {
     agent.send_agent(open.clone()).await;
     agent.send_agent(open).await;
     // A reply marks the end of whatever the two opens sent.
-    agent
-        .send_agent(AgentFrame::Send {
-            conversation_id: conversation.id,
-            client_id: "a1".into(),
-            text: "Hi".into(),
-        })
-        .await;
+    agent.send_agent(reply(conversation.id, "a1", "Hi")).await;
     let (_, before) = agent
         .recv_until(|f| matches!(f, ServerFrame::Ack { .. }))
         .await;

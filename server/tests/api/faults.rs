@@ -18,11 +18,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use warmline_shared::{
-    AgentFrame, ChatMessage, ConversationId, ErrorCode, Seq, ServerFrame, VisitorFrame,
-};
+use warmline_shared::{ChatMessage, ConversationId, ErrorCode, Seq, ServerFrame, VisitorFrame};
 
-use crate::helpers::{Client, RelayProcess, TestRelay, hello, loose_limits, say};
+use crate::helpers::{Client, RelayProcess, TestRelay, hello, loose_limits, reply, say};
 
 /// One fault test at a time (see the module's doc).
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -644,11 +642,7 @@ async fn agent_posts(
                 Some(ServerFrame::Inbox { .. })
             ));
             for (conversation_id, client_id, text) in &chunk {
-                let frame = AgentFrame::Send {
-                    conversation_id: *conversation_id,
-                    client_id: client_id.clone(),
-                    text: text.clone(),
-                };
+                let frame = reply(*conversation_id, client_id, text);
                 agent.send_text(warmline_shared::encode(&frame)).await;
             }
             let mut acked = Vec::with_capacity(chunk.len());

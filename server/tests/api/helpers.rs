@@ -13,7 +13,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use warmline_server::limits::{LimitRates, Rate};
 use warmline_server::{Config, Relay, Secret};
 use warmline_shared::{
-    AgentFrame, ChatMessage, ConversationSummary, ErrorCode, Seq, ServerFrame, VisitorFrame,
+    AgentFrame, ChatMessage, ConversationId, ConversationSummary, ErrorCode, Seq, ServerFrame,
+    VisitorFrame,
 };
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -193,6 +194,15 @@ pub fn hello_from(page: &str) -> VisitorFrame {
         token: None,
         last_seq: 0,
         page: Some(page.into()),
+    }
+}
+
+/// An agent's reply in a conversation.
+pub fn reply(conversation_id: ConversationId, client_id: &str, text: &str) -> AgentFrame {
+    AgentFrame::Send {
+        conversation_id,
+        client_id: client_id.into(),
+        text: text.into(),
     }
 }
 

@@ -1,6 +1,6 @@
 use warmline_shared::{Author, ErrorCode, MAX_FRAME_BYTES, ServerFrame, VisitorFrame};
 
-use crate::helpers::{TestRelay, hello, say};
+use crate::helpers::{TestRelay, hello, reply, say};
 
 #[tokio::test]
 async fn an_acknowledged_message_survives_a_restart_of_the_relay() {
@@ -76,11 +76,11 @@ async fn a_reconnect_with_the_last_seen_seq_gets_exactly_the_missed_messages_in_
     let mut agent = relay.agent().await;
     for i in 4..=6 {
         agent
-            .send_agent(warmline_shared::AgentFrame::Send {
+            .send_agent(reply(
                 conversation_id,
-                client_id: format!("a{i}"),
-                text: format!("agent {i}"),
-            })
+                &format!("a{i}"),
+                &format!("agent {i}"),
+            ))
             .await;
         assert_eq!(agent.recv_ack(&format!("a{i}")).await, i);
     }
