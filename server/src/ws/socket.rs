@@ -278,20 +278,16 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    pub fn new(conversation_id: ConversationId, delivered: Seq) -> Self {
-        Self {
-            conversation_id,
-            delivered: delivered.max(0),
-        }
-    }
-
     /// Resumes after `last_seq`, the last message the client says it saw.
     /// A number past the conversation's end would drop every later message
     /// as already delivered, so it is clamped to the end; the `bool` says
     /// whether it was, for the client to be told.
     pub fn resume(conversation: &Conversation, last_seq: Seq) -> (Self, bool) {
         let end = conversation.summary.last_seq;
-        let delivery = Self::new(conversation.id(), last_seq.min(end));
+        let delivery = Self {
+            conversation_id: conversation.id(),
+            delivered: last_seq.min(end).max(0),
+        };
         (delivery, last_seq > end)
     }
 
