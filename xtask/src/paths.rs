@@ -13,7 +13,12 @@ pub struct Paths {
 
 impl Paths {
     pub fn new() -> Self {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        // Cargo sets the manifest dir when it runs xtask, too; the one baked in
+        // at compile time is stale when another clone shares the target dir.
+        let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest
             .parent()
             .expect("xtask lives in the workspace")
             .to_owned();
