@@ -29,6 +29,31 @@ fn main() {
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("dist.rs");
     std::fs::write(out, code).unwrap();
+    embed_locales();
+}
+
+/// The widget's catalogues, one file per language in `widget/locales/`:
+/// adding a language is adding a file there.
+fn embed_locales() {
+    let dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../widget/locales");
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let mut files = Vec::new();
+    collect(&dir, &mut files);
+    files.retain(|f| f.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    let mut code = String::from("pub static LOCALES: &[(&str, &str)] = &[\n");
+    for file in &files {
+        let tag = file.file_stem().unwrap().to_str().unwrap();
+        writeln!(
+            code,
+            "    ({tag:?}, include_str!({:?})),",
+            file.display().to_string()
+        )
+        .unwrap();
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("locales.rs");
+    std::fs::write(out, code).unwrap();
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {

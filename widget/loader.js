@@ -3,258 +3,418 @@
  *
  *   <script async src="https://RELAY/widget.js" data-site="SITE_ID"></script>
  *
- * Draws the launcher button inside a shadow root (host CSS cannot reach in,
- * ours cannot leak out), fetches the chat app (WebAssembly) when the browser
- * is idle or on the first click, and starts it the first time the visitor
- * opens the chat. Whatever fails here stays here: the host page must never
- * break because the relay is unreachable.
+ * Asks the relay for the site's configuration first (colours, side, the
+ * visitor's language), then draws the launcher inside a shadow root (host CSS
+ * cannot reach in, ours cannot leak out), fetches the chat app (WebAssembly)
+ * when the browser is idle or on the first hover or click, and starts it the
+ * first time the visitor opens the chat.
+ *
+ * The page talks to it through window.Warmline (open, close, identify,
+ * setLocale, on); calls made before this file ran are replayed from the
+ * stub's queue, calls made before the app runs are kept until it does.
+ *
+ * Whatever fails here stays here: the host page must never break because the
+ * relay is unreachable, and each failure says why once, in the console.
  */
 (function () {
   "use strict";
 
-  var FLAG = "__warmlineWidget";
-  if (window[FLAG]) return; // the tag was pasted twice
-  window[FLAG] = true;
+  const stub = window.Warmline;
+  if (stub && stub._loaded) return; // the tag was pasted twice
 
-  var script =
-    document.currentScript ||
-    document.querySelector('script[data-site][src$="/widget.js"]');
-  if (!script) return;
-  var site = script.getAttribute("data-site");
-  if (!site) {
-    warn("the script tag needs a data-site attribute");
-    return;
-  }
-  var relay;
-  try {
-    relay = new URL(script.src, location.href).origin;
-  } catch (e) {
-    return;
-  }
-  var openKey = "warmline." + site + ".open";
-
-  var CSS =
+  // From 640 px the panel floats beside the page; narrower, it covers the
+  // page and is modal, and the launcher hides behind it.
+  const WIDE = "(min-width:640px)";
+  const CSS =
     ":host{all:initial}" +
-    "*,*::before,*::after{box-sizing:border-box}" +
-    ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;" +
-    "display:grid;place-items:center;padding:0;border:0;border-radius:50%;cursor:pointer;" +
-    "background:#c2410c;color:#fff;box-shadow:0 6px 20px rgba(124,45,18,.35);transition:transform .15s ease}" +
-    ".launcher:hover{transform:scale(1.06)}" +
-    ".launcher:focus-visible{outline:3px solid #fdba74;outline-offset:3px}" +
-    ".launcher svg{width:28px;height:28px}" +
-    ".launcher .icon-shut{display:none;fill:none;stroke:currentColor;stroke-width:2.4;stroke-linecap:round}" +
-    ".launcher[aria-expanded=true] .icon-open{display:none}" +
-    ".launcher[aria-expanded=true] .icon-shut{display:block}" +
-    ".badge{position:absolute;top:3px;right:3px;width:14px;height:14px;border-radius:50%;" +
-    "background:#16a34a;border:2px solid #fff;display:none}" +
-    ".unread .badge{display:block}" +
-    ".panel{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:360px;max-width:calc(100vw - 40px);" +
-    "height:600px;max-height:calc(100vh - 112px);display:flex;flex-direction:column;overflow:hidden;" +
-    "border-radius:16px;background:#fffaf6;box-shadow:0 12px 48px rgba(43,36,32,.22),0 2px 8px rgba(43,36,32,.08)}" +
     ".panel[hidden]{display:none}" +
-    ".notice{margin:auto;padding:24px;text-align:center;color:#6b5d55;" +
-    "font:14px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif}" +
-    "@media (max-width:480px){.panel{inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}" +
-    ".launcher[aria-expanded=true]{display:none}}" +
-    "@media (prefers-reduced-motion:reduce){.launcher{transition:none}}";
+    ".launcher,.panel{position:fixed;z-index:2147483000}" +
+    ".launcher{right:20px;bottom:20px;min-width:56px;height:56px;display:flex;align-items:center;justify-content:center;" +
+    "padding:0;border:0;border-radius:28px;cursor:pointer;background:var(--wl-accent);color:var(--wl-accent-text);" +
+    "font:600 15px/1 system-ui,sans-serif;box-shadow:0 6px 20px rgba(0,0,0,.25);" +
+    // Invisible normally, but forced-colours modes drop box-shadow and draw this.
+    "outline:2px solid transparent;outline-offset:2px}" +
+    // White inside dark: one of the two rings shows on any page colour.
+    ".launcher:focus-visible{box-shadow:0 0 0 2px #fff,0 0 0 4px #1c1917}" +
+    ".pill{padding:0 18px;gap:8px}" +
+    // The app's own elements share this shadow root: every rule is scoped.
+    ".launcher svg{width:28px;height:28px;flex:none;fill:none;stroke:currentColor;stroke-width:2.2;stroke-linecap:round;stroke-linejoin:round}" +
+    ".badge{position:absolute;top:-4px;right:-4px;min-width:12px;height:16px;padding:0 2px;border:2px solid #fff;" +
+    "border-radius:10px;background:#b91c1c;color:#fff;font-size:11px;line-height:16px;text-align:center}" +
+    ".left{right:auto;left:20px}" +
+    // Full screen unless the screen is wide enough for a floating panel.
+    ".panel{inset:0;display:flex;flex-direction:column;overflow:hidden;background:#fffaf6;outline:0}" +
+    ".launcher[aria-expanded=true]{display:none}" +
+    "@media " + WIDE + "{.panel{inset:auto 20px 88px auto;width:360px;height:600px;max-height:calc(100vh - 112px);" +
+    "border-radius:16px;box-shadow:0 12px 48px rgba(0,0,0,.25)}.left{right:auto;left:20px}.launcher[aria-expanded]{display:flex}}" +
+    ".notice{margin:auto;padding:24px;text-align:center;color:#6b5d55;font:14px/1.5 system-ui,sans-serif}" +
+    "@media (prefers-reduced-motion:no-preference){.launcher{transition:transform .15s}.launcher:hover{transform:scale(1.06)}}";
 
-  var SVG = "http://www.w3.org/2000/svg";
+  const listeners = { open: [], close: [], message: [] };
+  const warned = {};
+  let site, relay, ready, seq = 0, config, tag, identity, pending;
+  let host, root, panel, launcher, icon, text, badge, mq;
+  let isOpen = false, unread = 0, focusWhenReady, loading, started, app, blocked, audio;
 
-  var panel, launcher, loading, started, isOpen, focusWhenReady;
+  const warn = (message, ...error) => console.warn("Warmline: " + message, ...error);
 
-  function warn(message) {
-    if (window.console) console.warn("Warmline: " + message);
-  }
+  // Said once: the same failure met again (a retry, a setLocale) is no news.
+  const once = (message) => {
+    if (!warned[message]) {
+      warned[message] = true;
+      warn(message);
+    }
+  };
 
-  function icon(cls, d) {
-    var svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("class", cls);
-    var path = document.createElementNS(SVG, "path");
-    path.setAttribute("d", d);
-    if (cls === "icon-open") path.setAttribute("fill", "currentColor");
-    svg.appendChild(path);
-    return svg;
-  }
+  // A request the page's CSP blocks also fails on its own; the violation
+  // report arrives a moment later and names the real cause, so the generic
+  // warning waits for it and stands down if it came.
+  const later = (message) => setTimeout(() => blocked || once(message), 100);
 
-  function remember(open) {
+  // Nothing thrown by our code, the app or the page's listeners may reach
+  // the page or stop the widget.
+  const guard = (f) => (...args) => {
     try {
-      if (open) localStorage.setItem(openKey, "1");
-      else localStorage.removeItem(openKey);
+      return f(...args);
     } catch (e) {
-      /* storage blocked: the panel just starts closed next time */
+      warn("caught an error", e);
     }
-  }
+  };
 
-  function wasOpen() {
+  const tell = guard((method, arg) => app && app[method](arg));
+
+  const emit = (name, arg) => {
+    for (const fn of listeners[name]) guard(fn)(arg);
+  };
+
+  const t = (key) => config.locale[key];
+  const key = (what) => "warmline." + site + "." + what;
+
+  const stored = (what) => {
     try {
-      return localStorage.getItem(openKey) === "1";
+      return localStorage.getItem(key(what));
     } catch (e) {
-      return false;
+      /* storage blocked: behave as on a first visit */
     }
-  }
+  };
 
-  // Fetches and compiles the app once; a failure allows a later retry.
-  function load() {
-    if (!loading) {
-      loading = import(relay + "/widget/warmline_widget.js").then(function (m) {
-        return m
-          .default({ module_or_path: relay + "/widget/warmline_widget_bg.wasm" })
-          .then(function () {
-            return m;
-          });
-      });
-      loading.catch(function () {
-        loading = null;
-      });
+  const el = (name, cls, parent) => {
+    const e = parent.appendChild(document.createElement(name));
+    e.className = cls;
+    return e;
+  };
+
+  const api = {
+    open() {
+      setOpen(true, true);
+    },
+    close() {
+      setOpen(false);
+    },
+    // Kept (the latest wins) for an app that has not started yet.
+    identify(who) {
+      identity = who;
+      tell("identify", identity);
+    },
+    setLocale(lang) {
+      tag = lang;
+      if (ready) configure();
+    },
+    // An unknown event name throws, and the guard says so.
+    on(name, fn) {
+      listeners[name].push(fn);
+    },
+  };
+  for (const name in api) api[name] = guard(api[name]);
+  api._loaded = true;
+  window.Warmline = api;
+
+  // --- Configuration -------------------------------------------------------
+
+  const configure = async () => {
+    const asked = ++seq;
+    const langs = new Set([tag, document.documentElement.lang, ...navigator.languages].filter(Boolean));
+    const unreachable = (why) => later("the relay at " + relay + " is unreachable (" + why + ").");
+    let response, body;
+    try {
+      response = await fetch(
+        relay + "/api/widget/config?site=" + encodeURIComponent(site) + "&locale=" + encodeURIComponent([...langs].join(",")),
+        { credentials: "omit" }
+      );
+      body = (await response.json().catch(() => 0)) || {};
+    } catch (e) {
+      return unreachable(e);
     }
-    return loading;
-  }
+    // A newer setLocale has asked since; its answer is the one to use.
+    if (asked !== seq) return;
+    // The relay names the refusal in "code" (and describes it in "error").
+    const code = body.code || body.error;
+    if (code === "unknown_site") {
+      once('no site with id "' + site + '" is registered on ' + relay + "; check the data-site attribute.");
+    } else if (code === "origin_not_allowed") {
+      once("this page's origin (" + location.origin + ") is not in the site's allowed origins; add it in the console's Settings.");
+    } else if (!response.ok) {
+      unreachable("HTTP " + response.status);
+    } else {
+      config = body;
+      if (document.body) draw();
+      else document.addEventListener("DOMContentLoaded", draw);
+      tell("set_config", config);
+    }
+  };
 
-  function notice(text) {
-    var p = document.createElement("p");
-    p.className = "notice";
-    p.setAttribute("role", "status");
-    p.textContent = text;
-    panel.replaceChildren(p);
-  }
+  // --- Drawing --------------------------------------------------------------
 
-  function start() {
-    if (started) return;
-    notice("Loading chat…");
-    load().then(
-      function (m) {
-        if (started) return;
-        started = true;
-        panel.replaceChildren();
-        try {
-          m.start(panel, site, relay);
-        } catch (e) {
-          warn("the chat app failed to start: " + e);
-          notice("Chat is unavailable right now. Please try again later.");
-          return;
-        }
-        if (isOpen && focusWhenReady) focusInput();
-      },
-      function (e) {
-        warn("could not load the chat app from " + relay + " (" + e + ")");
-        notice("Chat is unavailable right now. Please try again later.");
-      }
+  // Everything that follows the configuration or the state, so a new
+  // language (setLocale) or unread count is one call away.
+  const paint = () => {
+    const s = config.site;
+    const L = config.locale;
+    // The label shows (as a pill) only while closed; open, it is a round cross.
+    const label = isOpen ? null : s.launcher_label;
+    const count = isOpen ? 0 : unread;
+    host.style.setProperty("--wl-accent", s.accent);
+    host.style.setProperty("--wl-accent-text", s.accent_text);
+    for (const e of [launcher, panel]) {
+      // The widget's language, not the page's, for screen readers.
+      e.lang = L.lang;
+      e.dir = L.dir;
+      e.classList.toggle("left", s.position === "left");
+    }
+    launcher.classList.toggle("pill", !!label);
+    panel.hidden = !isOpen;
+    panel.setAttribute("aria-label", t("panel"));
+    panel.setAttribute("aria-modal", isOpen && !mq.matches);
+    launcher.setAttribute("aria-expanded", isOpen);
+    // A visible label leads the name, so voice-control users can say what they see.
+    launcher.setAttribute(
+      "aria-label",
+      (label ? label + ", " : "") +
+        (isOpen ? t("launcher_close") : count ? t("launcher_open_unread").replace("{count}", count) : t("launcher_open"))
     );
-  }
+    text.textContent = label; // null clears it
+    // A speech bubble while closed, a cross while open.
+    icon.setAttribute("d", isOpen ? "M7 7l10 10M17 7L7 17" : "M20 14a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2z");
+    badge.textContent = count;
+    badge.hidden = !count;
+  };
 
-  function focusInput() {
-    var input = panel.querySelector("textarea");
-    if (input) input.focus({ preventScroll: true });
-  }
-
-  function setOpen(open, fromVisitor) {
-    isOpen = open;
-    panel.hidden = !open;
-    launcher.setAttribute("aria-expanded", String(open));
-    launcher.setAttribute("aria-label", open ? "Close chat" : "Open chat");
-    remember(open);
-    if (!open) return;
-    launcher.classList.remove("unread");
-    // Only a visitor's own click moves focus; a panel reopened by a reload
-    // must not take it from the host page.
-    focusWhenReady = fromVisitor;
-    if (!started) start();
-    else if (fromVisitor) focusInput();
-  }
-
-  function install() {
-    if (document.getElementById("warmline-root")) return;
-    var host = document.createElement("warmline-chat");
+  const draw = guard(() => {
+    if (host) return paint();
+    host = document.createElement("warmline-chat");
     host.id = "warmline-root";
-    var root = host.attachShadow({ mode: "open" });
+    root = host.attachShadow({ mode: "open" });
     try {
-      var sheet = new CSSStyleSheet();
+      const sheet = new CSSStyleSheet();
       sheet.replaceSync(CSS);
       root.adoptedStyleSheets = [sheet];
     } catch (e) {
       // No constructable stylesheets (older browsers).
-      var style = document.createElement("style");
-      style.textContent = CSS;
-      root.appendChild(style);
+      el("style", "", root).textContent = CSS;
     }
+    mq = matchMedia(WIDE);
 
-    panel = document.createElement("div");
-    panel.className = "panel";
-    panel.id = "panel";
-    panel.hidden = true;
+    panel = el("div", "panel", root);
+    panel.tabIndex = -1; // so a modal panel can hold focus before the app has drawn
     panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", "Chat");
 
-    launcher = document.createElement("button");
-    launcher.type = "button";
-    launcher.className = "launcher";
-    launcher.setAttribute("aria-controls", "panel");
-    launcher.setAttribute("aria-expanded", "false");
-    launcher.setAttribute("aria-label", "Open chat");
-    launcher.appendChild(
-      icon("icon-open", "M4 6.5A3.5 3.5 0 0 1 7.5 3h9A3.5 3.5 0 0 1 20 6.5v6a3.5 3.5 0 0 1-3.5 3.5H11l-4.6 3.7c-.5.4-1.2 0-1.2-.6V16A3.5 3.5 0 0 1 4 12.5z")
-    );
-    launcher.appendChild(icon("icon-shut", "M7 7l10 10M17 7L7 17"));
-    var badge = document.createElement("span");
-    badge.className = "badge";
-    launcher.appendChild(badge);
+    launcher = el("button", "launcher", root);
+    const NS = "http://www.w3.org/2000/svg";
+    const svg = launcher.appendChild(document.createElementNS(NS, "svg"));
+    svg.setAttribute("viewBox", "0 0 24 24");
+    icon = svg.appendChild(document.createElementNS(NS, "path"));
+    text = el("span", "text", launcher);
+    badge = el("span", "badge", launcher); // a button's content is not read: the count is in its name
 
-    launcher.addEventListener("click", function () {
-      setOpen(!isOpen, true);
-    });
+    launcher.addEventListener("click", () => setOpen(!isOpen, true));
     // Warm the app up on hover or keyboard focus, a moment before the click.
     launcher.addEventListener("pointerenter", preload);
     launcher.addEventListener("focus", preload);
+    panel.addEventListener("keydown", onKey);
 
-    panel.addEventListener("keydown", function (e) {
-      if (e.key === "Escape") {
-        setOpen(false);
-        launcher.focus();
-      }
+    // Events from the app: its minimize button, the unread count, messages.
+    panel.addEventListener("warmline:close", () => setOpen(false, true));
+    panel.addEventListener("warmline:unread", (e) => {
+      unread = e.detail;
+      paint();
     });
-    // Events from the app: its minimize button, and replies arriving while closed.
-    panel.addEventListener("warmline:close", function () {
-      setOpen(false);
-      launcher.focus();
+    panel.addEventListener("warmline:message", (e) => {
+      const message = e.detail || {};
+      emit("message", message);
+      // Agents' and bots' replies chime (from is "agent", "bot" or "system").
+      if (message.from !== "system" && stored("sound") === "1") chime();
     });
-    panel.addEventListener("warmline:unread", function () {
-      if (!isOpen) launcher.classList.add("unread");
-    });
+    mq.onchange = paint; // a harmless expando where MediaQueryList is no EventTarget
 
-    root.appendChild(panel);
-    root.appendChild(launcher);
     document.body.appendChild(host);
 
-    if (wasOpen()) {
-      setOpen(true, false);
-    } else {
-      var idle =
-        window.requestIdleCallback ||
-        function (f) {
-          return setTimeout(f, 2000);
-        };
-      idle(preload, { timeout: 10000 });
-    }
-  }
+    // A page's open()/close() before we could draw wins over the last visit;
+    // reopened after a reload, the visitor did not ask, so focus stays put.
+    setOpen(...(pending || [stored("open") === "1"]));
+    if (!isOpen) (window.requestIdleCallback || ((f) => setTimeout(f, 2000)))(preload, { timeout: 10000 });
+  });
 
-  function preload() {
-    load().catch(function () {
+  const onKey = (e) => {
+    // Escape while composing text with an input method cancels only that.
+    if (e.key === "Escape" && !e.isComposing) {
+      setOpen(false, true);
+    } else if (e.key === "Tab" && !mq.matches) {
+      // Modal on small screens: Tab and Shift+Tab go round inside the panel.
+      const items = [...panel.querySelectorAll("a[href],button,input,select,textarea,[tabindex]")].filter(
+        (item) => !item.disabled && item.tabIndex >= 0 && item.getClientRects().length
+      );
+      const first = items[0];
+      const last = items[items.length - 1];
+      const at = root.activeElement;
+      if (first && (e.shiftKey ? at === first || at === panel : at === last)) {
+        e.preventDefault();
+        (e.shiftKey ? last : first).focus();
+      }
+    }
+  };
+
+  const focusInput = () => {
+    const input = panel.querySelector("textarea");
+    if (input) input.focus({ preventScroll: true });
+    return input;
+  };
+
+  const setOpen = (open, focus) => {
+    if (!panel) {
+      pending = [open, focus];
+      return;
+    }
+    const changed = open !== isOpen;
+    // Asked before hiding the panel, which can take the focus away.
+    const inside = panel.contains(root.activeElement);
+    isOpen = open;
+    paint();
+    try {
+      localStorage.setItem(key("open"), +open);
+    } catch (e) {
+      /* storage blocked: the panel just starts closed next time */
+    }
+    if (open) {
+      focusWhenReady = focus;
+      start();
+      // The input takes focus if asked and there; otherwise, on a small
+      // screen, the panel does, as a modal must hold it (without popping up
+      // the on-screen keyboard for a chat restored after a reload).
+      if (!(focus && focusInput() || mq.matches)) panel.focus({ preventScroll: true });
+    } else if (focus || inside) {
+      launcher.focus();
+    }
+    if (changed) {
+      tell("set_open", open);
+      emit(open ? "open" : "close");
+    }
+  };
+
+  // --- The app --------------------------------------------------------------
+
+  const notice = (word) => {
+    panel.textContent = "";
+    const p = el("p", "notice", panel);
+    p.setAttribute("role", "status");
+    p.textContent = t(word);
+  };
+
+  // Fetches and compiles the app once; a failure allows a later retry.
+  const load = () => {
+    if (!loading) {
+      const files = config.app;
+      loading = import(relay + files.js).then((m) => m.default({ module_or_path: relay + files.wasm }).then(() => m));
+      loading.catch(() => {
+        loading = null;
+      });
+    }
+    return loading;
+  };
+
+  const preload = () => {
+    load().catch(() => {
       /* reported when the visitor opens the chat */
     });
-  }
+  };
 
-  function safely(f) {
-    return function () {
-      try {
-        f();
-      } catch (e) {
-        warn("the chat widget could not be shown (" + e + ")");
+  const start = () => {
+    if (started) return;
+    notice("loading");
+    load()
+      .then((m) => {
+        if (started) return;
+        started = true; // once per page, even if it throws
+        panel.textContent = "";
+        app = m.start(panel, config, relay);
+        tell("identify", identity);
+        tell("set_open", isOpen);
+        if (focusWhenReady) focusInput(); // no-op if closed again: the input is hidden
+      })
+      .catch((e) => {
+        later("could not load the chat app (" + e + ").");
+        notice("unavailable");
+      });
+  };
+
+  // A soft rising two-note chime (E5 then A5), made on the spot: no sound
+  // file to fetch. A sine wave changes pitch and fades without clicking.
+  const chime = () => {
+    try {
+      audio = audio || new AudioContext();
+      audio.resume();
+      const at = audio.currentTime;
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 659;
+      osc.frequency.setValueAtTime(880, at + 0.14);
+      gain.gain.value = 0.06;
+      gain.gain.setTargetAtTime(0, at + 0.14, 0.12);
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(at + 0.9);
+    } catch (e) {
+      /* no audio here: the message still shows */
+    }
+  };
+
+  // --- Start ----------------------------------------------------------------
+
+  // Replays what the page asked before this file ran: setLocale and open
+  // only take note until the configuration is asked for, below.
+  guard(() => {
+    for (const call of (stub && stub.q) || []) {
+      if (typeof api[call[0]] === "function") api[call[0]](...call.slice(1));
+    }
+  })();
+
+  guard(() => {
+    // Every browser that runs this code sets currentScript for a classic script.
+    const script = document.currentScript;
+    site = script && script.getAttribute("data-site");
+    if (!site) return warn("the script tag needs a data-site attribute");
+    relay = new URL(script.src, location.href).origin;
+
+    // The browser names what it blocked; we say it was us, and where to look.
+    const csp = (directive) =>
+      once("this page's Content-Security-Policy blocked Warmline (" + directive + '); see "Content-Security-Policy" in the README.');
+    // The tag's onload handler was refused before this file ran, too early
+    // to hear about; a refused handler reads as null.
+    if (script.hasAttribute("onload") && !script.onload) csp("script-src-attr");
+    // Later, the page's policy may block our requests (to the relay's host,
+    // whatever the scheme: https or wss), the app's compilation
+    // (wasm-eval), or the fallback <style> in our shadow root.
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const uri = e.blockedURI;
+      // Only a blocked request or compilation also fails in a way that
+      // would otherwise be reported as the relay or the app being down.
+      const request = uri.split("/")[2] === relay.split("/")[2] || (uri === "wasm-eval" && !started);
+      if (request || e.target === host) {
+        blocked = blocked || request;
+        csp(e.effectiveDirective);
       }
-    };
-  }
+    });
 
-  if (document.body) safely(install)();
-  else document.addEventListener("DOMContentLoaded", safely(install));
+    ready = true;
+    configure();
+  })();
 })();

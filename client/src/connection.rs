@@ -5,25 +5,29 @@
 
 use std::future::Future;
 
+use futures::StreamExt;
 use futures::future::{Either, select};
-use futures::{SinkExt, StreamExt};
-use gloo_net::websocket::Message;
 use gloo_timers::future::TimeoutFuture;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use warmline_shared::encode;
 
 use crate::backoff::jitter;
 use crate::course::{Course, End, Next, Outcome, Step};
 use crate::link::Link;
-use crate::socket::{open, parse};
+use crate::socket::open;
 
 /// One app's part in the conversation with the relay.
 pub trait Side: 'static {
     /// What this app sends (`VisitorFrame` or `AgentFrame`).
-    type Frame: Serialize + 'static;
+    type Frame: 'static;
     /// What this app reads of the relay's frames (`ToVisitor`, `ServerFrame`).
-    type Inbound: DeserializeOwned;
+    type Inbound;
+
+    /// Writes a frame as JSON text. Each app brings its own codec: the
+    /// console uses serde, the widget a smaller one (see `widget/src/wire.rs`).
+    fn encode(frame: &Self::Frame) -> String;
+
+    /// Reads one frame of the relay's text; `None` skips text the app cannot
+    /// read.
+    fn decode(text: &str) -> Option<Self::Inbound>;
 
     /// Where the app's view posts; each connection's queue is attached here.
     fn link(&self) -> Link<Self::Frame>;
@@ -80,7 +84,7 @@ async fn connect<S: Side>(side: &mut S, url: &str, course: &mut Course) -> End {
     if !side.is_current() {
         return End::Stop;
     }
-    let (mut sink, mut incoming) = socket.split();
+    let mut socket = socket;
     let link = side.link();
     let mut outgoing = link.attach();
     // The greeting goes out like any later step's frames.
@@ -98,22 +102,19 @@ async fn connect<S: Side>(side: &mut S, url: &str, course: &mut Course) -> End {
             Step::End(end) => return end,
         };
         for frame in frames {
-            if sink.send(Message::Text(encode(&frame))).await.is_err() {
+            if !socket.send(&S::encode(&frame)) {
                 return End::Lost;
             }
         }
-        let event = select(incoming.next(), outgoing.next()).await;
+        let event = select(Box::pin(socket.next()), outgoing.next()).await;
         if !side.is_current() {
             return End::Stop;
         }
         step = match event {
-            Either::Left((Some(Ok(Message::Text(text))), _)) => match parse(&text) {
-                Ok(frame) => course.received(side.receive(frame)),
-                Err(_) => Step::Wait,
+            Either::Left((Some(text), _)) => match S::decode(&text) {
+                Some(frame) => course.received(side.receive(frame)),
+                None => Step::Wait,
             },
-            // Binary frames are not part of the protocol; error events are
-            // followed by the close, which ends the stream.
-            Either::Left((Some(_), _)) => Step::Wait,
             Either::Left((None, _)) => Step::End(End::Lost),
             Either::Right((posted, _)) => Course::posted(posted),
         };

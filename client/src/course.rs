@@ -65,6 +65,7 @@ impl Course {
     pub fn posted<F>(posted: Option<Outgoing<F>>) -> Step<F> {
         match posted {
             Some(Outgoing::Frame(frame)) => Step::Send(vec![frame]),
+            Some(Outgoing::Reconnect) => Step::End(End::Again),
             // The queue also ends when a newer connection took the link over.
             Some(Outgoing::Stop) | None => Step::End(End::Stop),
         }
@@ -131,5 +132,9 @@ mod tests {
             Step::Send(vec!["reply"])
         );
         assert_eq!(Course::posted::<()>(None), Step::End(End::Stop));
+        assert_eq!(
+            Course::posted::<()>(Some(Outgoing::Reconnect)),
+            Step::End(End::Again)
+        );
     }
 }

@@ -17,3 +17,10 @@ pub use connection::{Side, run};
 pub use course::{End, Outcome};
 pub use ids::client_id;
 pub use link::Link;
+
+/// How often a client says its person is typing, at most (ms).
+pub const TYPING_EVERY_MS: f64 = 3000.0;
+
+/// How long "is typing…" shows after the last such notice (ms): a little
+/// over two notices, so it does not flicker while someone keeps typing.
+pub const TYPING_SHOWN_MS: f64 = 7000.0;

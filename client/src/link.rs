@@ -11,6 +11,8 @@ pub(crate) enum Outgoing<F> {
     Frame(F),
     /// Close the socket and end the loop.
     Stop,
+    /// Close the socket and connect again at once, with a new greeting.
+    Reconnect,
 }
 
 struct Queue<F> {
@@ -62,6 +64,17 @@ impl<F: 'static> Link<F> {
         self.queue.update_value(|queue| {
             if let Some(queue) = queue.take() {
                 let _ = queue.sender.unbounded_send(Outgoing::Stop);
+            }
+        });
+    }
+
+    /// Closes the socket and connects again at once: the greeting changed
+    /// (the visitor was identified). Before a connection exists there is
+    /// nothing to do; the first greeting will carry the change.
+    pub fn reconnect(&self) {
+        self.queue.with_value(|queue| {
+            if let Some(queue) = queue {
+                let _ = queue.sender.unbounded_send(Outgoing::Reconnect);
             }
         });
     }
@@ -127,6 +140,16 @@ mod tests {
         link.post("hello");
         assert_eq!(old.try_recv(), Err(TryRecvError::Closed));
         assert_eq!(new.try_recv(), Ok(Outgoing::Frame("hello")));
+    }
+
+    #[test]
+    fn reconnecting_reaches_a_connection_that_is_not_ready_yet() {
+        let link = Link::<&str>::default();
+        link.reconnect();
+        let mut queue = link.attach();
+        link.reconnect();
+        assert_eq!(queue.try_recv(), Ok(Outgoing::Reconnect));
+        assert_eq!(queue.try_recv(), Err(TryRecvError::Empty));
     }
 
     #[test]

@@ -87,3 +87,48 @@ fn unexpected(response: &Response) -> ApiError {
         &response.status_text(),
     ))
 }
+
+/// A signed-in request's answer as data, or the relay's sentence why not.
+async fn answer<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, String> {
+    if response.ok() {
+        return response
+            .json::<T>()
+            .await
+            .map_err(|_| unexpected(&response).message().to_owned());
+    }
+    match response.json::<Refusal>().await {
+        Ok(refusal) => Err(refusal.error),
+        Err(_) => Err(unexpected(&response).message().to_owned()),
+    }
+}
+
+pub async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, String> {
+    let response = Request::get(url)
+        .send()
+        .await
+        .map_err(|_| text::UNREACHABLE.to_owned())?;
+    answer(response).await
+}
+
+/// Sends `body` as JSON with `method` (`POST`, `PUT`).
+pub async fn send<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: &B,
+) -> Result<T, String> {
+    let request = match method {
+        "PUT" => Request::put(url),
+        _ => Request::post(url),
+    };
+    let response = request
+        .json(body)
+        .map_err(|_| text::UNREACHABLE.to_owned())?
+        .send()
+        .await
+        .map_err(|_| text::UNREACHABLE.to_owned())?;
+    if response.status() == 204 {
+        // No body to read; callers that expect none ask for `()` via `Done`.
+        return serde_json::from_str("null").map_err(|_| text::UNREACHABLE.to_owned());
+    }
+    answer(response).await
+}

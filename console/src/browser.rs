@@ -43,3 +43,19 @@ pub fn set_title(title: &str) {
         document.set_title(title);
     }
 }
+
+/// Puts text on the clipboard; where the browser refuses, nothing happens
+/// (the text is on screen to select by hand).
+pub fn copy(text: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Loads the console afresh (after switching sites: every socket and list
+/// belongs to the site).
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use warmline_client::{Link, Outcome, Side};
-use warmline_shared::{AgentFrame, ErrorCode, ServerFrame};
+use warmline_shared::{AgentFrame, Author, ErrorCode, ServerFrame};
 
 use crate::api::{self, ApiError};
 use crate::browser;
@@ -35,6 +35,14 @@ struct Agent<F> {
 impl<F: Fn() + 'static> Side for Agent<F> {
     type Frame = AgentFrame;
     type Inbound = ServerFrame;
+
+    fn encode(frame: &AgentFrame) -> String {
+        warmline_shared::encode(frame)
+    }
+
+    fn decode(text: &str) -> Option<ServerFrame> {
+        serde_json::from_str(text).ok()
+    }
 
     fn link(&self) -> Link<AgentFrame> {
         self.desk.link
@@ -69,6 +77,9 @@ impl<F: Fn() + 'static> Side for Agent<F> {
                 more,
             } => desk.add_page(conversations, more),
             ServerFrame::Message { message } => {
+                if message.author == Author::Visitor {
+                    desk.typing.set(None);
+                }
                 desk.transcripts.update(|all| {
                     all.entry(message.conversation_id)
                         .or_default()
@@ -105,8 +116,25 @@ impl<F: Fn() + 'static> Side for Agent<F> {
                 }
                 desk.notice.set(Some(code));
             }
-            // Visitor-only.
-            ServerFrame::Welcome { .. } => {}
+            ServerFrame::Typing {
+                conversation_id,
+                author: Author::Visitor,
+            } => {
+                let until = js_sys::Date::now() + warmline_client::TYPING_SHOWN_MS;
+                desk.typing.set(Some((conversation_id, until)));
+                set_timeout(
+                    move || {
+                        desk.typing
+                            .update(|t| *t = t.filter(|&(_, shown)| shown != until));
+                    },
+                    std::time::Duration::from_millis(warmline_client::TYPING_SHOWN_MS as u64),
+                );
+            }
+            // Visitor-only, or another agent typing.
+            ServerFrame::Welcome { .. }
+            | ServerFrame::Presence { .. }
+            | ServerFrame::Read { .. }
+            | ServerFrame::Typing { .. } => {}
         }
         Outcome::Continue
     }

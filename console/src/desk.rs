@@ -34,6 +34,10 @@ pub struct Desk {
     pub status: RwSignal<Status>,
     /// The relay's latest complaint that is not about one message.
     pub notice: RwSignal<Option<ErrorCode>>,
+    /// A visitor who is typing, and until when (ms) to say so.
+    pub typing: RwSignal<Option<(ConversationId, f64)>>,
+    /// When this agent last told the relay they were typing (ms).
+    typing_sent: StoredValue<f64>,
     /// Open from the relay's `Inbox` to the connection's end.
     pub link: Link<AgentFrame>,
     /// Bumped by `stop`: a connection task started under an older value
@@ -55,6 +59,8 @@ impl Desk {
             drafts: RwSignal::new(HashMap::new()),
             status: RwSignal::new(Status::Connecting),
             notice: RwSignal::new(None),
+            typing: RwSignal::new(None),
+            typing_sent: StoredValue::new(0.0),
             link: Link::default(),
             generation: StoredValue::new(0),
             inbox_seen: StoredValue::new(false),
@@ -164,9 +170,27 @@ impl Desk {
             .conversations
             .with_untracked(|list| list.iter().find(|c| c.id == id).map(|c| c.last_seq));
         if let Some(last_seq) = last_seq {
-            self.seen.update(|seen| {
-                seen.insert(id, last_seq);
+            let newer = self.seen.try_update(|seen| {
+                seen.insert(id, last_seq)
+                    .is_none_or(|before| before < last_seq)
             });
+            if newer == Some(true) {
+                // The visitor sees "Seen" under their message.
+                self.link.post(AgentFrame::Read {
+                    conversation_id: id,
+                    seq: last_seq,
+                });
+            }
+        }
+    }
+
+    /// The agent typed in the reply box: tells the visitor, at most every
+    /// few seconds.
+    pub fn typed(&self, conversation_id: ConversationId) {
+        let now = js_sys::Date::now();
+        if now - self.typing_sent.get_value() >= warmline_client::TYPING_EVERY_MS {
+            self.typing_sent.set_value(now);
+            self.link.post(AgentFrame::Typing { conversation_id });
         }
     }
 
@@ -303,6 +327,7 @@ mod tests {
                 author: Author::Visitor,
                 text: "hello".into(),
                 sent_at: 1_700_000_000_000,
+                attachment: None,
             });
         }
         for client_id in pending {

@@ -35,7 +35,7 @@ pub fn Inbox(desk: Desk, now: RwSignal<f64>) -> impl IntoView {
             <ul class="list">
                 <For
                     each=move || desk.conversations.get()
-                    key=|c| (c.id, c.last_seq, c.updated_at, c.visitor.clone(), c.last_text.clone())
+                    key=|c| (c.id, c.last_seq, c.updated_at, c.visitor.clone(), c.name_source, c.last_text.clone())
                     children=move |c| view! { <Item desk conversation=c now /> }
                 />
             </ul>
@@ -72,7 +72,10 @@ fn Item(desk: Desk, conversation: ConversationSummary, now: RwSignal<f64>) -> im
                 </span>
                 <span class="item-body">
                     <span class="item-top">
-                        <span class="item-name">{display_text(&conversation.visitor).into_owned()}</span>
+                        <span class="item-name">
+                            {display_text(&conversation.visitor).into_owned()}
+                            {text::name_badge(conversation.name_source)}
+                        </span>
                         <span class="when">{move || clock::ago(now.get(), updated_at)}</span>
                     </span>
                     <span class="preview">{preview}</span>

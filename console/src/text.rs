@@ -1,8 +1,9 @@
 //! Every word the console shows an agent, in English. Another language is
 //! another catalogue of the same shape.
 
+use leptos::prelude::Callback;
 use warmline_client::view::Texts;
-use warmline_shared::ErrorCode;
+use warmline_shared::{ErrorCode, NameSource};
 
 pub const BRAND: &str = "Warmline";
 pub const LOADING: &str = "Loading…";
@@ -58,20 +59,33 @@ pub const MONTHS: [&str; 12] = [
 ];
 pub const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
-pub const VIEWS: Texts = Texts {
-    log: "Messages",
-    sending: "Sending…",
-    not_sent: "Not sent.",
-    retry: "Retry",
-    refusal,
-    message: "Reply",
-    placeholder: "Write a reply… (Enter sends, Shift+Enter adds a line)",
-    send: "Send",
-    too_long,
-};
+/// The shared views' words (see `warmline_client::view::Texts`).
+pub fn views() -> Texts {
+    Texts {
+        word: Callback::new(|key: &'static str| view_word(key).to_owned()),
+        refusal: Callback::new(|code| refusal(code).to_owned()),
+    }
+}
 
-fn too_long(max: usize) -> String {
-    format!("Replies can be up to {max} characters.")
+fn view_word(key: &str) -> &'static str {
+    match key {
+        "log" => "Messages",
+        "sending" => "Sending…",
+        "not_sent" => "Not sent.",
+        "retry" => "Retry",
+        "message" => "Reply",
+        "placeholder" => "Write a reply… (Enter sends, Shift+Enter adds a line)",
+        "send" => "Send",
+        "too_long" => "Replies can be up to {max} characters.",
+        "said" => "{name} said",
+        "you_said" => "You said",
+        "seen" => "Seen",
+        _ => "",
+    }
+}
+
+pub fn typing(visitor: &str) -> String {
+    format!("{visitor} is typing…")
 }
 
 pub fn minutes_ago(minutes: u32) -> String {
@@ -103,6 +117,9 @@ pub fn refusal(code: ErrorCode) -> &'static str {
             "The server has fewer messages in this conversation than this page showed."
         }
         ErrorCode::Internal => "The server could not store this; nothing was saved. Try again.",
+        ErrorCode::FileTooLarge => "The file is larger than this site accepts.",
+        ErrorCode::FileType => "Only images (PNG, JPEG, WebP) and PDF files can be sent.",
+        ErrorCode::UnknownAttachment => "That attachment is not available.",
         ErrorCode::Malformed | ErrorCode::UnknownType | ErrorCode::BadClientId => {
             "The server did not understand the console. Reload the page."
         }
@@ -112,4 +129,71 @@ pub fn refusal(code: ErrorCode) -> &'static str {
         | ErrorCode::OriginNotAllowed
         | ErrorCode::BadToken => "The server refused the connection. Reload the page.",
     }
+}
+
+pub const SETTINGS: &str = "Settings";
+pub const CONVERSATIONS_VIEW: &str = "Conversations";
+pub const SITE: &str = "Site";
+pub const WIDGET: &str = "Widget";
+pub const SITE_NAME: &str = "Site name";
+pub const SITE_ID: &str = "Site id (lowercase letters, digits and dashes; it goes in the snippet)";
+pub const ALLOWED_ORIGINS: &str = "Pages allowed to show the chat";
+pub const ALLOWED_ORIGINS_HINT: &str = "One origin per line, like https://shop.example (add the port if it has one), or * for any page.";
+pub const ACCENT: &str = "Accent colour";
+pub const LAUNCHER_POSITION: &str = "Chat button";
+pub const LEFT: &str = "Bottom left";
+pub const RIGHT: &str = "Bottom right";
+pub const LAUNCHER_LABEL: &str = "Chat button label";
+pub const LAUNCHER_LABEL_HINT: &str = "Optional, e.g. “Questions? Ask us”";
+pub const ATTACHMENT_LIMIT: &str = "Largest file a visitor may send (MB)";
+pub const GREETINGS: &str = "Greetings";
+pub const GREETINGS_HINT: &str = "Leave a field empty to keep Warmline's greeting. {name} is replaced by the visitor's first name.";
+pub const DEFAULT_GREETING: &str = "Warmline's default";
+pub const SAVE: &str = "Save settings";
+pub const SAVED: &str = "Saved. Visitors see the changes the next time a page loads.";
+pub const EMBED: &str = "Embed snippet";
+pub const EMBED_HINT: &str =
+    "Paste this tag into every page that should show the chat, before </body>.";
+pub const COPY: &str = "Copy";
+pub const IDENTITY: &str = "Identity verification";
+pub const IDENTITY_ON: &str = "On: a visitor's user id, name and email count only with a user_hash your server computes with this site's secret (see the README).";
+pub const IDENTITY_OFF: &str = "Off: names a page passes to Warmline.identify are shown as unverified. Generate a secret to turn verification on.";
+pub const SECRET_SHOWN_ONCE: &str = "This secret is shown only now. Keep it on your server; never put it in a page. Hashes made with the old secret no longer count.";
+pub const NEW_SECRET: &str = "Generate a new secret";
+pub const TEAM: &str = "Team";
+pub const TEAM_HINT: &str =
+    "Add people who answer chats here. Agents answer; owners also change these settings.";
+pub const PERSON_NAME: &str = "Name (visitors see it on replies)";
+pub const FIRST_PASSWORD: &str = "First password (at least 10 characters)";
+pub const MAKE_OWNER: &str = "Owner (may change settings)";
+pub const ADD_PERSON: &str = "Add to the team";
+pub const ADDED: &str = "Added. They can sign in now.";
+pub const NEW_SITE: &str = "Another site";
+pub const NEW_SITE_HINT: &str =
+    "A site has its own chat, conversations, team and snippet. You become its owner.";
+pub const CREATE_SITE: &str = "Create the site";
+/// How far to trust the name shown: verified by the site, or only claimed.
+pub fn name_badge(source: NameSource) -> Option<leptos::prelude::AnyView> {
+    use leptos::prelude::*;
+    match source {
+        NameSource::Verified => Some(
+            view! { <span class="badge verified" title="The site proved who this is">"verified"</span> }
+                .into_any(),
+        ),
+        NameSource::Unverified => Some(
+            view! { <span class="badge unverified" title="The page claimed this name without proof">"unverified"</span> }
+                .into_any(),
+        ),
+        NameSource::Given | NameSource::None => None,
+    }
+}
+
+pub fn greetings_in(lang: &str) -> String {
+    let name = match lang {
+        "en" => "English",
+        "ka" => "Georgian (ქართული)",
+        "hy" => "Armenian (Հայերեն)",
+        other => other,
+    };
+    format!("Greetings in {name}")
 }

@@ -35,6 +35,7 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
     let page = move || summary().and_then(|c| c.page);
 
     let follow = Follow::default();
+    let texts = text::views();
     let lines = Memo::new(move |_| {
         let visitor_name = visitor();
         let entries = desk
@@ -55,6 +56,9 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
             .with(|d| d.get(&id).cloned().unwrap_or_default())
     });
     let set_draft = move |reply: String| {
+        if !reply.trim().is_empty() {
+            desk.typed(id);
+        }
         desk.drafts.update(|d| {
             d.insert(id, reply);
         })
@@ -72,7 +76,10 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
                     "‹"
                 </button>
                 <div>
-                    <h2>{visitor}</h2>
+                    <h2>
+                        {visitor}
+                        {move || summary().and_then(|c| text::name_badge(c.name_source))}
+                    </h2>
                     {move || page().map(page_view)}
                 </div>
             </header>
@@ -81,16 +88,23 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
             </p>
             <MessageLog
                 lines
-                texts=text::VIEWS
+                texts
                 follow
                 on_retry=move |client_id| desk.retry(id, client_id)
-                time=clock::time_of
+                time=Callback::new(clock::time_of)
             />
+            <p class="typing" aria-live="polite">
+                {move || {
+                    desk.typing
+                        .with(|t| t.is_some_and(|(c, _)| c == id))
+                        .then(|| text::typing(&visitor()))
+                }}
+            </p>
             <Composer
                 draft
                 on_edit=set_draft
                 on_send=move |reply| desk.send(id, reply)
-                texts=text::VIEWS
+                texts
                 follow
                 rows=2
             />

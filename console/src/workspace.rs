@@ -4,11 +4,22 @@
 use leptos::prelude::*;
 use warmline_shared::api::Me;
 
+use leptos::task::spawn_local;
+use warmline_shared::api::SwitchSite;
+
+use crate::api;
 use crate::browser;
 use crate::desk::Desk;
 use crate::inbox::Inbox;
+use crate::settings::Settings;
 use crate::text;
 use crate::thread::Thread;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Conversations,
+    Settings,
+}
 
 /// How often relative times ("5 min") are redrawn.
 const TICK_MS: u64 = 30_000;
@@ -33,10 +44,58 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
         browser::set_title(&text::title(desk.unread_count()));
     });
 
+    let owner = agent.site.role == "owner";
+    let page = RwSignal::new(Page::Conversations);
+    let switch = move |site_id: String| {
+        spawn_local(async move {
+            let body = SwitchSite { site_id };
+            if api::send::<_, Me>("POST", "/api/agent/site", &body)
+                .await
+                .is_ok()
+            {
+                browser::reload();
+            }
+        });
+    };
+    let current_site = agent.site.id.clone();
+    let sites = agent
+        .sites
+        .iter()
+        .map(|site| {
+            let selected = site.id == current_site;
+            view! { <option value=site.id.clone() selected=selected>{site.name.clone()}</option> }
+        })
+        .collect_view();
+    let me = agent.clone();
+
     view! {
         <div class="workspace">
             <header class="top">
                 <span class="brand">{text::BRAND}</span>
+                <label class="site-pick">
+                    <span class="sr">{text::SITE}</span>
+                    <select on:change:target=move |ev| switch(ev.target().value())>{sites}</select>
+                </label>
+                <nav class="views">
+                    <button
+                        type="button"
+                        class="button quiet"
+                        aria-pressed=move || (page.get() == Page::Conversations).to_string()
+                        on:click=move |_| page.set(Page::Conversations)
+                    >
+                        {text::CONVERSATIONS_VIEW}
+                    </button>
+                    {owner.then(|| view! {
+                        <button
+                            type="button"
+                            class="button quiet"
+                            aria-pressed=move || (page.get() == Page::Settings).to_string()
+                            on:click=move |_| page.set(Page::Settings)
+                        >
+                            {text::SETTINGS}
+                        </button>
+                    })}
+                </nav>
                 <span class="me" title=agent.email>
                     {agent.name.clone()}
                 </span>
@@ -58,10 +117,15 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
                         }
                     })
             }}
-            <div class="desk" class:has-selection=move || desk.selected.get().is_some()>
+            <div
+                class="desk"
+                class:has-selection=move || desk.selected.get().is_some()
+                hidden=move || page.get() != Page::Conversations
+            >
                 <Inbox desk now />
                 <Thread desk me=agent.name />
             </div>
+            {move || (page.get() == Page::Settings).then(|| view! { <Settings me=me.clone() /> })}
         </div>
     }
 }

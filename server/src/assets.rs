@@ -1,13 +1,19 @@
 //! The files the relay serves: the loader, the built widget and console (with
 //! precompressed variants), and the demo host page.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
-use axum::http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, VARY};
+use axum::http::header::{
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
+};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use sha2::{Digest, Sha256};
 
 use crate::state::AppState;
 
@@ -30,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/", get(console_page))
         .route("/console/{name}", get(console_file))
         .route("/demo/", get(demo_page))
+        .route("/demo/identity", get(crate::demo::identity))
 }
 
 /// What `cargo xtask build` puts in `dist/`. Only these are answered with
@@ -41,11 +48,41 @@ const BUILD_OUTPUTS: &[&str] = &[
     "console/warmline_console_bg.wasm",
 ];
 
-/// Assets have stable names, so caches must revalidate rather than keep them.
+/// Pages and files under a stable name: caches must ask again (cheaply, by
+/// ETag) before reusing them.
 const REVALIDATE: &str = "no-cache";
+/// The loader: kept five minutes, then revalidated, so an update reaches
+/// every host page within minutes.
+const LOADER_CACHE: &str = "public, max-age=300";
+/// Files asked for under their content's version never change.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-async fn loader() -> Response {
-    embeddable(text(LOADER, "text/javascript; charset=utf-8"))
+/// The loader, minified and compressed by the build; the source as written
+/// when the relay was built without the browser apps.
+async fn loader(headers: HeaderMap) -> Response {
+    let response = match find("widget.js") {
+        Some(_) => served("widget.js", &headers, LOADER_CACHE),
+        None => text(LOADER, "text/javascript; charset=utf-8"),
+    };
+    embeddable(response)
+}
+
+/// `path` (a build output) with its content's version, for URLs that can be
+/// cached for good: `/widget/warmline_widget.js?v=3f9c…`.
+pub fn versioned(path: &str) -> String {
+    format!("/{path}?v={}", version(path))
+}
+
+/// A short hash of a build output's content, worked out once per file.
+fn version(path: &str) -> &'static str {
+    static VERSIONS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    let versions = VERSIONS.get_or_init(|| {
+        embedded::DIST
+            .iter()
+            .map(|(name, bytes)| (*name, hex::encode(&Sha256::digest(bytes)[..8])))
+            .collect()
+    });
+    versions.get(path).map_or("", String::as_str)
 }
 
 async fn console_page() -> Response {
@@ -56,8 +93,24 @@ async fn demo_page() -> Response {
     text(DEMO_PAGE, "text/html; charset=utf-8")
 }
 
-async fn widget_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    embeddable(built(&format!("widget/{name}"), &headers))
+async fn widget_file(
+    Path(name): Path<String>,
+    Query(query): Query<Version>,
+    headers: HeaderMap,
+) -> Response {
+    let path = format!("widget/{name}");
+    // Only the current version may be kept for good: an old URL gets today's
+    // file under the ordinary rule.
+    let cache = match query.v {
+        Some(v) if v == version(&path) => IMMUTABLE,
+        _ => REVALIDATE,
+    };
+    embeddable(served(&path, &headers, cache))
+}
+
+#[derive(serde::Deserialize)]
+struct Version {
+    v: Option<String>,
 }
 
 /// The widget runs on other sites' pages, which fetch its module and wasm in
@@ -74,7 +127,7 @@ fn embeddable(mut response: Response) -> Response {
 }
 
 async fn console_file(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    built(&format!("console/{name}"), &headers)
+    served(&format!("console/{name}"), &headers, REVALIDATE)
 }
 
 fn text(body: &'static str, content_type: &'static str) -> Response {
@@ -93,8 +146,9 @@ fn find(path: &str) -> Option<&'static [u8]> {
 }
 
 /// Serves a build output, brotli or gzip when the client accepts it and the
-/// build made that variant.
-fn built(path: &str, headers: &HeaderMap) -> Response {
+/// build made that variant, with an ETag of its content: a cache that has it
+/// gets `304 Not Modified` and no body.
+fn served(path: &str, headers: &HeaderMap, cache: &'static str) -> Response {
     let Some(content_type) = content_type(path) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -108,6 +162,22 @@ fn built(path: &str, headers: &HeaderMap) -> Response {
         }
         return StatusCode::NOT_FOUND.into_response();
     };
+    let etag = format!("\"{}\"", version(path));
+    let etag = HeaderValue::from_str(&etag).expect("hex is a valid header");
+    let cached = headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if cached {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [
+                (ETAG, etag),
+                (CACHE_CONTROL, HeaderValue::from_static(cache)),
+            ],
+        )
+            .into_response();
+    }
     let accepted = headers
         .get(ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -122,12 +192,18 @@ fn built(path: &str, headers: &HeaderMap) -> Response {
         .filter(|(coding, _)| accepts(coding))
         .find_map(|(coding, suffix)| find(&format!("{path}{suffix}")).map(|bytes| (coding, bytes)));
     let common = [
-        (CONTENT_TYPE, content_type),
-        (CACHE_CONTROL, REVALIDATE),
-        (VARY, "accept-encoding"),
+        (CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (CACHE_CONTROL, HeaderValue::from_static(cache)),
+        (VARY, HeaderValue::from_static("accept-encoding")),
+        (ETAG, etag),
     ];
     match variant {
-        Some((coding, bytes)) => (common, [(CONTENT_ENCODING, coding)], bytes).into_response(),
+        Some((coding, bytes)) => (
+            common,
+            [(CONTENT_ENCODING, HeaderValue::from_static(coding))],
+            bytes,
+        )
+            .into_response(),
         None => (common, plain).into_response(),
     }
 }

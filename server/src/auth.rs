@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use warmline_shared::api::{Me, SignIn};
+use warmline_shared::api::{Me, SignIn, SiteRef};
 
 use crate::client_addr::ClientAddr;
 use crate::error::AppError;
@@ -44,12 +44,36 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn me_of(agent: Agent) -> Me {
-    Me {
+/// The signed-in person as the console shows them: on which site, with which
+/// role, and which other sites they could switch to.
+pub async fn me_of(state: &AppState, agent: Agent) -> Result<Me, AppError> {
+    let sites: Vec<SiteRef> = state
+        .store
+        .memberships(agent.id)
+        .await?
+        .into_iter()
+        .map(|m| SiteRef {
+            id: m.site_id.as_str().to_owned(),
+            name: m.site_name,
+            role: m.role.as_str().to_owned(),
+        })
+        .collect();
+    let site = sites
+        .iter()
+        .find(|s| s.id == agent.site_id.as_str())
+        .cloned()
+        .unwrap_or_else(|| SiteRef {
+            id: agent.site_id.as_str().to_owned(),
+            name: agent.site_id.as_str().to_owned(),
+            role: agent.role.as_str().to_owned(),
+        });
+    Ok(Me {
         name: agent.name,
         email: agent.email,
+        site,
+        sites,
         failed_sign_ins: 0,
-    }
+    })
 }
 
 async fn login(
@@ -97,12 +121,12 @@ async fn login(
     let expires_at = now_ms() + SESSION_DAYS * 24 * 3600 * 1000;
     state
         .store
-        .create_session(&token_hash(&token), agent.id, expires_at)
+        .create_session(&token_hash(&token), agent.id, &agent.site_id, expires_at)
         .await?;
     let cookie = session_cookie(&state, &token, SESSION_DAYS * 24 * 3600);
     let me = Me {
         failed_sign_ins,
-        ..me_of(agent)
+        ..me_of(&state, agent).await?
     };
     Ok(([(SET_COOKIE, cookie)], Json(me)).into_response())
 }
@@ -128,8 +152,11 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
 }
 
-async fn me(SignedIn(session): SignedIn) -> Json<Me> {
-    Json(me_of(session.agent))
+async fn me(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<Me>, AppError> {
+    Ok(Json(me_of(&state, session.agent).await?))
 }
 
 fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
@@ -149,6 +176,17 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value)
+}
+
+/// The session behind the request's cookie, if it has a live one.
+pub async fn session_of(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Session>, AppError> {
+    let Some(token) = cookie_value(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    Ok(state.store.session(&token_hash(token), now_ms()).await?)
 }
 
 /// The session behind the request's cookie; 401 without a valid one.

@@ -104,6 +104,17 @@ pub struct Settings {
     /// More origins (space- or comma-separated) whose pages may embed the demo site
     #[arg(long, env = "WARMLINE_DEMO_ORIGINS", value_name = "ORIGINS")]
     pub demo_origins: Option<String>,
+    /// The demo site's secret for verifying visitor identities [default: generated and printed]
+    #[arg(
+        long,
+        env = "WARMLINE_DEMO_IDENTITY_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub demo_identity_secret: Option<Secret>,
+    /// A directory of extra widget catalogues (`<lang>.json`), added to the built-in ones
+    #[arg(long, env = "WARMLINE_LOCALES_DIR", value_name = "DIR")]
+    pub locales_dir: Option<PathBuf>,
     /// Seconds between pings to each socket; one silent for two is closed [default: 30]
     #[arg(long, env = "WARMLINE_PING_INTERVAL", value_name = "SECONDS")]
     pub ping_interval: Option<u64>,
@@ -124,6 +135,8 @@ impl Settings {
             demo: self.demo.or(lower.demo),
             demo_password: self.demo_password.or(lower.demo_password),
             demo_origins: self.demo_origins.or(lower.demo_origins),
+            demo_identity_secret: self.demo_identity_secret.or(lower.demo_identity_secret),
+            locales_dir: self.locales_dir.or(lower.locales_dir),
             ping_interval: self.ping_interval.or(lower.ping_interval),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
         }
@@ -146,6 +159,9 @@ pub struct Config {
     /// Origins besides the relay's own whose pages may embed the demo site,
     /// to try the snippet on a page of one's own.
     pub demo_origins: Vec<String>,
+    pub demo_identity_secret: Option<Secret>,
+    /// Extra widget catalogues.
+    pub locales_dir: Option<PathBuf>,
     /// How often sockets are pinged; one silent for two of these is closed.
     pub ping_interval: Duration,
     /// Proxies whose `X-Forwarded-For` names the client.
@@ -164,6 +180,8 @@ impl Default for Config {
             demo: false,
             demo_password: None,
             demo_origins: Vec::new(),
+            demo_identity_secret: None,
+            locales_dir: None,
             ping_interval: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             limits: LimitRates::default(),
@@ -235,6 +253,16 @@ impl Config {
         {
             return Err(invalid("demo_password", "must not be empty"));
         }
+        if settings
+            .demo_identity_secret
+            .as_ref()
+            .is_some_and(|p| p.expose().len() < 16)
+        {
+            return Err(invalid(
+                "demo_identity_secret",
+                "must be at least 16 characters",
+            ));
+        }
         let ping_interval = match settings.ping_interval {
             Some(0) => return Err(invalid("ping_interval", "must be at least 1 second")),
             Some(secs) => Duration::from_secs(secs),
@@ -253,6 +281,8 @@ impl Config {
             demo: settings.demo.unwrap_or(defaults.demo),
             demo_password: settings.demo_password,
             demo_origins,
+            demo_identity_secret: settings.demo_identity_secret,
+            locales_dir: settings.locales_dir,
         })
     }
 

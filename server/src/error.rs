@@ -7,6 +7,7 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use warmline_shared::ErrorCode;
 
 use crate::passwords::Busy;
 use crate::store::StoreError;
@@ -19,6 +20,16 @@ pub enum AppError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// A refusal a program acts on: the code is in the body beside the
+    /// sentence (the widget's loader names the cause in the browser console).
+    #[error("{message}")]
+    Coded {
+        status: StatusCode,
+        code: ErrorCode,
+        message: String,
+    },
     /// Too many requests: the reason, and the seconds to wait.
     #[error("{reason}")]
     TooMany {
@@ -27,6 +38,16 @@ pub enum AppError {
     },
     #[error("internal: {0}")]
     Internal(String),
+}
+
+impl AppError {
+    pub fn coded(status: StatusCode, code: ErrorCode) -> Self {
+        Self::Coded {
+            status,
+            code,
+            message: code.describe().to_owned(),
+        }
+    }
 }
 
 impl From<Busy> for AppError {
@@ -56,6 +77,8 @@ impl IntoResponse for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Coded { status, .. } => *status,
             Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
@@ -66,7 +89,11 @@ impl IntoResponse for AppError {
             Self::Internal(_) => "The relay could not complete this request.".to_owned(),
             other => other.to_string(),
         };
-        let mut response = (status, Json(json!({ "error": message }))).into_response();
+        let body = match &self {
+            Self::Coded { code, .. } => json!({ "error": message, "code": code.name() }),
+            _ => json!({ "error": message }),
+        };
+        let mut response = (status, Json(body)).into_response();
         if let Self::TooMany {
             retry_after_secs, ..
         } = self

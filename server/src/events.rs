@@ -15,7 +15,9 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
-use warmline_shared::{AgentId, ChatMessage, ConversationSummary, SiteId};
+use warmline_shared::{
+    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Seq, SiteId,
+};
 
 use crate::fanout::{FanOut, Lagged, Subscription, Topic};
 
@@ -34,6 +36,18 @@ pub enum Event {
     },
     /// An agent's sign-in ended: every socket opened under it must close.
     SessionEnded { agent_id: AgentId, session: String },
+    /// Someone is typing in a conversation (never stored).
+    Typing {
+        conversation_id: ConversationId,
+        author: Author,
+    },
+    /// An agent has read a conversation up to `seq`.
+    Read {
+        conversation_id: ConversationId,
+        seq: Seq,
+    },
+    /// How many agents of a site have the console open changed.
+    Presence { site_id: SiteId, online: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +74,13 @@ impl Event {
                 Topic::Conversation(conversation.id),
             ],
             Event::SessionEnded { agent_id, .. } => vec![Topic::Agent(*agent_id)],
+            Event::Typing {
+                conversation_id, ..
+            }
+            | Event::Read {
+                conversation_id, ..
+            } => vec![Topic::Conversation(*conversation_id)],
+            Event::Presence { site_id, .. } => vec![Topic::Presence(site_id.clone())],
         }
     }
 }

@@ -5,16 +5,22 @@
 //! the tests do); [`Relay::serve`] runs until the shutdown future resolves.
 
 mod assets;
+mod attachments;
 mod auth;
 mod client_addr;
+mod colour;
 pub mod config;
 pub mod conversation;
 mod demo;
+mod embed;
 mod error;
 pub mod events;
 pub mod fanout;
+pub mod identity;
 pub mod limits;
+pub mod locales;
 mod passwords;
+mod sites;
 pub mod state;
 pub mod store;
 mod sweep;
@@ -37,6 +43,7 @@ pub use demo::{AGENT_EMAIL as DEMO_AGENT_EMAIL, SITE_ID as DEMO_SITE_ID};
 
 use crate::fanout::MemoryFanOut;
 use crate::limits::Limits;
+use crate::locales::Locales;
 use crate::passwords::Passwords;
 use crate::state::AppState;
 
@@ -47,6 +54,9 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(assets::routes())
         .merge(auth::routes())
+        .merge(sites::routes())
+        .merge(embed::routes())
+        .merge(attachments::routes())
         .merge(ws::routes())
         .layer(axum::middleware::map_response(
             |mut response: axum::response::Response| async move {
@@ -70,12 +80,16 @@ pub enum StartError {
     DataDir { dir: String, source: std::io::Error },
     #[error("cannot open storage: {0}")]
     Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Locales(String),
 }
 
 /// The demo agent's sign-in, when the relay was started with the demo.
 pub struct DemoLogin {
     pub email: &'static str,
     pub password: Secret,
+    /// The demo site's key for visitor identities.
+    pub identity_secret: Secret,
 }
 
 pub struct Relay {
@@ -115,10 +129,18 @@ impl Relay {
         let demo = if config.demo {
             let mut origins = own_origins(&url, local);
             origins.extend(config.demo_origins);
-            let password = demo::seed(&*store, &passwords, origins, config.demo_password).await?;
+            let seeded = demo::seed(
+                &*store,
+                &passwords,
+                origins,
+                config.demo_password,
+                config.demo_identity_secret,
+            )
+            .await?;
             Some(DemoLogin {
                 email: demo::AGENT_EMAIL,
-                password,
+                password: seeded.password,
+                identity_secret: seeded.identity_secret,
             })
         } else {
             None
@@ -137,6 +159,12 @@ impl Relay {
         state.ping_every = config.ping_interval;
         state.trusted_proxies = config.trusted_proxies.into();
         state.limits = Arc::new(Limits::new(&config.limits));
+        state.files = Arc::from(config.data_dir.join("files"));
+        if let Some(dir) = &config.locales_dir {
+            state.locales = Arc::new(Locales::with_dir(dir).map_err(StartError::Locales)?);
+        }
+        state.public_url = Arc::from(url.as_str());
+        state.demo = demo.is_some();
         Ok(Self {
             listener,
             state,

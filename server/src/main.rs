@@ -31,6 +31,10 @@ async fn main() {
             demo.email,
             demo.password.expose()
         );
+        println!(
+            "  visitor identity secret (demo site): {}",
+            demo.identity_secret.expose()
+        );
     }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -1,17 +1,21 @@
 //! What every handler shares, and the relay's clock.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ipnet::IpNet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use warmline_shared::SiteId;
 
 use crate::conversation::Conversations;
 use crate::events::Events;
 use crate::fanout::FanOut;
 use crate::limits::Limits;
+use crate::locales::Locales;
 use crate::passwords::Passwords;
 use crate::store::Store;
 use crate::throttle::SignInThrottle;
@@ -41,6 +45,50 @@ pub struct AppState {
     /// Socket loops run outside the HTTP server's own bookkeeping once
     /// upgraded, so the relay tracks them to wait for them on shutdown.
     pub sockets: TaskTracker,
+    pub presence: Arc<Presence>,
+    /// The widget's catalogues.
+    pub locales: Arc<Locales>,
+    /// Where uploaded files are kept, by content hash.
+    pub files: Arc<Path>,
+    /// Where browsers reach this relay, for the embed snippet.
+    pub public_url: Arc<str>,
+    /// Whether the demo site is on: only then does the demo's stand-in for
+    /// a shop's server (`/demo/identity`) answer.
+    pub demo: bool,
+}
+
+/// How many console sockets each site has open on this relay: its visitors
+/// see agents as online while there is one.
+#[derive(Default)]
+pub struct Presence {
+    online: Mutex<HashMap<SiteId, u32>>,
+}
+
+impl Presence {
+    /// Counts one more console socket; returns the new count.
+    pub fn join(&self, site: &SiteId) -> u32 {
+        let mut online = self.online.lock().expect("presence lock");
+        let count = online.entry(site.clone()).or_default();
+        *count += 1;
+        *count
+    }
+
+    /// Counts one console socket less; returns the new count.
+    pub fn leave(&self, site: &SiteId) -> u32 {
+        let mut online = self.online.lock().expect("presence lock");
+        let count = online.entry(site.clone()).or_default();
+        *count = count.saturating_sub(1);
+        let left = *count;
+        if left == 0 {
+            online.remove(site);
+        }
+        left
+    }
+
+    pub fn online(&self, site: &SiteId) -> u32 {
+        let online = self.online.lock().expect("presence lock");
+        online.get(site).copied().unwrap_or(0)
+    }
 }
 
 impl AppState {
@@ -66,6 +114,11 @@ impl AppState {
             limits: Arc::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
+            presence: Arc::default(),
+            locales: Arc::default(),
+            files: Arc::from(std::env::temp_dir().join("warmline-files")),
+            public_url: Arc::from("http://127.0.0.1"),
+            demo: false,
         }
     }
 }
@@ -90,6 +143,7 @@ pub async fn for_tests() -> (tempfile::TempDir, AppState) {
                 id: warmline_shared::SiteId::new("s"),
                 name: "S".into(),
                 allowed_origins: vec!["*".into()],
+                settings: Default::default(),
             },
             0,
         )
@@ -97,8 +151,7 @@ pub async fn for_tests() -> (tempfile::TempDir, AppState) {
         .unwrap();
     let fanout = Arc::new(crate::fanout::MemoryFanOut::default());
     let passwords = Passwords::new();
-    (
-        dir,
-        AppState::new(store, fanout, passwords, false, String::new()),
-    )
+    let mut state = AppState::new(store, fanout, passwords, false, String::new());
+    state.files = Arc::from(dir.path().join("files"));
+    (dir, state)
 }

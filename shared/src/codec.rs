@@ -88,6 +88,26 @@ mod tests {
         assert_eq!(decode::<T>(&text).unwrap(), frame, "{text}");
     }
 
+    fn welcomed() -> Welcomed {
+        Welcomed {
+            name: Some("Ana".into()),
+            verified: true,
+            returning: true,
+            presence: Presence {
+                online: 2,
+                reply_minutes: Some(3),
+            },
+        }
+    }
+
+    #[test]
+    fn error_code_names_are_the_wire_names() {
+        for code in ErrorCode::ALL {
+            assert_eq!(encode(&code), format!("\"{}\"", code.name()));
+            assert_eq!(ErrorCode::from_name(code.name()), Some(code));
+        }
+    }
+
     fn summary() -> ConversationSummary {
         ConversationSummary {
             id: ConversationId::new(7),
@@ -96,6 +116,7 @@ mod tests {
             last_seq: 3,
             last_text: Some("გამარჯობა".into()),
             updated_at: 1_700_000_000_000,
+            name_source: NameSource::Verified,
         }
     }
 
@@ -106,16 +127,30 @@ mod tests {
             token: Some("t".into()),
             last_seq: 4,
             page: Some("/pricing".into()),
+            identity: Some(Identity {
+                user_id: "u-7".into(),
+                name: Some("Ana".into()),
+                email: None,
+                user_hash: Some("ab12".into()),
+            }),
+            name: None,
         });
         round_trip(VisitorFrame::Hello {
             site: "demo".into(),
             token: None,
             last_seq: 0,
             page: None,
+            identity: None,
+            name: Some("Mariam".into()),
         });
         round_trip(VisitorFrame::Send {
             client_id: "c1".into(),
             text: "Բարեւ".into(),
+            attachment: Some("f1".into()),
+        });
+        round_trip(VisitorFrame::Typing);
+        round_trip(VisitorFrame::Name {
+            name: "Mariam".into(),
         });
     }
 
@@ -136,6 +171,13 @@ mod tests {
             client_id: "a1".into(),
             text: "Hi Nino".into(),
         });
+        round_trip(AgentFrame::Typing {
+            conversation_id: ConversationId::new(1),
+        });
+        round_trip(AgentFrame::Read {
+            conversation_id: ConversationId::new(1),
+            seq: 4,
+        });
     }
 
     #[test]
@@ -143,10 +185,23 @@ mod tests {
         round_trip(ServerFrame::Welcome {
             token: "tok".into(),
             conversation_id: Some(ConversationId::new(3)),
+            visitor: welcomed(),
         });
         round_trip(ServerFrame::Welcome {
             token: "tok".into(),
             conversation_id: None,
+            visitor: Welcomed::default(),
+        });
+        round_trip(ServerFrame::Presence {
+            presence: welcomed().presence,
+        });
+        round_trip(ServerFrame::Typing {
+            conversation_id: ConversationId::new(3),
+            author: Author::Visitor,
+        });
+        round_trip(ServerFrame::Read {
+            conversation_id: ConversationId::new(3),
+            seq: 9,
         });
         round_trip(ServerFrame::Inbox {
             conversations: vec![summary()],
@@ -175,6 +230,12 @@ mod tests {
                     author,
                     text: "hello".into(),
                     sent_at: 1,
+                    attachment: Some(Attachment {
+                        id: "f1".into(),
+                        name: "receipt.pdf".into(),
+                        mime: "application/pdf".into(),
+                        size: 1234,
+                    }),
                 },
             });
         }
@@ -197,16 +258,19 @@ mod tests {
             },
             text: "hello".into(),
             sent_at: 1,
+            attachment: None,
         };
         let read = |frame: &ServerFrame| decode::<ToVisitor>(&encode(frame)).unwrap();
         assert_eq!(
             read(&ServerFrame::Welcome {
                 token: "t".into(),
                 conversation_id: Some(ConversationId::new(3)),
+                visitor: welcomed(),
             }),
             ToVisitor::Welcome {
                 token: "t".into(),
                 conversation_id: Some(ConversationId::new(3)),
+                visitor: welcomed(),
             }
         );
         assert_eq!(
@@ -257,6 +321,7 @@ mod tests {
         let text = encode(&VisitorFrame::Send {
             client_id: "c1".into(),
             text: "hi".into(),
+            attachment: None,
         });
         assert_eq!(text, r#"{"type":"send","client_id":"c1","text":"hi"}"#);
         let text = encode(&ServerFrame::error(ErrorCode::TooLarge));

@@ -24,10 +24,41 @@ pub enum VisitorFrame {
         /// The host page the visitor is on, shown to the agent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         page: Option<String>,
+        /// Who the host site says the visitor is (`Warmline.identify`). It
+        /// counts only with a valid `user_hash` when the site has a secret.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        identity: Option<Identity>,
+        /// The first name an anonymous visitor gave the widget.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     /// A message. Resending the same `client_id` after a lost ack is safe:
-    /// the relay stores it once and acknowledges it again.
-    Send { client_id: String, text: String },
+    /// the relay stores it once and acknowledges it again. `attachment` is
+    /// the id of a file the visitor uploaded first.
+    Send {
+        client_id: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attachment: Option<String>,
+    },
+    /// The visitor is typing (sent at most every few seconds; never stored).
+    Typing,
+    /// The visitor gave their first name after the hello.
+    Name { name: String },
+}
+
+/// What the host page says about a signed-in visitor; see the README's
+/// "Identity verification".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Lowercase hex HMAC-SHA256 of `user_id` under the site's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_hash: Option<String>,
 }
 
 /// What an agent's console sends.
@@ -52,6 +83,13 @@ pub enum AgentFrame {
         client_id: String,
         text: String,
     },
+    /// The agent is typing a reply (throttled; never stored).
+    Typing { conversation_id: ConversationId },
+    /// The agent has seen the conversation up to `seq`.
+    Read {
+        conversation_id: ConversationId,
+        seq: Seq,
+    },
 }
 
 /// What the relay sends to visitors and agents.
@@ -64,6 +102,20 @@ pub enum ServerFrame {
         token: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         conversation_id: Option<ConversationId>,
+        #[serde(flatten)]
+        visitor: Welcomed,
+    },
+    /// Whether agents are there to answer (visitors), sent when it changes.
+    Presence { presence: Presence },
+    /// Someone on the other side is typing in the conversation.
+    Typing {
+        conversation_id: ConversationId,
+        author: Author,
+    },
+    /// An agent has seen the conversation up to `seq` (visitors).
+    Read {
+        conversation_id: ConversationId,
+        seq: Seq,
     },
     /// Sent to an agent when the socket opens: the newest open conversations,
     /// newest first; `more` says whether older ones exist (ask `more_inbox`).
@@ -109,6 +161,19 @@ pub enum ToVisitor {
         token: String,
         #[serde(default)]
         conversation_id: Option<ConversationId>,
+        #[serde(flatten)]
+        visitor: Welcomed,
+    },
+    Presence {
+        presence: Presence,
+    },
+    Typing {
+        conversation_id: ConversationId,
+        author: Author,
+    },
+    Read {
+        conversation_id: ConversationId,
+        seq: Seq,
     },
     Message {
         message: ChatMessage,
@@ -127,6 +192,33 @@ pub enum ToVisitor {
     /// A frame for agents.
     #[serde(other)]
     Other,
+}
+
+/// What the relay tells a visitor about themselves when they connect.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Welcomed {
+    /// Their name, as verified or as they gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether `name` comes from a verified identity.
+    #[serde(default)]
+    pub verified: bool,
+    /// Whether they have written here before.
+    #[serde(default)]
+    pub returning: bool,
+    #[serde(default)]
+    pub presence: Presence,
+}
+
+/// Whether a site's agents can answer now, for the widget's header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    /// Agents with the console open.
+    pub online: u32,
+    /// The median time to an agent's first reply in the site's recent
+    /// conversations, in whole minutes; absent while there are too few.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_minutes: Option<u32>,
 }
 
 impl ServerFrame {
@@ -165,6 +257,33 @@ pub struct ChatMessage {
     pub text: String,
     /// Milliseconds since the Unix epoch, as stored by the relay.
     pub sent_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
+}
+
+/// A file sent with a message, fetched from `/api/attachments/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    /// The type found in the file's content (not the one claimed).
+    pub mime: String,
+    pub size: u64,
+}
+
+/// How far the relay trusts the name a visitor goes by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameSource {
+    /// No name: the console shows a label.
+    #[default]
+    None,
+    /// The visitor typed it into the widget.
+    Given,
+    /// The host page claimed it without a valid hash.
+    Unverified,
+    /// The host page proved it with the site's secret.
+    Verified,
 }
 
 /// Where a page of the inbox continues: after this conversation, in the
@@ -191,6 +310,9 @@ pub struct ConversationSummary {
     pub id: ConversationId,
     /// How to call the visitor: their name if known, else a short label.
     pub visitor: String,
+    /// Where `visitor` comes from.
+    #[serde(default)]
+    pub name_source: NameSource,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
     pub last_seq: Seq,
@@ -221,10 +343,63 @@ pub enum ErrorCode {
     /// message; the relay resumes from the last message instead.
     SeqAhead,
     RateLimited,
+    /// An attachment is larger than the site allows.
+    FileTooLarge,
+    /// An attachment's content is not one of the accepted types.
+    FileType,
+    /// A message names an attachment this visitor did not upload.
+    UnknownAttachment,
     Internal,
 }
 
 impl ErrorCode {
+    pub const ALL: [ErrorCode; 17] = [
+        Self::Malformed,
+        Self::UnknownType,
+        Self::TooLarge,
+        Self::EmptyMessage,
+        Self::BadClientId,
+        Self::HelloRequired,
+        Self::UnknownSite,
+        Self::OriginNotAllowed,
+        Self::BadToken,
+        Self::UnknownConversation,
+        Self::ConversationClosed,
+        Self::SeqAhead,
+        Self::RateLimited,
+        Self::FileTooLarge,
+        Self::FileType,
+        Self::UnknownAttachment,
+        Self::Internal,
+    ];
+
+    /// The code's name on the wire, for clients that read frames without serde.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::UnknownType => "unknown_type",
+            Self::TooLarge => "too_large",
+            Self::EmptyMessage => "empty_message",
+            Self::BadClientId => "bad_client_id",
+            Self::HelloRequired => "hello_required",
+            Self::UnknownSite => "unknown_site",
+            Self::OriginNotAllowed => "origin_not_allowed",
+            Self::BadToken => "bad_token",
+            Self::UnknownConversation => "unknown_conversation",
+            Self::ConversationClosed => "conversation_closed",
+            Self::SeqAhead => "seq_ahead",
+            Self::RateLimited => "rate_limited",
+            Self::FileTooLarge => "file_too_large",
+            Self::FileType => "file_type",
+            Self::UnknownAttachment => "unknown_attachment",
+            Self::Internal => "internal",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|code| code.name() == name)
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Self::Malformed => "The frame is not valid JSON of a known shape.",
@@ -244,6 +419,9 @@ impl ErrorCode {
                 "The last message you saw is past the end of this conversation; resuming from its end."
             }
             Self::RateLimited => "Too many messages; wait a moment and try again.",
+            Self::FileTooLarge => "The file is larger than this site accepts.",
+            Self::FileType => "Only PNG, JPEG and WebP images and PDF files are accepted.",
+            Self::UnknownAttachment => "No attachment with that id was uploaded by you.",
             Self::Internal => "The relay could not complete this; nothing was stored.",
         }
     }

@@ -221,6 +221,7 @@ mod tests {
             author: Author::Visitor,
             text: text.into(),
             sent_at: 1_700_000_000_000 + seq,
+            attachment: None,
         }
     }
 

@@ -2,7 +2,7 @@
 //! widget runs on other people's pages, where storage can be blocked and
 //! APIs can be missing, and none of that may stop the chat.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -49,10 +49,33 @@ pub fn ws_url(relay: &str, path: &str) -> String {
 
 /// Tells the loader script something, through an event on the element it
 /// gave us (it listens there; nothing else on the page sees it).
-pub fn notify(target: &web_sys::HtmlElement, name: &str) {
-    if let Ok(event) = web_sys::CustomEvent::new(name) {
+pub fn notify(target: &web_sys::HtmlElement, name: &str, detail: JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&detail);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
         let _ = target.dispatch_event(&event);
     }
+}
+
+/// A plain object of string fields, for event details.
+pub fn object(fields: &[(&str, &str)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in fields {
+        let _ = js_sys::Reflect::set(&object, &(*key).into(), &(*value).into());
+    }
+    object.into()
+}
+
+/// The hour of the day where the visitor is.
+pub fn local_hour() -> u32 {
+    js_sys::Date::new_0().get_hours()
+}
+
+/// A message's time as the visitor's language writes it ("14:05", "2:05 PM").
+pub fn time_of(ms: i64, lang: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    let options = object(&[("hour", "numeric"), ("minute", "2-digit")]);
+    String::from(date.to_locale_time_string_with_options(lang, &options))
 }
 
 /// Adds the panel's styles to the shadow root it lives in, as a constructed

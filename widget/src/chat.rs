@@ -1,11 +1,13 @@
 //! The visitor's conversation as the panel sees it: reactive state plus the
 //! way out to the relay. The connection loop fills it; the view reads it and
-//! calls `send` and `retry`.
+//! calls its methods; the loader reaches it through `App`.
 
 use leptos::prelude::*;
 use warmline_client::Link;
 use warmline_shared::transcript::Transcript;
-use warmline_shared::{ErrorCode, VisitorFrame};
+use warmline_shared::{ErrorCode, Identity, Presence, Seq, VisitorFrame, Welcomed};
+
+use crate::browser;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -18,21 +20,117 @@ pub enum Status {
     Unavailable(ErrorCode),
 }
 
+/// Everything the panel shows besides the transcript. One signal for all of
+/// it: the widget is small enough that redrawing what depends on any of it
+/// costs nothing, and every signal type adds code to what visitors download.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub status: Status,
+    /// What the relay said about the visitor when they connected.
+    pub me: Welcomed,
+    /// Whether the visitor had written here before this page: from the first
+    /// welcome only, so a reconnect does not turn "Hi" into "Welcome back".
+    pub returning: Option<bool>,
+    pub presence: Presence,
+    /// The newest seq of the conversation an agent has read.
+    pub read: Seq,
+    /// Who on the other side is typing, until when (ms).
+    pub typing: Option<(String, f64)>,
+    /// Whether the panel is open (the loader says).
+    pub open: bool,
+    /// Messages from the other side that arrived while the panel was closed.
+    pub unread: u32,
+    /// Messages wait to be resent after the relay asked us to slow down.
+    pub slowed: bool,
+    /// What the screen reader announces: the newest message from the other side.
+    pub announcement: String,
+    /// Whether a new message plays a sound (remembered in this browser).
+    pub sound: bool,
+    /// Whether to ask an anonymous visitor's first name.
+    pub asked_name: bool,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            status: Status::Connecting,
+            me: Welcomed::default(),
+            returning: None,
+            presence: Presence::default(),
+            read: 0,
+            typing: None,
+            open: false,
+            unread: 0,
+            slowed: false,
+            announcement: String::new(),
+            sound: false,
+            asked_name: false,
+        }
+    }
+}
+
+/// What the chat keeps that no view draws.
+struct Kept {
+    /// The site's id, which also names what this browser remembers for it.
+    site: String,
+    /// Who the host page says the visitor is (`Warmline.identify`).
+    identity: Option<Identity>,
+    /// When the visitor's typing was last passed on (ms).
+    typing_sent: f64,
+}
+
 #[derive(Clone, Copy)]
 pub struct Chat {
     pub transcript: RwSignal<Transcript>,
-    pub status: RwSignal<Status>,
+    pub state: RwSignal<State>,
+    kept: StoredValue<Kept>,
     /// Open between the relay's `Welcome` and the connection's end.
     pub link: Link<VisitorFrame>,
 }
 
 impl Chat {
-    pub fn new() -> Self {
+    pub fn new(site: String) -> Self {
+        let key = |what: &str| format!("warmline.{site}.{what}");
+        let state = State {
+            sound: browser::load(&key("sound")).as_deref() == Some("1"),
+            asked_name: browser::load(&key("name_asked")).is_some(),
+            ..State::default()
+        };
         Self {
             transcript: RwSignal::new(Transcript::new()),
-            status: RwSignal::new(Status::Connecting),
+            state: RwSignal::new(state),
+            kept: StoredValue::new(Kept {
+                site,
+                identity: None,
+                typing_sent: 0.0,
+            }),
             link: Link::default(),
         }
+    }
+
+    pub fn site(&self) -> String {
+        self.kept.with_value(|k| k.site.clone())
+    }
+
+    pub fn identity(&self) -> Option<Identity> {
+        self.kept.with_value(|k| k.identity.clone())
+    }
+
+    /// The host page named the visitor: connect again as them.
+    pub fn identify(&self, identity: Identity) {
+        self.kept.update_value(|k| k.identity = Some(identity));
+        self.link.reconnect();
+    }
+
+    /// Changes what the panel shows.
+    pub fn show(&self, change: impl FnOnce(&mut State)) {
+        self.state.update(change);
+    }
+
+    /// A key in this browser's storage, per site.
+    pub fn key(&self, what: &str) -> String {
+        self.kept
+            .with_value(|k| format!("warmline.{}.{what}", k.site))
     }
 
     /// Queues a message the visitor typed (already validated) and sends it
@@ -41,7 +139,16 @@ impl Chat {
         let client_id = warmline_client::client_id();
         self.transcript
             .update(|t| t.queue(client_id.clone(), text.clone()));
-        self.link.post(VisitorFrame::Send { client_id, text });
+        self.kept.update_value(|k| k.typing_sent = 0.0);
+        self.post(client_id, text);
+    }
+
+    fn post(&self, client_id: String, text: String) {
+        self.link.post(VisitorFrame::Send {
+            client_id,
+            text,
+            attachment: None,
+        });
     }
 
     /// Sends a message the relay refused once more, under its original id.
@@ -51,7 +158,81 @@ impl Chat {
             .try_update(|t| t.retry(&client_id))
             .flatten();
         if let Some(text) = text {
-            self.link.post(VisitorFrame::Send { client_id, text });
+            self.post(client_id, text);
         }
     }
+
+    /// The relay asked us to slow down: the message stays "Sending…" and
+    /// goes again, under the same id, after a pause.
+    pub fn resend_later(&self, client_id: String) {
+        self.show(|s| s.slowed = true);
+        let chat = *self;
+        set_timeout(
+            move || {
+                chat.show(|s| s.slowed = false);
+                // Unless a reconnect has resent it meanwhile.
+                let text = chat.transcript.with_untracked(|t| {
+                    t.to_resend()
+                        .find(|p| p.client_id == client_id)
+                        .map(|p| p.text.clone())
+                });
+                if let Some(text) = text {
+                    chat.post(client_id, text);
+                }
+            },
+            std::time::Duration::from_millis(RESEND_AFTER_MS),
+        );
+    }
+
+    /// The visitor typed: tells the agent, at most every few seconds.
+    pub fn typed(&self) {
+        let now = js_sys::Date::now();
+        let due = self.kept.try_update_value(|k| {
+            let due = now - k.typing_sent >= warmline_client::TYPING_EVERY_MS;
+            if due {
+                k.typing_sent = now;
+            }
+            due
+        });
+        if due == Some(true) {
+            self.link.post(VisitorFrame::Typing);
+        }
+    }
+
+    /// The first name the visitor gave, remembered in this browser.
+    pub fn given_name(&self) -> Option<String> {
+        browser::load(&self.key("name")).filter(|n| !n.trim().is_empty())
+    }
+
+    /// The visitor gave their first name (or skipped with `None`): asked once.
+    pub fn name_given(&self, name: Option<String>) {
+        browser::save(&self.key("name_asked"), "1");
+        let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        if let Some(name) = &name {
+            browser::save(&self.key("name"), name);
+            self.link.post(VisitorFrame::Name { name: name.clone() });
+        }
+        self.show(|s| {
+            s.asked_name = true;
+            if name.is_some() {
+                s.me.name = name;
+            }
+        });
+    }
+
+    /// Whether to ask an anonymous visitor for their first name.
+    pub fn ask_name(&self) -> bool {
+        self.state
+            .with(|s| s.me.name.is_none() && !s.asked_name && s.status == Status::Online)
+    }
+
+    /// Turns the sound for new messages on or off, for this browser.
+    pub fn toggle_sound(&self) {
+        let on = !self.state.with_untracked(|s| s.sound);
+        browser::save(&self.key("sound"), if on { "1" } else { "0" });
+        self.show(|s| s.sound = on);
+    }
 }
+
+/// How long to wait before resending what the relay refused as too many.
+const RESEND_AFTER_MS: u64 = 2500;

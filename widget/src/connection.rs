@@ -5,33 +5,66 @@
 use leptos::prelude::*;
 use warmline_client::{End, Link, Outcome, Side};
 use warmline_shared::transcript::Transcript;
-use warmline_shared::{Author, ErrorCode, ToVisitor, VisitorFrame};
+use warmline_shared::{Author, ChatMessage, ErrorCode, ToVisitor, VisitorFrame};
 
 use crate::browser;
 use crate::chat::{Chat, Status};
+use crate::text::Words;
+use crate::wire;
 
 pub struct Visitor {
     chat: Chat,
-    site: String,
-    /// The panel element: hidden while the visitor has the chat closed, and
-    /// where the loader listens for our events.
+    /// The panel element, where the loader listens for our events.
     panel: web_sys::HtmlElement,
+    words: Words,
     /// The token the latest hello carried.
     sent_token: Option<String>,
 }
 
 impl Visitor {
-    pub fn new(chat: Chat, site: String, panel: web_sys::HtmlElement) -> Self {
+    pub fn new(chat: Chat, panel: web_sys::HtmlElement, words: Words) -> Self {
         Self {
             chat,
-            site,
             panel,
+            words,
             sent_token: None,
         }
     }
 
-    fn token_key(&self) -> String {
-        format!("warmline.{}.token", self.site)
+    /// A new message from the other side: counted while the panel is closed,
+    /// announced to screen readers, and passed to the page's listeners.
+    fn arrived(&self, message: &ChatMessage) {
+        let (from, name) = match &message.author {
+            Author::Agent { name } => ("agent", name.as_str()),
+            Author::Bot { name } => ("bot", name.as_str()),
+            Author::System => ("system", ""),
+            Author::Visitor => return,
+        };
+        let chat = self.chat;
+        let announced = (!name.is_empty()).then(|| {
+            let mut line = self.words.fill("new_message", "name", name);
+            line.push_str(": ");
+            line.push_str(&message.text);
+            line
+        });
+        let unread = chat.state.try_update(|s| {
+            if let Some(line) = announced {
+                s.typing = None;
+                s.announcement = line;
+            }
+            if !s.open {
+                s.unread += 1;
+            }
+            (!s.open).then_some(s.unread)
+        });
+        if let Some(Some(unread)) = unread {
+            browser::notify(&self.panel, "warmline:unread", unread.into());
+        }
+        browser::notify(
+            &self.panel,
+            "warmline:message",
+            browser::object(&[("text", &message.text), ("from", from), ("name", name)]),
+        );
     }
 }
 
@@ -39,47 +72,86 @@ impl Side for Visitor {
     type Frame = VisitorFrame;
     type Inbound = ToVisitor;
 
+    fn encode(frame: &VisitorFrame) -> String {
+        wire::encode(frame)
+    }
+
+    fn decode(text: &str) -> Option<ToVisitor> {
+        wire::parse(text)
+    }
+
     fn link(&self) -> Link<VisitorFrame> {
         self.chat.link
     }
 
     fn greeting(&mut self) -> Vec<VisitorFrame> {
-        self.sent_token = browser::load(&self.token_key());
+        let chat = self.chat;
+        self.sent_token = browser::load(&chat.key("token"));
         vec![VisitorFrame::Hello {
-            site: self.site.clone(),
+            site: chat.site(),
             token: self.sent_token.clone(),
-            last_seq: self.chat.transcript.with_untracked(|t| t.last_seq()),
+            last_seq: chat.transcript.with_untracked(|t| t.last_seq()),
             page: browser::page(),
+            identity: chat.identity(),
+            name: chat.given_name(),
         }]
     }
 
     fn receive(&mut self, frame: ToVisitor) -> Outcome<VisitorFrame> {
         let chat = self.chat;
         match frame {
-            ToVisitor::Welcome { token, .. } => {
-                browser::save(&self.token_key(), &token);
+            ToVisitor::Welcome { token, visitor, .. } => {
+                browser::save(&chat.key("token"), &token);
                 let sent_token = self.sent_token.as_deref();
                 let resend = chat
                     .transcript
                     .try_update(|t| welcome(t, sent_token, &token))
                     .unwrap_or_default();
-                chat.status.set(Status::Online);
+                chat.show(|s| {
+                    s.returning.get_or_insert(visitor.returning);
+                    s.presence = visitor.presence;
+                    s.me = visitor;
+                    s.status = Status::Online;
+                });
                 return Outcome::Ready(resend);
             }
             ToVisitor::Message { message } => {
-                let from_their_side =
-                    matches!(message.author, Author::Agent { .. } | Author::Bot { .. });
                 let new = chat
                     .transcript
-                    .try_update(|t| t.apply_message(message))
+                    .try_update(|t| t.apply_message(message.clone()))
                     .unwrap_or(false);
-                if new && from_their_side && self.panel.hidden() {
-                    browser::notify(&self.panel, "warmline:unread");
+                if new {
+                    self.arrived(&message);
                 }
             }
             ToVisitor::Ack { client_id, seq, .. } => {
                 chat.transcript.update(|t| t.apply_ack(&client_id, seq));
             }
+            ToVisitor::Presence { presence } => chat.show(|s| s.presence = presence),
+            ToVisitor::Read { seq, .. } => chat.show(|s| s.read = s.read.max(seq)),
+            ToVisitor::Typing {
+                author: Author::Agent { name },
+                ..
+            } => {
+                let until = js_sys::Date::now() + warmline_client::TYPING_SHOWN_MS;
+                chat.show(|s| s.typing = Some((name, until)));
+                set_timeout(
+                    move || {
+                        chat.show(|s| {
+                            if s.typing.as_ref().is_some_and(|(_, shown)| *shown == until) {
+                                s.typing = None;
+                            }
+                        });
+                    },
+                    std::time::Duration::from_millis(warmline_client::TYPING_SHOWN_MS as u64),
+                );
+            }
+            ToVisitor::Typing { .. } => {}
+            ToVisitor::Error {
+                client_id: Some(client_id),
+                code: ErrorCode::RateLimited,
+                ..
+            } => chat.resend_later(client_id),
             ToVisitor::Error {
                 client_id: Some(client_id),
                 code,
@@ -92,7 +164,7 @@ impl Side for Visitor {
                 code: ErrorCode::BadToken,
                 ..
             } => {
-                browser::forget(&self.token_key());
+                browser::forget(&chat.key("token"));
                 chat.transcript.update(|t| t.restart());
                 // Without a token there is nothing the relay can refuse this
                 // way; if it still does, back off rather than spin.
@@ -106,11 +178,11 @@ impl Side for Visitor {
                 code: code @ (ErrorCode::UnknownSite | ErrorCode::OriginNotAllowed),
                 ..
             } => {
-                chat.status.set(Status::Unavailable(code));
+                chat.show(|s| s.status = Status::Unavailable(code));
                 return Outcome::End(End::Stop);
             }
             ToVisitor::Error { code, message, .. } => {
-                leptos::logging::warn!("warmline: relay error {code:?}: {message}");
+                leptos::logging::warn!("warmline: relay error {}: {message}", code.name());
             }
             ToVisitor::Other => {}
         }
@@ -118,7 +190,7 @@ impl Side for Visitor {
     }
 
     async fn lost(&self) -> bool {
-        self.chat.status.set(Status::Reconnecting);
+        self.chat.show(|s| s.status = Status::Reconnecting);
         true
     }
 }
@@ -139,6 +211,7 @@ fn welcome(
         .map(|pending| VisitorFrame::Send {
             client_id: pending.client_id.clone(),
             text: pending.text.clone(),
+            attachment: None,
         })
         .collect()
 }
@@ -160,6 +233,7 @@ mod tests {
             author: Author::Visitor,
             text: "hello".into(),
             sent_at: 1_700_000_000_000,
+            attachment: None,
         });
         t.queue("acked", "anyone there?");
         t.apply_ack("acked", 2);
@@ -171,6 +245,7 @@ mod tests {
         VisitorFrame::Send {
             client_id: client_id.into(),
             text: text.into(),
+            attachment: None,
         }
     }
 

@@ -1,34 +1,101 @@
 //! Warmline's visitor widget: the chat panel that `widget.js` (the loader)
-//! starts inside its shadow root when the visitor first opens the chat.
+//! starts inside its shadow root, with the configuration the relay gave it.
 
 mod browser;
 mod chat;
 mod connection;
+mod greeting;
 mod panel;
 mod text;
+mod wire;
 
+use leptos::prelude::*;
+use warmline_shared::Identity;
 use wasm_bindgen::prelude::*;
 
 use crate::chat::Chat;
 use crate::connection::Visitor;
 use crate::panel::Panel;
+use crate::text::Words;
+use crate::wire::Json;
 
 /// The panel's styles; the loader styles only the launcher and the frame.
 const STYLES: &str = include_str!("../widget.css");
 
-/// Starts the chat inside `mount` (the loader's panel element) for the site
-/// `site`, talking to the relay at origin `relay`. Called once per page.
+/// The running chat, as the loader holds it: the page's `Warmline.*` calls
+/// that concern the chat arrive here.
 #[wasm_bindgen]
-pub fn start(mount: web_sys::HtmlElement, site: String, relay: String) {
+pub struct App {
+    chat: Chat,
+    words: Words,
+    panel: web_sys::HtmlElement,
+}
+
+#[wasm_bindgen]
+impl App {
+    /// `Warmline.identify({user_id, name, email, user_hash})`: connects again
+    /// as that person (the relay checks the hash).
+    pub fn identify(&self, identity: JsValue) {
+        let text = |key: &str| identity.field(key).and_then(|v| v.string());
+        let Some(user_id) = text("user_id").filter(|id| !id.is_empty()) else {
+            return;
+        };
+        self.chat.identify(Identity {
+            user_id,
+            name: text("name"),
+            email: text("email"),
+            user_hash: text("user_hash"),
+        });
+    }
+
+    /// A new configuration (`Warmline.setLocale`): the words change at once.
+    pub fn set_config(&self, config: JsValue) {
+        if let Some(locale) = config.field("locale") {
+            self.words.set(locale);
+        }
+    }
+
+    /// The panel was opened or closed; opening reads what was unread.
+    pub fn set_open(&self, open: bool) {
+        let had_unread = self.chat.state.try_update(|s| {
+            s.open = open;
+            let had = open && s.unread > 0;
+            if had {
+                s.unread = 0;
+            }
+            had
+        });
+        if had_unread == Some(true) {
+            browser::notify(&self.panel, "warmline:unread", 0.into());
+        }
+    }
+}
+
+/// Starts the chat inside `mount` (the loader's panel element) with the
+/// relay's configuration for this page, talking to the relay at origin
+/// `relay`. Called once per page.
+#[wasm_bindgen]
+pub fn start(mount: web_sys::HtmlElement, config: JsValue, relay: String) -> App {
     browser::adopt_styles(&mount, STYLES);
-    let panel = mount.clone();
+    let site = config
+        .field("site")
+        .and_then(|site| site.field("id"))
+        .and_then(|id| id.string())
+        .unwrap_or_default();
+    let words = Words::new(config.field("locale").unwrap_or(JsValue::UNDEFINED));
+    let chat = Chat::new(site);
     let url = browser::ws_url(&relay, "/ws/visitor");
-    leptos::mount::mount_to(mount, move || {
-        let chat = Chat::new();
-        let visitor = Visitor::new(chat, site, panel.clone());
+    let panel = mount.clone();
+    leptos::mount::mount_to(mount.clone(), move || {
+        let visitor = Visitor::new(chat, panel.clone(), words);
         leptos::task::spawn_local(warmline_client::run(visitor, url));
-        leptos::view! { <Panel chat panel /> }
+        leptos::view! { <Panel chat words panel /> }
     })
     // The chat lives as long as the page.
     .forget();
+    App {
+        chat,
+        words,
+        panel: mount,
+    }
 }

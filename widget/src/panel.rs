@@ -1,12 +1,15 @@
-//! The chat panel: header, conversation, and the box to write in.
+//! The chat panel: header, greeting, conversation, and the box to write in.
 
 use leptos::prelude::*;
 use warmline_client::view::{Composer, Follow, MessageLog, group};
 use warmline_shared::Author;
+use warmline_shared::transcript::Entry;
+use wasm_bindgen::JsValue;
 
 use crate::browser;
 use crate::chat::{Chat, Status};
-use crate::text;
+use crate::greeting::greeting;
+use crate::text::{Words, refusal_key};
 
 // Every `view!` here starts with the scope class `wl`: besides marking the
 // widget's elements, a scope class makes Leptos create each element itself
@@ -14,56 +17,174 @@ use crate::text;
 // enforce Trusted Types block (the widget runs on other people's pages).
 
 #[component]
-pub fn Panel(chat: Chat, panel: web_sys::HtmlElement) -> impl IntoView {
+pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let follow = Follow::default();
+    let texts = words.texts();
     let lines = Memo::new(move |_| {
         chat.transcript
             .with(|t| group(t.entries(), |a| *a == Author::Visitor, name))
     });
-    let unavailable = Signal::derive(move || matches!(chat.status.get(), Status::Unavailable(_)));
+    // "Seen" goes under the visitor's newest message an agent has read.
+    let seen = Signal::derive(move || {
+        let read = chat.state.with(|s| s.read);
+        chat.transcript.with(|t| {
+            t.entries()
+                .iter()
+                .rev()
+                .find_map(|e| match e {
+                    Entry::Stored(m) if m.author == Author::Visitor && m.seq <= read => Some(m.seq),
+                    _ => None,
+                })
+        })
+    });
+    let unavailable = Signal::derive(move || {
+        chat.state
+            .with(|s| matches!(s.status, Status::Unavailable(_)))
+    });
 
-    let status_text = move || match chat.status.get() {
-        Status::Connecting | Status::Online => "",
-        Status::Reconnecting => text::RECONNECTING,
-        Status::Unavailable(code) => text::refusal(code),
+    // The header tells the truth about who can answer.
+    let presence = move || {
+        let presence = chat.state.with(|s| s.presence);
+        match (presence.online, presence.reply_minutes) {
+            (0, _) => words.get("agents_away"),
+            (_, Some(minutes)) => {
+                words.fill("agents_online_reply", "minutes", &minutes.to_string())
+            }
+            (_, None) => words.get("agents_online"),
+        }
     };
+    let status = move || match chat.state.with(|s| (s.status, s.slowed)) {
+        (Status::Connecting, _) => words.get("connecting"),
+        (Status::Reconnecting, _) => words.get("reconnecting"),
+        (Status::Unavailable(code), _) => words.get(refusal_key(code)),
+        (Status::Online, true) => words.get("rate_limited_wait"),
+        (Status::Online, false) => String::new(),
+    };
+    let hello = move || {
+        let (name, returning) = chat
+            .state
+            .with(|s| (s.me.name.clone(), s.returning.unwrap_or(false)));
+        let (key, named) = greeting(name.as_deref(), returning, browser::local_hour());
+        match name.filter(|_| named) {
+            Some(name) => words.fill(key, "name", &name),
+            None => words.get(key),
+        }
+    };
+    let typing = move || {
+        chat.state.with(|s| {
+            s.typing
+                .as_ref()
+                .map(|(name, _)| words.fill("typing", "name", name))
+        })
+    };
+    let sound = move || chat.state.with(|s| s.sound);
+    let sound_label = move || words.get(if sound() { "sound_off" } else { "sound_on" });
+    let time = Callback::new(move |ms: i64| browser::time_of(ms, &words.get("lang")));
 
     view! { class="wl",
         <div class="chat">
-            <header class="head">
+            <div class="head">
                 <div class="head-text">
-                    <h2 class="title">{text::TITLE}</h2>
-                    <p class="subtitle">{text::SUBTITLE}</p>
+                    <h2 class="title">{move || words.get("title")}</h2>
+                    <p class="subtitle">{presence}</p>
                 </div>
                 <button
                     type="button"
-                    class="minimize"
-                    aria-label=text::MINIMIZE
-                    title=text::MINIMIZE_HINT
-                    on:click=move |_| browser::notify(&panel, "warmline:close")
+                    class="icon"
+                    aria-pressed=move || sound().to_string()
+                    aria-label=sound_label
+                    title=sound_label
+                    on:click=move |_| chat.toggle_sound()
+                >
+                    <svg viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 21h4"></path>
+                        <path class="mute" d="M4 4l16 16"></path>
+                    </svg>
+                </button>
+                <button
+                    type="button"
+                    class="icon"
+                    aria-label=move || words.get("minimize")
+                    title=move || words.get("minimize")
+                    on:click=move |_| browser::notify(&panel, "warmline:close", JsValue::UNDEFINED)
                 >
                     <svg viewBox="0 0 24 24" aria-hidden="true">
                         <path d="M6 9l6 6 6-6"></path>
                     </svg>
                 </button>
-            </header>
+            </div>
             <p class="status" role="status">
-                {status_text}
+                {status}
             </p>
-            <MessageLog lines texts=text::VIEWS follow on_retry=move |id| chat.retry(id)>
-                <p class="intro">{text::INTRO}</p>
+            <MessageLog
+                lines
+                texts
+                follow
+                on_retry=move |id| chat.retry(id)
+                time
+                seen=seen
+            >
+                <p class="intro">{hello}</p>
+                <AskName chat words />
             </MessageLog>
+            <p class="typing" aria-hidden="true">
+                {typing}
+            </p>
+            <p class="sr" aria-live="polite">
+                {move || chat.state.with(|s| s.announcement.clone())}
+            </p>
             <Composer
                 draft
-                on_edit=move |edited| draft.set(edited)
+                on_edit=move |edited: String| {
+                    if !edited.trim().is_empty() {
+                        chat.typed();
+                    }
+                    draft.set(edited)
+                }
                 on_send=move |message| chat.send(message)
-                texts=text::VIEWS
+                texts
                 follow
                 rows=1
                 disabled=unavailable
             />
         </div>
+    }
+}
+
+/// Asks an anonymous visitor for their first name, once, beside the chat:
+/// never in the way of writing.
+#[component]
+fn AskName(chat: Chat, words: Words) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    move || {
+        chat.ask_name().then(|| {
+            view! { class="wl",
+                <form
+                    class="ask-name"
+                    on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        chat.name_given(Some(name.get_untracked()));
+                    }
+                >
+                    <label for="wl-name">{words.get("ask_name")}</label>
+                    <div class="ask-row">
+                        <input
+                            id="wl-name"
+                            autocomplete="given-name"
+                            maxlength="60"
+                            placeholder=words.get("name_label")
+                            prop:value=move || name.get()
+                            on:input:target=move |ev| name.set(ev.target().value())
+                        />
+                        <button type="submit">{words.get("name_save")}</button>
+                        <button type="button" class="skip" on:click=move |_| chat.name_given(None)>
+                            {words.get("name_skip")}
+                        </button>
+                    </div>
+                </form>
+            }
+        })
     }
 }
 

@@ -3,8 +3,13 @@
 //! - `setup`  installs what is missing (Debian packages, wasm-bindgen, wasm-opt, test tools)
 //! - `build`  builds the widget and console to wasm and the relay that embeds them
 //! - `run`    builds, then starts the relay with the demo site
-//! - `test`   builds, then runs every test: formatting, lints, unit, integration, browser
+//! - `test`   builds, then runs every test: formatting, lints, the widget's size
+//!   budget, unit, integration, browser
+//! - `bench`  prints measurements (`bench widget`: sizes beside the Leptos floor,
+//!   load times, and the host page's cost)
 
+mod bench;
+mod budget;
 mod paths;
 mod setup;
 mod wasm;
@@ -20,8 +25,9 @@ fn main() -> ExitCode {
         Some("build") => build(&Paths::new()),
         Some("run") => run(&Paths::new()),
         Some("test") => test(&Paths::new()),
+        Some("bench") => bench::run(&Paths::new(), args.get(1).map(String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|build|run|test>");
+            eprintln!("usage: cargo xtask <setup|build|run|test|bench [widget]>");
             return ExitCode::from(2);
         }
     };
@@ -37,8 +43,11 @@ fn main() -> ExitCode {
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 fn build(paths: &Paths) -> Result {
-    let tools = setup::run(paths)?;
-    wasm::build_apps(paths, &tools)?;
+    build_with(paths, &setup::run(paths)?)
+}
+
+pub fn build_with(paths: &Paths, tools: &setup::Tools) -> Result {
+    wasm::build_apps(paths, tools)?;
     step("building the relay");
     cargo(paths, &["build", "--package", "warmline-server"])
 }
@@ -60,6 +69,8 @@ fn test(paths: &Paths) -> Result {
     build(paths)?;
     step("checking formatting");
     cargo(paths, &["fmt", "--all", "--check"])?;
+    step("checking the widget's size budget");
+    budget::check_widget(paths)?;
     step("linting");
     cargo(
         paths,

@@ -25,19 +25,24 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Debian's binaryen is too old (its output fails in Chromium); npm's works.
 const BINARYEN_VERSION: &str = "132.0.0";
+/// Minifies the loader, the one script every host page runs first.
+const TERSER_VERSION: &str = "5.51.2";
 
 pub struct Tools {
     pub wasm_bindgen: PathBuf,
     pub wasm_opt: PathBuf,
+    pub terser: PathBuf,
 }
 
 pub fn run(paths: &Paths) -> Result<Tools> {
     install_debian_packages()?;
     let wasm_bindgen = install_wasm_bindgen(paths)?;
-    let wasm_opt = install_wasm_opt(paths)?;
+    let wasm_opt = npm_tool(paths, "binaryen", BINARYEN_VERSION, "bin/wasm-opt")?;
+    let terser = npm_tool(paths, "terser", TERSER_VERSION, "bin/terser")?;
     Ok(Tools {
         wasm_bindgen,
         wasm_opt,
+        terser,
     })
 }
 
@@ -130,15 +135,15 @@ fn install_wasm_bindgen(paths: &Paths) -> Result<PathBuf> {
     Ok(binary)
 }
 
-fn install_wasm_opt(paths: &Paths) -> Result<PathBuf> {
-    let prefix = paths.cache.join(format!("binaryen-{BINARYEN_VERSION}"));
-    let script = prefix.join("node_modules/binaryen/bin/wasm-opt");
+/// A tool from npm, installed once per version into the cache; returns the
+/// path of its script `bin` (run with node).
+fn npm_tool(paths: &Paths, package: &str, version: &str, bin: &str) -> Result<PathBuf> {
+    let prefix = paths.cache.join(format!("{package}-{version}"));
+    let script = prefix.join("node_modules").join(package).join(bin);
     if script.exists() {
         return Ok(script);
     }
-    step(&format!(
-        "installing binaryen {BINARYEN_VERSION} (wasm-opt) from npm"
-    ));
+    step(&format!("installing {package} {version} from npm"));
     std::fs::create_dir_all(&prefix)
         .map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
     let status = Command::new("npm")
@@ -150,11 +155,11 @@ fn install_wasm_opt(paths: &Paths) -> Result<PathBuf> {
             "--prefix",
         ])
         .arg(&prefix)
-        .arg(format!("binaryen@{BINARYEN_VERSION}"))
+        .arg(format!("{package}@{version}"))
         .stdin(Stdio::null())
         .status()
         .map_err(|e| format!("cannot run npm: {e}"))?;
-    check(status, "npm install binaryen")?;
+    check(status, &format!("npm install {package}"))?;
     Ok(script)
 }
 

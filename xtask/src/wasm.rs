@@ -15,36 +15,69 @@ const APPS: &[(&str, &str)] = &[
     ("warmline-console", "console"),
 ];
 
+/// The smallest Leptos app of the same kind, which `bench widget` builds to
+/// report the widget against (never served).
+const FLOOR: (&str, &str) = ("warmline-leptos-floor", "floor");
+
 pub fn build_apps(paths: &Paths, tools: &Tools) -> Result {
-    step("compiling the widget and console to wasm32");
-    compile(paths)?;
     for (krate, folder) in APPS {
-        let crate_file = krate.replace('-', "_");
-        let wasm = paths
-            .wasm_target()
-            .join("wasm32-unknown-unknown/wasm-release")
-            .join(format!("{crate_file}.wasm"));
-        let out = paths.dist().join(folder);
-        let stamp = paths.wasm_target().join(format!("{folder}.stamp"));
-        let fingerprint = fingerprint(&wasm)?;
-        if out.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&fingerprint) {
-            continue;
-        }
-        step(&format!("binding and optimising {folder}"));
-        bind_and_optimise(
-            tools,
-            &wasm,
-            &crate_file,
-            &paths.wasm_target().join("bindgen").join(folder),
-            &out,
-        )?;
-        std::fs::write(&stamp, fingerprint)
-            .map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+        build_app(paths, tools, krate, folder, &paths.dist().join(folder))?;
     }
+    build_loader(paths, tools)?;
     report_sizes(&paths.dist())
 }
 
-fn compile(paths: &Paths) -> Result {
+/// Builds the size floor; returns the folder with its files.
+pub fn build_floor(paths: &Paths, tools: &Tools) -> Result<PathBuf> {
+    let (krate, folder) = FLOOR;
+    let out = paths.wasm_target().join("floor-dist");
+    build_app(paths, tools, krate, folder, &out)?;
+    Ok(out)
+}
+
+fn build_app(paths: &Paths, tools: &Tools, krate: &str, folder: &str, out: &Path) -> Result {
+    step(&format!("compiling {folder} to wasm32"));
+    compile(paths, krate)?;
+    let crate_file = krate.replace('-', "_");
+    let wasm = paths
+        .wasm_target()
+        .join("wasm32-unknown-unknown/wasm-release")
+        .join(format!("{crate_file}.wasm"));
+    let stamp = paths.wasm_target().join(format!("{folder}.stamp"));
+    let fingerprint = fingerprint(&wasm)?;
+    if out.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&fingerprint) {
+        return Ok(());
+    }
+    step(&format!("binding and optimising {folder}"));
+    bind_and_optimise(
+        tools,
+        &wasm,
+        &crate_file,
+        &paths.wasm_target().join("bindgen").join(folder),
+        out,
+    )?;
+    std::fs::write(&stamp, fingerprint)
+        .map_err(|e| format!("cannot write {}: {e}", stamp.display()))
+}
+
+/// Minifies the loader into `dist/widget.js`, with its compressed variants.
+fn build_loader(paths: &Paths, tools: &Tools) -> Result {
+    let source = paths.root.join("widget/loader.js");
+    let out = paths.dist().join("widget.js");
+    let status = Command::new("node")
+        .arg(&tools.terser)
+        .arg(&source)
+        .args(["--compress", "--mangle", "--ecma", "2017", "--output"])
+        .arg(&out)
+        .status()
+        .map_err(|e| format!("cannot run terser: {e}"))?;
+    check(status, "terser")?;
+    compress(&out)
+}
+
+/// Compiles one app. Each app gets its own cargo run, so that features one of
+/// them enables (the console's HTTP client) are not unified into the other.
+fn compile(paths: &Paths, krate: &str) -> Result {
     let mut command = Command::new("/usr/bin/cargo");
     command
         .args([
@@ -59,9 +92,7 @@ fn compile(paths: &Paths) -> Result {
         ])
         .arg(paths.wasm_target())
         .current_dir(&paths.root);
-    for (krate, _) in APPS {
-        command.args(["--package", krate]);
-    }
+    command.args(["--package", krate]);
     // Debian's compiler, not rustup's: only it has the standard library's
     // source for wasm32. RUSTC_BOOTSTRAP lets it accept -Zbuild-std; it is
     // scoped to this one command.
@@ -112,6 +143,8 @@ fn bind_and_optimise(tools: &Tools, wasm: &Path, name: &str, scratch: &Path, out
     check(status, "wasm-bindgen")?;
 
     let bound = scratch.join(format!("{name}_bg.wasm"));
+    let trimmed = scratch.join(format!("{name}_bg.trim.wasm"));
+    drop_unused_exports(tools, &bound, &trimmed, scratch)?;
     let optimised = scratch.join(format!("{name}_bg.opt.wasm"));
     let status = Command::new("node")
         .arg(&tools.wasm_opt)
@@ -124,7 +157,7 @@ fn bind_and_optimise(tools: &Tools, wasm: &Path, name: &str, scratch: &Path, out
             "--enable-reference-types",
             "--enable-multivalue",
         ])
-        .arg(&bound)
+        .arg(&trimmed)
         .arg("-o")
         .arg(&optimised)
         .status()
@@ -142,9 +175,95 @@ fn bind_and_optimise(tools: &Tools, wasm: &Path, name: &str, scratch: &Path, out
     ];
     for (from, to) in copies {
         std::fs::copy(&from, &to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
-        compress(&to)?;
     }
-    Ok(())
+    let glue = out.join(format!("{name}.js"));
+    minify_glue(tools, &glue)?;
+    compress(&out.join(format!("{name}_bg.wasm")))?;
+    compress(&glue)
+}
+
+/// Minifies wasm-bindgen's JavaScript in place. The classes of the exports
+/// `drop_unused_exports` removed stop being exported first, so the minifier
+/// drops them as unused.
+fn minify_glue(tools: &Tools, glue: &Path) -> Result {
+    let text = std::fs::read_to_string(glue)
+        .map_err(|e| format!("cannot read {}: {e}", glue.display()))?;
+    // Each class comes with a registry and a dispose hook that would keep it.
+    let mut trimmed = text.replace("export class IntoUnderlying", "class IntoUnderlying");
+    for start in ["if (Symbol.dispose) IntoUnderlying", "const IntoUnderlying"] {
+        while let Some(at) = trimmed.find(start) {
+            let end = trimmed[at..]
+                .find(";\n")
+                .map_or(trimmed.len(), |e| at + e + 2);
+            trimmed.replace_range(at..end, "");
+        }
+    }
+    std::fs::write(glue, trimmed).map_err(|e| format!("cannot write {}: {e}", glue.display()))?;
+    let status = Command::new("node")
+        .arg(&tools.terser)
+        .arg(glue)
+        .args(["--module", "--compress", "--mangle", "--output"])
+        .arg(glue)
+        .status()
+        .map_err(|e| format!("cannot run terser: {e}"))?;
+    check(status, "terser (glue)")
+}
+
+/// Exports no Warmline code calls, with their code. Leptos always builds its
+/// server-function client, whose `wasm-streams` dependency exports three
+/// JavaScript classes (`IntoUnderlying*`); wasm-bindgen keeps every export, so
+/// without this each app carries their code although nothing can reach it.
+const UNUSED_EXPORTS: &[&str] = &["intounderlying"];
+
+fn drop_unused_exports(tools: &Tools, wasm: &Path, out: &Path, scratch: &Path) -> Result {
+    let bin = tools.wasm_opt.parent().expect("wasm-opt lives in a folder");
+    let text = Command::new("node")
+        .arg(bin.join("wasm-dis"))
+        .arg(wasm)
+        .output()
+        .map_err(|e| format!("cannot run wasm-dis: {e}"))?;
+    check(text.status, "wasm-dis")?;
+    let exports: Vec<String> = String::from_utf8_lossy(&text.stdout)
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("(export \""))
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect();
+    let kept = |name: &str| !UNUSED_EXPORTS.iter().any(|unused| name.contains(unused));
+    // wasm-metadce's graph: one root that reaches every export kept.
+    let mut graph = String::from("[{\"name\":\"root\",\"root\":true,\"reaches\":[");
+    let kept_names: Vec<String> = exports
+        .iter()
+        .filter(|e| kept(e))
+        .map(|e| format!("\"e:{e}\""))
+        .collect();
+    graph.push_str(&kept_names.join(","));
+    graph.push(']');
+    graph.push('}');
+    for export in &exports {
+        graph.push_str(&format!(
+            ",{{\"name\":\"e:{export}\",\"export\":\"{export}\"}}"
+        ));
+    }
+    graph.push(']');
+    let graph_file = scratch.join("metadce.json");
+    std::fs::write(&graph_file, graph).map_err(|e| format!("cannot write metadce graph: {e}"))?;
+    let status = Command::new("node")
+        .arg(bin.join("wasm-metadce"))
+        .args([
+            "--enable-bulk-memory",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg("--graph-file")
+        .arg(&graph_file)
+        .arg(wasm)
+        .arg("-o")
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run wasm-metadce: {e}"))?;
+    check(status, "wasm-metadce")
 }
 
 /// Writes `file.br` and `file.gz` beside `file`, at the strongest settings:
@@ -176,25 +295,35 @@ fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+fn size(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Raw, gzip and brotli bytes of a built file.
+pub fn sizes(path: &Path) -> [u64; 3] {
+    [
+        size(path),
+        size(&with_suffix(path, "gz")),
+        size(&with_suffix(path, "br")),
+    ]
+}
+
 /// Prints what a visitor's browser downloads, raw and compressed.
 fn report_sizes(dist: &Path) -> Result {
-    let size = |path: PathBuf| std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     eprintln!(
         "    {:<36} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip", "brotli"
     );
+    let mut files = vec![("widget.js".to_owned(), dist.join("widget.js"))];
     for (_, folder) in APPS {
         let name = format!("warmline_{folder}");
         for file in [format!("{name}_bg.wasm"), format!("{name}.js")] {
-            let path = dist.join(folder).join(&file);
-            eprintln!(
-                "    {:<36} {:>10} {:>10} {:>10}",
-                format!("{folder}/{file}"),
-                size(path.clone()),
-                size(with_suffix(&path, "gz")),
-                size(with_suffix(&path, "br"))
-            );
+            files.push((format!("{folder}/{file}"), dist.join(folder).join(&file)));
         }
+    }
+    for (name, path) in files {
+        let [raw, gzip, brotli] = sizes(&path);
+        eprintln!("    {name:<36} {raw:>10} {gzip:>10} {brotli:>10}");
     }
     Ok(())
 }

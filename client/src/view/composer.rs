@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::{ev, html};
 use warmline_shared::{MAX_TEXT_CHARS, validate_text};
 
-use super::{Follow, Texts};
+use super::{Follow, Texts, fill};
 
 #[component]
 pub fn Composer(
@@ -53,7 +53,11 @@ pub fn Composer(
     view! { class="wl",
         <p class="hint" role="alert">
             {move || {
-                if too_long() { (texts.too_long)(MAX_TEXT_CHARS) } else { String::new() }
+                if too_long() {
+                    fill(&texts.get("too_long"), "max", &MAX_TEXT_CHARS.to_string())
+                } else {
+                    String::new()
+                }
             }}
         </p>
         <form
@@ -65,8 +69,8 @@ pub fn Composer(
         >
             <textarea
                 node_ref=input
-                aria-label=texts.message
-                placeholder=texts.placeholder
+                aria-label=move || texts.get("message")
+                placeholder=move || texts.get("placeholder")
                 rows=rows
                 prop:value=move || draft.get()
                 on:input:target=move |ev| on_edit.run(ev.target().value())
@@ -74,7 +78,7 @@ pub fn Composer(
                 disabled=move || disabled.get()
             ></textarea>
             <button type="submit" class="send" disabled=move || !can_send()>
-                {texts.send}
+                {move || texts.get("send")}
             </button>
         </form>
     }

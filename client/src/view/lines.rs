@@ -18,8 +18,12 @@ pub(crate) enum Place {
 pub struct Line {
     pub(crate) entry: Entry,
     pub(crate) place: Place,
-    /// What to call the author, on the first of their messages in a row.
-    pub(crate) heading: Option<String>,
+    /// What to call the author (`None` for this person's own lines and for
+    /// notices). Screen readers hear it before every line.
+    pub(crate) author: Option<String>,
+    /// Whether the author is shown above this line: the first of their
+    /// messages in a row.
+    pub(crate) heading: bool,
 }
 
 type RenderKey = (String, Seq, Option<PendingStatus>);
@@ -28,7 +32,7 @@ impl Line {
     /// Changes whenever the line would render differently, including when
     /// it gains or loses its heading because a neighbour changed.
     pub(crate) fn key(&self) -> (RenderKey, bool) {
-        (self.entry.render_key(), self.heading.is_some())
+        (self.entry.render_key(), self.heading)
     }
 }
 
@@ -56,14 +60,16 @@ pub fn group(
                 Some(author) if mine(author) => Place::Mine,
                 Some(_) => Place::Theirs,
             };
-            let heading = match &author {
-                Some(a) if place != Place::Notice && previous.as_ref() != Some(&author) => name(a),
+            let named = match &author {
+                Some(a) if place != Place::Notice => name(a),
                 _ => None,
             };
+            let heading = named.is_some() && previous.as_ref() != Some(&author);
             previous = Some(author);
             Line {
                 entry,
                 place,
+                author: named,
                 heading,
             }
         })
@@ -87,6 +93,7 @@ mod tests {
                 author: author.clone(),
                 text: format!("message {seq}"),
                 sent_at: 1_700_000_000_000 + seq,
+                attachment: None,
             });
         }
         for client_id in pending {
@@ -100,7 +107,14 @@ mod tests {
     }
 
     fn headings(lines: &[Line]) -> Vec<Option<&str>> {
-        lines.iter().map(|l| l.heading.as_deref()).collect()
+        lines
+            .iter()
+            .map(|l| l.author.as_deref().filter(|_| l.heading))
+            .collect()
+    }
+
+    fn authors(lines: &[Line]) -> Vec<Option<&str>> {
+        lines.iter().map(|l| l.author.as_deref()).collect()
     }
 
     fn places(lines: &[Line]) -> Vec<Place> {
@@ -148,6 +162,18 @@ mod tests {
         assert_eq!(
             headings(&lines),
             [Some("Ana"), None, None, Some("Ana"), Some("Levan"), None]
+        );
+        assert_eq!(
+            authors(&lines),
+            [
+                Some("Ana"),
+                Some("Ana"),
+                None,
+                Some("Ana"),
+                Some("Levan"),
+                None
+            ],
+            "every line of theirs keeps its author for screen readers"
         );
         use Place::*;
         assert_eq!(places(&lines), [Theirs, Theirs, Mine, Theirs, Theirs, Mine]);

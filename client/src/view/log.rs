@@ -4,10 +4,10 @@
 use leptos::html;
 use leptos::prelude::*;
 use warmline_shared::transcript::{Entry, PendingStatus};
-use warmline_shared::{Author, display_text};
+use warmline_shared::{Author, Seq, display_text};
 
-use super::Texts;
 use super::lines::{Line, Place};
+use super::{Texts, fill};
 
 /// How close to the bottom (px) still counts as reading the newest, so new
 /// messages scroll into view; further up, the reader is reading history and
@@ -43,7 +43,11 @@ pub fn MessageLog(
     /// Formats a message's time (ms since the epoch) for its heading;
     /// without it, headings show only the name.
     #[prop(optional)]
-    time: Option<fn(i64) -> String>,
+    time: Option<Callback<i64, String>>,
+    /// The seq of this person's message to mark "Seen": the newest one the
+    /// other side has read.
+    #[prop(optional, into)]
+    seen: Option<Signal<Option<Seq>>>,
     /// Shown above the first message.
     #[prop(optional)]
     children: Option<Children>,
@@ -68,13 +72,18 @@ pub fn MessageLog(
                 .set_value(bottom >= log.scroll_height() - PIN_SLACK_PX);
         }
     };
+    let look = Look { texts, time, seen };
 
+    // A log is a polite live region by its role; the apps announce what is
+    // worth hearing themselves, so it does not read out every line (the
+    // person's own included) as it is drawn.
     view! { class="wl",
         <div
             class="log"
             role="log"
-            aria-live="polite"
-            aria-label=texts.log
+            aria-live="off"
+            aria-label=move || texts.get("log")
+            tabindex="0"
             node_ref=log
             on:scroll=on_scroll
         >
@@ -82,36 +91,51 @@ pub fn MessageLog(
             <For
                 each=move || lines.get()
                 key=|line| line.key()
-                children=move |line| view_line(line, texts, on_retry, time)
+                children=move |line| view_line(line, look, on_retry)
             />
         </div>
     }
 }
 
-fn view_line(
-    line: Line,
+/// How the app wants lines drawn.
+#[derive(Clone, Copy)]
+struct Look {
     texts: Texts,
-    on_retry: Callback<String>,
-    time: Option<fn(i64) -> String>,
-) -> impl IntoView {
+    time: Option<Callback<i64, String>>,
+    seen: Option<Signal<Option<Seq>>>,
+}
+
+/// Up to two letters for an author's badge: "Nino Beridze" → "NB".
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .take(2)
+        .filter_map(|word| word.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoView {
+    let texts = look.texts;
     let note = match &line.entry {
         Entry::Pending(p) => match p.status {
-            PendingStatus::Sending => {
-                Some(view! { class="wl", <span class="note">{texts.sending}</span> }.into_any())
-            }
+            PendingStatus::Sending => Some(
+                view! { class="wl", <span class="note">{move || texts.get("sending")}</span> }
+                    .into_any(),
+            ),
             PendingStatus::Sent { .. } => None,
             PendingStatus::Refused(code) => {
                 let client_id = p.client_id.clone();
                 Some(
                     view! { class="wl",
                         <span class="note refused">
-                            {texts.not_sent} " " {(texts.refusal)(code)} " "
+                            {move || texts.get("not_sent")} " "
+                            {move || texts.refusal.run(code)} " "
                             <button
                                 type="button"
                                 class="retry"
                                 on:click=move |_| on_retry.run(client_id.clone())
                             >
-                                {texts.retry}
+                                {move || texts.get("retry")}
                             </button>
                         </span>
                     }
@@ -119,7 +143,15 @@ fn view_line(
                 )
             }
         },
-        Entry::Stored(_) => None,
+        Entry::Stored(m) => look.seen.filter(|_| line.place == Place::Mine).map(|seen| {
+            let seq = m.seq;
+            (move || {
+                (seen.get() == Some(seq)).then(|| {
+                    view! { class="wl", <span class="note seen">{texts.get("seen")}</span> }
+                })
+            })
+            .into_any()
+        }),
     };
     let pending = matches!(
         &line.entry,
@@ -129,12 +161,37 @@ fn view_line(
         Entry::Stored(m) => (matches!(m.author, Author::Bot { .. }), Some(m.sent_at)),
         Entry::Pending(_) => (false, None),
     };
-    let heading = line.heading.map(|name| {
-        let name = display_text(&name).into_owned();
-        let time = time
-            .zip(sent_at)
-            .map(|(time, ms)| view! { class="wl", <span class="time">{time(ms)}</span> });
-        view! { class="wl", <span class="author">{name}{time}</span> }
+    let time = look.time.zip(sent_at).map(|(time, ms)| time.run(ms));
+    let author = line.author.map(|name| display_text(&name).into_owned());
+    // What a screen reader hears first on every line: who, and when. The
+    // visible heading repeats it for the eye only.
+    let said = {
+        let author = author.clone();
+        let time = time.clone();
+        move || {
+            let who = match &author {
+                Some(name) => fill(&texts.get("said"), "name", name),
+                None if line.place == Place::Notice => String::new(),
+                None => texts.get("you_said"),
+            };
+            match &time {
+                Some(time) if !who.is_empty() => format!("{who}, {time}: "),
+                _ if !who.is_empty() => format!("{who}: "),
+                _ => String::new(),
+            }
+        }
+    };
+    let heading = author.filter(|_| line.heading).map(|name| {
+        let badge = (line.place == Place::Theirs)
+            .then(|| view! { class="wl", <span class="avatar">{initials(&name)}</span> });
+        let time = time.map(|time| view! { class="wl", <span class="time">{time}</span> });
+        view! { class="wl",
+            <span class="author" aria-hidden="true">
+                {badge}
+                <span class="name">{name}</span>
+                {time}
+            </span>
+        }
     });
     let text = display_text(line.entry.text()).into_owned();
     view! { class="wl",
@@ -147,7 +204,10 @@ fn view_line(
             class:pending=pending
         >
             {heading}
-            <p class="bubble">{text}</p>
+            <p class="bubble">
+                <span class="sr">{said}</span>
+                <span>{text}</span>
+            </p>
             {note}
         </div>
     }

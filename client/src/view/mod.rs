@@ -14,26 +14,29 @@ mod log;
 
 pub use composer::Composer;
 pub use lines::{Line, group};
-pub use log::{Follow, MessageLog};
+pub use log::{Follow, MessageLog, initials};
 
+use leptos::prelude::*;
 use warmline_shared::ErrorCode;
 
-/// The words of the shared views, from the app's catalogue.
+/// The words of the shared views, from the app's catalogue. `word` looks up
+/// a key (`log`, `sending`, `not_sent`, `retry`, `message`, `placeholder`,
+/// `send`, `too_long` with `{max}`, `you`, `seen`); `refusal` says why the
+/// relay refused a message. The views call them inside reactive closures, so
+/// a catalogue that changes (the visitor picks another language) redraws.
 #[derive(Clone, Copy)]
 pub struct Texts {
-    /// The log's accessible name.
-    pub log: &'static str,
-    /// Under a message the relay has not acknowledged yet.
-    pub sending: &'static str,
-    /// Before the reason a message was refused.
-    pub not_sent: &'static str,
-    pub retry: &'static str,
-    /// Why the relay refused a message.
-    pub refusal: fn(ErrorCode) -> &'static str,
-    /// The message box's accessible name.
-    pub message: &'static str,
-    pub placeholder: &'static str,
-    pub send: &'static str,
-    /// Shown while the draft is longer than the given number of characters.
-    pub too_long: fn(usize) -> String,
+    pub word: Callback<&'static str, String>,
+    pub refusal: Callback<ErrorCode, String>,
+}
+
+impl Texts {
+    pub fn get(&self, key: &'static str) -> String {
+        self.word.run(key)
+    }
+}
+
+/// Fills `{name}`-style holes in a catalogue text.
+pub fn fill(text: &str, hole: &str, value: &str) -> String {
+    text.replace(&format!("{{{hole}}}"), value)
 }

@@ -55,6 +55,8 @@ pub struct NewPost {
     pub client_id: String,
     pub text: String,
     pub author: Participant,
+    /// The id of a file the author uploaded (visitors only).
+    pub attachment: Option<String>,
 }
 
 /// A stored post. `new` is false for a resend of an already stored client id.
@@ -99,6 +101,20 @@ impl Conversations {
         let text = validate_text(&post.text).map_err(DomainError::Invalid)?;
         let (site_id, visitor_id) = post.author.scope();
         let author = post.author.author();
+        let attachment = match &post.attachment {
+            None => None,
+            Some(id) => {
+                let stored = self.store.attachment(id).await?;
+                // Only the visitor who uploaded a file can send it.
+                let theirs = stored.filter(|a| {
+                    a.site_id == *site_id && visitor_id.is_some_and(|v| v == a.visitor_id)
+                });
+                match theirs {
+                    Some(stored) => Some(stored.attachment),
+                    None => return Err(DomainError::Invalid(ErrorCode::UnknownAttachment)),
+                }
+            }
+        };
         let appended = self
             .store
             .append(NewMessage {
@@ -110,6 +126,7 @@ impl Conversations {
                 agent_id: post.author.agent_id(),
                 text,
                 sent_at: now_ms(),
+                attachment: attachment.as_ref(),
             })
             .await?;
         let Some(appended) = appended else {
@@ -179,6 +196,37 @@ impl Conversations {
             .ok_or(DomainError::UnknownConversation)?;
         self.changed(&conversation, Change::Closed).await;
         Ok(conversation)
+    }
+
+    /// Tells the other side that this participant is typing. Nothing is
+    /// stored; a conversation they may not see is refused as unknown.
+    pub async fn typing(&self, by: &Participant, id: ConversationId) -> Result<()> {
+        let conversation = self.visible_to(by, id).await?;
+        if conversation.status == Status::Closed {
+            return Err(DomainError::Closed);
+        }
+        self.events
+            .publish(Event::Typing {
+                conversation_id: id,
+                author: by.author(),
+            })
+            .await;
+        Ok(())
+    }
+
+    /// An agent has read the conversation up to `seq`: the visitor sees "Seen".
+    pub async fn read(&self, agent: &Agent, id: ConversationId, seq: Seq) -> Result<()> {
+        let conversation = self
+            .visible_to(&Participant::Agent(agent.clone()), id)
+            .await?;
+        let seq = seq.clamp(0, conversation.summary.last_seq);
+        self.events
+            .publish(Event::Read {
+                conversation_id: id,
+                seq,
+            })
+            .await;
+        Ok(())
     }
 
     async fn changed(&self, conversation: &Conversation, change: Change) {

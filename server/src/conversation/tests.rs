@@ -24,6 +24,7 @@ async fn agent_of(state: &AppState, site: &str) -> Agent {
             id: site_id.clone(),
             name: site.into(),
             allowed_origins: vec![],
+            settings: Default::default(),
         };
         state.store.upsert_site(&site, 0).await.unwrap();
     }
@@ -46,6 +47,7 @@ fn say(
         client_id: client_id.into(),
         text: text.into(),
         author: author.clone(),
+        attachment: None,
     }
 }
 
@@ -250,6 +252,7 @@ async fn an_in_process_participant_can_answer_without_socket_code() {
                             site_id: site_id.clone(),
                             name: "Helper".into(),
                         },
+                        attachment: None,
                     };
                     state.conversations.post(reply).await.unwrap();
                 }

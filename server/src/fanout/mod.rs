@@ -24,6 +24,8 @@ pub enum Topic {
     Site(SiteId),
     /// What concerns one agent's sign-ins.
     Agent(AgentId),
+    /// Whether a site's agents are there, for its visitors' widgets.
+    Presence(SiteId),
 }
 
 /// Events were skipped: the subscriber must reload what it shows from the store.

@@ -9,12 +9,13 @@
 mod error;
 mod sqlite;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use warmline_shared::{
-    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor, Seq, SiteId,
-    VisitorId,
+    AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
+    NameSource, Seq, SiteId, VisitorId,
 };
 
 pub use error::StoreError;
@@ -28,6 +29,32 @@ pub struct Site {
     pub name: String,
     /// Origins whose pages may open visitor sockets; `*` allows any.
     pub allowed_origins: Vec<String>,
+    pub settings: SiteSettings,
+}
+
+/// How the owner wants the widget to look and speak.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteSettings {
+    /// `#rrggbb`.
+    pub accent: String,
+    pub launcher_left: bool,
+    pub launcher_label: Option<String>,
+    /// Per language tag, catalogue keys (`greeting_morning`, ...) the owner
+    /// rewrote.
+    pub greetings: BTreeMap<String, BTreeMap<String, String>>,
+    pub attachment_max_bytes: u64,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        Self {
+            accent: "#c2410c".into(),
+            launcher_left: false,
+            launcher_label: None,
+            greetings: BTreeMap::new(),
+            attachment_max_bytes: 10 * 1024 * 1024,
+        }
+    }
 }
 
 impl Site {
@@ -80,15 +107,34 @@ impl Role {
             Role::Agent => "agent",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "owner" => Some(Role::Owner),
+            "agent" => Some(Role::Agent),
+            _ => None,
+        }
+    }
 }
 
-/// A signed-in person working in the console.
+/// A signed-in person working in the console, on one of their sites.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agent {
     pub id: AgentId,
+    /// The site they are working on now.
     pub site_id: SiteId,
     pub email: String,
     pub name: String,
+    /// Their role on that site.
+    pub role: Role,
+}
+
+/// A site someone works on, for their list of sites.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub site_id: SiteId,
+    pub site_name: String,
+    pub role: Role,
 }
 
 /// An agent with the password hash, for sign-in only.
@@ -114,6 +160,18 @@ pub struct Session {
 pub struct Visitor {
     pub id: VisitorId,
     pub site_id: SiteId,
+    pub name: Option<String>,
+    pub name_source: NameSource,
+}
+
+/// A file a visitor uploaded, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    pub attachment: Attachment,
+    pub site_id: SiteId,
+    pub visitor_id: VisitorId,
+    /// Hex SHA-256 of the content: its file name under the data directory.
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,12 +221,26 @@ pub struct NewMessage<'a> {
     pub agent_id: Option<AgentId>,
     pub text: &'a str,
     pub sent_at: i64,
+    /// A file the visitor uploaded; stored only if it is `visitor_id`'s.
+    pub attachment: Option<&'a Attachment>,
 }
 
 #[async_trait]
 pub trait SiteStore: Send + Sync {
+    /// Creates the site, or renames it and sets its origins (settings stay).
     async fn upsert_site(&self, site: &Site, now: i64) -> Result<()>;
     async fn site(&self, id: &SiteId) -> Result<Option<Site>>;
+    /// Creates a new site with `owner` as its owner. `false`: the id is taken.
+    async fn create_site(&self, site: &Site, owner: AgentId, now: i64) -> Result<bool>;
+    /// Saves name, origins and settings of an existing site.
+    async fn update_site(&self, site: &Site) -> Result<()>;
+    /// The key visitor identities are checked with, if the site has one.
+    async fn identity_secret(&self, id: &SiteId) -> Result<Option<String>>;
+    async fn set_identity_secret(&self, id: &SiteId, secret: Option<&str>) -> Result<()>;
+    /// The median time from a visitor's first message to an agent's first
+    /// reply, over the site's `recent` latest answered conversations, with
+    /// how many there were.
+    async fn reply_time(&self, id: &SiteId, recent: i64) -> Result<(Option<i64>, usize)>;
 }
 
 #[async_trait]
@@ -183,7 +255,22 @@ pub trait AgentStore: Send + Sync {
         password_hash: &str,
         now: i64,
     ) -> Result<Agent>;
+    /// The account with this email, on the site it was made for.
     async fn agent_credentials(&self, email: &str) -> Result<Option<AgentCredentials>>;
+    /// Every site this person works on.
+    async fn memberships(&self, agent_id: AgentId) -> Result<Vec<Membership>>;
+    /// Gives the person with this email a role on a site. A new email gets
+    /// an account (name, password hash) made for that site; an existing
+    /// account keeps its name and password and only gains the site.
+    async fn add_member(
+        &self,
+        site_id: &SiteId,
+        email: &str,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<()>;
     /// Counts a failed sign-in attempt on the account with this email, if any.
     async fn count_failed_sign_in(&self, email: &str) -> Result<()>;
     /// Starts counting failed attempts afresh (after a successful sign-in).
@@ -192,8 +279,12 @@ pub trait AgentStore: Send + Sync {
         &self,
         token_hash: &str,
         agent_id: AgentId,
+        site_id: &SiteId,
         expires_at: i64,
     ) -> Result<()>;
+    /// Moves a session to another of its agent's sites. `false`: they do not
+    /// work there.
+    async fn switch_site(&self, token_hash: &str, site_id: &SiteId) -> Result<bool>;
     /// The session with this token hash, if it exists and has not expired by `now`.
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
@@ -212,6 +303,25 @@ pub trait VisitorStore: Send + Sync {
     ) -> Result<Option<Visitor>>;
     async fn visitor_by_token(&self, site_id: &SiteId, token_hash: &str)
     -> Result<Option<Visitor>>;
+    /// The visitor the site knows as `user_id` (created if new), now also
+    /// reachable by `token_hash`.
+    async fn identified_visitor(
+        &self,
+        site_id: &SiteId,
+        user_id: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Visitor>;
+    /// Sets what to call a visitor, and how far that name is trusted.
+    async fn name_visitor(
+        &self,
+        id: VisitorId,
+        name: &str,
+        source: NameSource,
+        email: Option<&str>,
+    ) -> Result<()>;
+    async fn create_attachment(&self, attachment: &StoredAttachment, now: i64) -> Result<()>;
+    async fn attachment(&self, id: &str) -> Result<Option<StoredAttachment>>;
     /// Deletes visitors created before `created_before` who never had a
     /// conversation; returns how many.
     async fn sweep_visitors(&self, created_before: i64) -> Result<u64>;

@@ -14,7 +14,7 @@ use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
 use tokio_stream::StreamMap;
 use warmline_shared::{
-    AgentFrame, ConversationId, ConversationSummary, ErrorCode, InboxCursor, ServerFrame,
+    AgentFrame, Author, ConversationId, ConversationSummary, ErrorCode, InboxCursor, ServerFrame,
 };
 
 use super::socket::{self, Delivery, Heartbeat, Outbound, Stop, read_frame};
@@ -73,11 +73,26 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let mut out = Outbound::new(sink);
+    let site_id = session.agent.site_id.clone();
+    // The site's visitors see that someone is there while this socket is.
+    let online = state.presence.join(&site_id);
+    state
+        .events
+        .publish(Event::Presence {
+            site_id: site_id.clone(),
+            online,
+        })
+        .await;
     let result = tokio::select! {
         result = serve(&state, &session, &mut out, &mut stream) => result,
         _ = state.shutdown.cancelled() => Err(Stop::Shutdown),
         _ = tokio::time::sleep(until(session.expires_at)) => Err(Stop::SessionEnded),
     };
+    let online = state.presence.leave(&site_id);
+    state
+        .events
+        .publish(Event::Presence { site_id, online })
+        .await;
     if matches!(result, Err(Stop::Unresponsive)) {
         state.unresponsive.fetch_add(1, Ordering::Relaxed);
     }
@@ -117,6 +132,7 @@ where
     let mut watching: StreamMap<ConversationId, Subscription> = StreamMap::new();
     let mut deliveries: HashMap<ConversationId, Delivery> = HashMap::new();
     let mut heartbeat = Heartbeat::new(state.ping_every);
+    let mut typing = socket::Typing::default();
     loop {
         tokio::select! {
             inbound = read_frame::<AgentFrame, _>(stream) => {
@@ -160,8 +176,16 @@ where
                         out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
                         continue;
                     }
-                    let post = NewPost { conversation_id, client_id, text, author: me.clone() };
+                    let post = NewPost { conversation_id, client_id, text, author: me.clone(), attachment: None };
                     socket::post(state, post, out).await?;
+                }
+                AgentFrame::Typing { conversation_id } => {
+                    if typing.allows() {
+                        socket::answer(state.conversations.typing(&me, conversation_id).await, out).await?;
+                    }
+                }
+                AgentFrame::Read { conversation_id, seq } => {
+                    socket::answer(state.conversations.read(agent, conversation_id, seq).await, out).await?;
                 }
                 }
             },
@@ -188,7 +212,10 @@ where
             Some((conversation_id, item)) = watching.next() => {
                 if let Some(delivery) = deliveries.get_mut(&conversation_id) {
                     // Changes reach the agent through the inbox.
-                    delivery.forward(item, store, out).await?;
+                    let other = delivery.forward(item, store, out).await?;
+                    if let Some(Event::Typing { author: author @ Author::Visitor, .. }) = other.as_deref() {
+                        out.send(&ServerFrame::Typing { conversation_id, author: author.clone() }).await?;
+                    }
                 }
             }
         }

@@ -266,6 +266,48 @@ where
     }
 }
 
+/// Answers a request that has no reply of its own (typing, read): nothing
+/// when it went through, an error frame when the domain refused it. Only a
+/// store failure ends the socket.
+pub async fn answer<S>(
+    result: crate::conversation::Result<()>,
+    out: &mut Outbound<S>,
+) -> Result<(), Stop>
+where
+    S: Sink<Message> + Unpin,
+{
+    match result {
+        Ok(()) => Ok(()),
+        Err(DomainError::Store(e)) => Err(e.into()),
+        Err(refused) => Ok(out.error(refused.code(), None).await?),
+    }
+}
+
+/// How often a socket passes "typing" on, whatever its client sends.
+const TYPING_AT_MOST_EVERY: Duration = Duration::from_secs(1);
+
+/// Keeps one socket's typing notices to at most one per second: they are
+/// fanned out to the other side, and a client that sends them in a loop
+/// must not turn that into a flood.
+#[derive(Default)]
+pub struct Typing {
+    last: Option<Instant>,
+}
+
+impl Typing {
+    pub fn allows(&mut self) -> bool {
+        let now = Instant::now();
+        if self
+            .last
+            .is_some_and(|last| now - last < TYPING_AT_MOST_EVERY)
+        {
+            return false;
+        }
+        self.last = Some(now);
+        true
+    }
+}
+
 /// Messages sent per page when catching up; a long history goes in several.
 const CATCH_UP_PAGE: i64 = 500;
 

@@ -78,6 +78,8 @@ fn hello() -> VisitorFrame {
         token: None,
         last_seq: 0,
         page: None,
+        identity: None,
+        name: None,
     }
 }
 
@@ -96,6 +98,7 @@ async fn a_visitor_loop_welcomes_stores_acknowledges_and_echoes() {
     visitor.send(&VisitorFrame::Send {
         client_id: "c1".into(),
         text: "hello".into(),
+        attachment: None,
     });
     let mut got = [visitor.frame().await, visitor.frame().await];
     // The ack and the echo of the stored message may come in either order.
@@ -132,7 +135,7 @@ async fn signed_in(state: &AppState) -> Session {
     let expires_at = now_ms() + 60_000;
     state
         .store
-        .create_session("h1", agent.id, expires_at)
+        .create_session("h1", agent.id, &agent.site_id, expires_at)
         .await
         .unwrap();
     state.store.session("h1", now_ms()).await.unwrap().unwrap()
@@ -215,6 +218,7 @@ async fn a_client_that_answers_pings_stays_connected() {
     visitor.send(&VisitorFrame::Send {
         client_id: "c1".into(),
         text: "still here".into(),
+        attachment: None,
     });
     let frame = loop {
         if let Message::Text(text) = visitor.next().await {

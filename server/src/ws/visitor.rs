@@ -10,7 +10,10 @@ use axum::http::HeaderMap;
 use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
-use warmline_shared::{ConversationId, ErrorCode, Seq, ServerFrame, SiteId, VisitorFrame};
+use warmline_shared::{
+    Author, ConversationId, ErrorCode, Identity, NameSource, Presence, Seq, ServerFrame, SiteId,
+    VisitorFrame, Welcomed, validate_text,
+};
 
 use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, Stop, read_frame};
 use crate::auth::{new_token, token_hash};
@@ -18,6 +21,7 @@ use crate::client_addr::ClientAddr;
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::events::{Change, Event};
 use crate::fanout::{Subscription, Topic};
+use crate::identity;
 use crate::state::{AppState, now_ms};
 use crate::store::{Conversation, Site, Visitor};
 
@@ -95,19 +99,24 @@ where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    let (site_id, token, last_seq, page) =
-        match tokio::time::timeout(HELLO_TIMEOUT, first_frame(stream)).await {
-            Err(_) | Ok(Inbound::Closed | Inbound::Alive) => return Ok(()),
-            Ok(Inbound::Broken(code, reason)) => return Err(Stop::Broken(code, reason)),
-            Ok(Inbound::Invalid(e)) => return Ok(out.send(&e.to_frame()).await?),
-            Ok(Inbound::Frame(VisitorFrame::Hello {
-                site,
-                token,
-                last_seq,
-                page,
-            })) => (site, token, last_seq, page),
-            Ok(Inbound::Frame(_)) => return Ok(out.error(ErrorCode::HelloRequired, None).await?),
-        };
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, first_frame(stream)).await {
+        Err(_) | Ok(Inbound::Closed | Inbound::Alive) => return Ok(()),
+        Ok(Inbound::Broken(code, reason)) => return Err(Stop::Broken(code, reason)),
+        Ok(Inbound::Invalid(e)) => return Ok(out.send(&e.to_frame()).await?),
+        Ok(Inbound::Frame(hello @ VisitorFrame::Hello { .. })) => hello,
+        Ok(Inbound::Frame(_)) => return Ok(out.error(ErrorCode::HelloRequired, None).await?),
+    };
+    let VisitorFrame::Hello {
+        site: site_id,
+        token,
+        last_seq,
+        page,
+        identity,
+        name,
+    } = hello
+    else {
+        unreachable!("matched as a hello above");
+    };
     let store = &*state.store;
     let Some(site) = store.site(&SiteId::new(site_id)).await? else {
         return Ok(out.error(ErrorCode::UnknownSite, None).await?);
@@ -118,13 +127,50 @@ where
     let page = site.own_page(page);
     // A visitor is stored only once they write: a token no row has yet is
     // one issued to a visitor who has not written so far.
-    let token = match token {
+    let mut token = match token {
         Some(token) if well_formed(&token) => token,
         Some(_) => return Ok(out.error(ErrorCode::BadToken, None).await?),
         None => new_token(),
     };
+    let mut visitor = store
+        .visitor_by_token(&site.id, &token_hash(&token))
+        .await?;
+    let mut naming = Naming::from_hello(name);
+    let verified = match identity {
+        Some(identity) => {
+            let secret = store.identity_secret(&site.id).await?;
+            match verified_user(secret.as_deref(), &identity) {
+                Some(user_id) => {
+                    // The verified person, on whatever browser: their token
+                    // for this browser leads to them from now on.
+                    let mine = store
+                        .identified_visitor(&site.id, user_id, &token_hash(&token), now_ms())
+                        .await?;
+                    let token_is_theirs = visitor.as_ref().is_some_and(|v| v.id == mine.id);
+                    let mine = if token_is_theirs {
+                        mine
+                    } else {
+                        token = new_token();
+                        store
+                            .identified_visitor(&site.id, user_id, &token_hash(&token), now_ms())
+                            .await?
+                    };
+                    naming = Naming::verified(&identity);
+                    visitor = Some(mine);
+                    true
+                }
+                None => {
+                    naming = naming.or_claimed(&identity);
+                    false
+                }
+            }
+        }
+        None => false,
+    };
     let token_hash = token_hash(&token);
-    let mut visitor = store.visitor_by_token(&site.id, &token_hash).await?;
+    if let Some(v) = &mut visitor {
+        naming.apply(state, v).await?;
+    }
     let conversations = &state.conversations;
     let current = match &visitor {
         Some(visitor) => conversations.current_of(visitor).await.map_err(stop)?,
@@ -137,9 +183,23 @@ where
         }
         None => (None, last_seq > 0),
     };
+    let mut presence_feed = state
+        .events
+        .subscribe(Topic::Presence(site.id.clone()))
+        .await;
+    let reply_minutes = reply_minutes(state, &site.id).await?;
     out.send(&ServerFrame::Welcome {
         token,
         conversation_id: watch.as_ref().map(|w| w.delivery.conversation_id),
+        visitor: Welcomed {
+            name: visitor.as_ref().and_then(|v| v.name.clone()),
+            verified,
+            returning: visitor.is_some(),
+            presence: Presence {
+                online: state.presence.online(&site.id),
+                reply_minutes,
+            },
+        },
     })
     .await?;
     if ahead {
@@ -150,6 +210,7 @@ where
     }
 
     let mut heartbeat = Heartbeat::new(state.ping_every);
+    let mut typing = socket::Typing::default();
     loop {
         tokio::select! {
             inbound = read_frame::<VisitorFrame, _>(stream) => {
@@ -165,8 +226,8 @@ where
                     })
                     .await?
                 }
-                VisitorFrame::Send { client_id, text } => {
-                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref() };
+                VisitorFrame::Send { client_id, text, attachment } => {
+                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming };
                     let (author, conversation_id) = match writer.place(state, &mut visitor, &mut watch).await? {
                         Ok(placed) => placed,
                         Err(code) => {
@@ -174,21 +235,159 @@ where
                             continue;
                         }
                     };
-                    let post = NewPost { conversation_id, client_id, text, author: Participant::Visitor(author) };
+                    let post = NewPost { conversation_id, client_id, text, author: Participant::Visitor(author), attachment };
                     socket::post(state, post, out).await?;
+                }
+                VisitorFrame::Typing => {
+                    // Before the first message there is nobody to tell.
+                    if let (Some(v), Some(w)) = (&visitor, &watch) && typing.allows() {
+                        let typed = state.conversations.typing(&Participant::Visitor(v.clone()), w.delivery.conversation_id).await;
+                        socket::answer(typed, out).await?;
+                    }
+                }
+                VisitorFrame::Name { name } => {
+                    match Naming::given(&name) {
+                        Some(given) if !naming.is_verified() => {
+                            naming = given;
+                            if let Some(v) = &mut visitor {
+                                naming.apply(state, v).await?;
+                            }
+                        }
+                        Some(_) => {}
+                        None => out.error(ErrorCode::TooLarge, None).await?,
+                    }
                 }
                 }
             },
             _ = heartbeat.tick() => heartbeat.beat(out).await?,
+            Some(item) = presence_feed.next() => {
+                if let Ok(event) = item && let Event::Presence { online, .. } = &*event {
+                    let presence = Presence { online: *online, reply_minutes };
+                    out.send(&ServerFrame::Presence { presence }).await?;
+                }
+            }
             Some(item) = next_in(&mut watch) => {
                 let Some(current) = watch.as_mut() else { continue };
+                let conversation_id = current.delivery.conversation_id;
                 let other = current.delivery.forward(item, store, out).await?;
-                if other.is_some_and(|event| is_closed(&event)) {
+                match other.as_deref() {
                     // The next message starts a new conversation.
-                    watch = None;
+                    Some(event) if is_closed(event) => watch = None,
+                    Some(Event::Typing { author: author @ Author::Agent { .. }, .. }) => {
+                        out.send(&ServerFrame::Typing { conversation_id, author: author.clone() }).await?;
+                    }
+                    Some(Event::Read { seq, .. }) => {
+                        out.send(&ServerFrame::Read { conversation_id, seq: *seq }).await?;
+                    }
+                    _ => {}
                 }
             }
         }
+    }
+}
+
+/// The user id of an identity the site's secret proves, if it does.
+fn verified_user<'a>(secret: Option<&str>, identity: &'a Identity) -> Option<&'a str> {
+    let secret = secret?;
+    let user_id = identity.user_id.as_str();
+    let ok = !user_id.is_empty()
+        && user_id.len() <= identity::MAX_USER_ID_BYTES
+        && identity::verify(secret, user_id, identity.user_hash.as_deref()?);
+    ok.then_some(user_id)
+}
+
+/// Answered conversations needed before the widget states a typical reply
+/// time; with fewer it says "a few minutes" rather than a number.
+const REPLY_TIME_SAMPLE: usize = 5;
+/// How many of the site's latest answered conversations the figure is from.
+const REPLY_TIME_RECENT: i64 = 30;
+
+/// The site's typical time to a first reply, in whole minutes (at least 1),
+/// when there is enough recent data to say.
+async fn reply_minutes(state: &AppState, site: &SiteId) -> Result<Option<u32>, Stop> {
+    let (median_ms, sample) = state.store.reply_time(site, REPLY_TIME_RECENT).await?;
+    Ok(median_ms.filter(|_| sample >= REPLY_TIME_SAMPLE).map(|ms| {
+        u32::try_from((ms + 59_999) / 60_000)
+            .unwrap_or(u32::MAX)
+            .max(1)
+    }))
+}
+
+/// What to call a visitor, and how sure the relay is of it.
+#[derive(Debug, Clone, Default)]
+struct Naming {
+    name: Option<String>,
+    source: NameSource,
+    email: Option<String>,
+}
+
+/// Longest name a visitor may go by, in characters.
+const MAX_NAME_CHARS: usize = 60;
+
+fn clean_name(name: &str) -> Option<String> {
+    validate_text(name)
+        .ok()
+        .filter(|n| n.chars().count() <= MAX_NAME_CHARS)
+        .map(str::to_owned)
+}
+
+impl Naming {
+    fn from_hello(name: Option<String>) -> Self {
+        name.as_deref().and_then(Self::given).unwrap_or_default()
+    }
+
+    /// A name the visitor typed; `None` if it is blank or too long.
+    fn given(name: &str) -> Option<Self> {
+        Some(Self {
+            name: Some(clean_name(name)?),
+            source: NameSource::Given,
+            email: None,
+        })
+    }
+
+    fn verified(identity: &Identity) -> Self {
+        Self {
+            name: identity.name.as_deref().and_then(clean_name),
+            source: NameSource::Verified,
+            email: identity.email.clone().filter(|e| e.len() <= 320),
+        }
+    }
+
+    /// The host page claims a name it could not prove: agents see it marked
+    /// unverified, unless the visitor gave one themselves.
+    fn or_claimed(self, identity: &Identity) -> Self {
+        match identity.name.as_deref().and_then(clean_name) {
+            Some(claimed) if self.name.is_none() => Self {
+                name: Some(claimed),
+                source: NameSource::Unverified,
+                email: None,
+            },
+            _ => self,
+        }
+    }
+
+    fn is_verified(&self) -> bool {
+        self.source == NameSource::Verified
+    }
+
+    /// Stores the name on the visitor, unless it would replace a verified
+    /// name with a lesser one or change nothing.
+    async fn apply(&self, state: &AppState, visitor: &mut Visitor) -> Result<(), Stop> {
+        let Some(name) = &self.name else {
+            return Ok(());
+        };
+        let downgrade = visitor.name_source == NameSource::Verified && !self.is_verified();
+        let same = visitor.name.as_ref() == Some(name) && visitor.name_source == self.source;
+        if downgrade || same {
+            return Ok(());
+        }
+        state
+            .store
+            .name_visitor(visitor.id, name, self.source, self.email.as_deref())
+            .await?;
+        visitor.name = Some(name.clone());
+        visitor.name_source = self.source;
+        Ok(())
     }
 }
 
@@ -198,6 +397,8 @@ struct Writer<'a> {
     token_hash: &'a str,
     address: IpAddr,
     page: Option<&'a str>,
+    /// The name to store with a visitor created now.
+    naming: &'a Naming,
 }
 
 impl Writer<'_> {
@@ -224,9 +425,10 @@ impl Writer<'_> {
                     .store
                     .create_visitor(&self.site.id, self.token_hash, now_ms())
                     .await?;
-                let Some(created) = created else {
+                let Some(mut created) = created else {
                     return Ok(Err(ErrorCode::BadToken));
                 };
+                self.naming.apply(state, &mut created).await?;
                 visitor.insert(created).clone()
             }
         };

@@ -184,6 +184,8 @@ pub fn hello(token: Option<&str>, last_seq: Seq) -> VisitorFrame {
         token: token.map(str::to_owned),
         last_seq,
         page: None,
+        identity: None,
+        name: None,
     }
 }
 
@@ -194,6 +196,8 @@ pub fn hello_from(page: &str) -> VisitorFrame {
         token: None,
         last_seq: 0,
         page: Some(page.into()),
+        identity: None,
+        name: None,
     }
 }
 
@@ -210,6 +214,7 @@ pub fn say(client_id: &str, text: &str) -> VisitorFrame {
     VisitorFrame::Send {
         client_id: client_id.into(),
         text: text.into(),
+        attachment: None,
     }
 }
 
@@ -307,10 +312,15 @@ impl Client {
         }
     }
 
+    /// The next error, past any presence announcements (agents come and go
+    /// whatever a test does).
     pub async fn recv_error(&mut self) -> ErrorCode {
-        match self.recv().await {
-            ServerFrame::Error { code, .. } => code,
-            other => panic!("expected an error, got {other:?}"),
+        loop {
+            match self.recv().await {
+                ServerFrame::Error { code, .. } => return code,
+                ServerFrame::Presence { .. } => continue,
+                other => panic!("expected an error, got {other:?}"),
+            }
         }
     }
 

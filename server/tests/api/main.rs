@@ -3,8 +3,12 @@
 
 mod agent_socket;
 mod assets;
+mod attachments;
 mod faults;
 mod helpers;
+mod identity;
+mod live;
 mod sign_in;
+mod sites;
 mod store_contract;
 mod visitor_socket;

@@ -55,6 +55,7 @@ mod cases {
             id: site_id(),
             name: "S".into(),
             allowed_origins: vec!["https://s.example".into()],
+            settings: Default::default(),
         };
         store.upsert_site(&site, 0).await.unwrap();
     }
@@ -74,6 +75,7 @@ mod cases {
             agent_id: None,
             text,
             sent_at: 1,
+            attachment: None,
         }
     }
 
@@ -131,7 +133,10 @@ mod cases {
         let reset = store.agent_credentials("a@s.test").await.unwrap().unwrap();
         assert_eq!(reset.failed_sign_ins, 0);
 
-        store.create_session("t1", agent.id, 100).await.unwrap();
+        store
+            .create_session("t1", agent.id, &agent.site_id, 100)
+            .await
+            .unwrap();
         let session = store.session("t1", 99).await.unwrap().unwrap();
         assert_eq!((session.agent.id, session.expires_at), (agent.id, 100));
         assert_eq!(session.token_hash, "t1");
@@ -147,6 +152,7 @@ mod cases {
             id: SiteId::new("o"),
             name: "O".into(),
             allowed_origins: vec![],
+            settings: Default::default(),
         };
         store.upsert_site(&other, 0).await.unwrap();
         let visitor = store

@@ -189,6 +189,8 @@ async fn hello_is_checked_for_site_token_and_origin() {
             token: None,
             last_seq: 0,
             page: None,
+            identity: None,
+            name: None,
         })
         .await;
     assert_eq!(unknown_site.recv_error().await, ErrorCode::UnknownSite);

@@ -3,7 +3,9 @@ use sqlx::{FromRow, Row};
 use warmline_shared::{AgentId, SiteId};
 
 use super::SqliteStore;
-use crate::store::{Agent, AgentCredentials, AgentStore, Result, Role, Session};
+use crate::store::{
+    Agent, AgentCredentials, AgentStore, Membership, Result, Role, Session, StoreError,
+};
 
 #[derive(FromRow)]
 struct AgentRow {
@@ -11,16 +13,23 @@ struct AgentRow {
     site_id: String,
     email: String,
     name: String,
+    role: String,
 }
 
-impl From<AgentRow> for Agent {
-    fn from(row: AgentRow) -> Self {
-        Agent {
+impl TryFrom<AgentRow> for Agent {
+    type Error = StoreError;
+
+    fn try_from(row: AgentRow) -> Result<Self> {
+        let role = Role::parse(&row.role).ok_or_else(|| {
+            StoreError::corrupt(format!("agent {} has role {:?}", row.id, row.role))
+        })?;
+        Ok(Agent {
             id: AgentId::new(row.id),
             site_id: SiteId::new(row.site_id),
             email: row.email,
             name: row.name,
-        }
+            role,
+        })
     }
 }
 
@@ -40,7 +49,7 @@ impl AgentStore for SqliteStore {
              VALUES (?, ?, ?, ?, ?, ?) \
              ON CONFLICT (email) DO UPDATE SET name = excluded.name, \
              password_hash = excluded.password_hash, role = excluded.role \
-             RETURNING id, site_id, email, name",
+             RETURNING id, site_id, email, name, role",
         )
         .bind(site_id.as_str())
         .bind(email)
@@ -50,26 +59,105 @@ impl AgentStore for SqliteStore {
         .bind(now)
         .fetch_one(&self.pool)
         .await?;
-        Ok(row.into())
+        sqlx::query(
+            "INSERT INTO memberships (agent_id, site_id, role) VALUES (?, ?, ?) \
+             ON CONFLICT (agent_id, site_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(row.id)
+        .bind(&row.site_id)
+        .bind(role.as_str())
+        .execute(&self.pool)
+        .await?;
+        row.try_into()
+    }
+
+    async fn add_member(
+        &self,
+        site_id: &SiteId,
+        email: &str,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO agents (site_id, email, name, password_hash, role, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(site_id.as_str())
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO memberships (agent_id, site_id, role) \
+             SELECT id, ?, ? FROM agents WHERE email = ? \
+             ON CONFLICT (agent_id, site_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(site_id.as_str())
+        .bind(role.as_str())
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn memberships(&self, agent_id: AgentId) -> Result<Vec<Membership>> {
+        let rows = sqlx::query(
+            "SELECT m.site_id, s.name, m.role FROM memberships m JOIN sites s ON s.id = m.site_id \
+             WHERE m.agent_id = ? ORDER BY s.name, s.id",
+        )
+        .bind(agent_id.get())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.get("role");
+                Ok(Membership {
+                    site_id: SiteId::new(row.get::<String, _>("site_id")),
+                    site_name: row.get("name"),
+                    role: Role::parse(&role)
+                        .ok_or_else(|| StoreError::corrupt(format!("membership role {role:?}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn switch_site(&self, token_hash: &str, site_id: &SiteId) -> Result<bool> {
+        let switched = sqlx::query(
+            "UPDATE sessions SET site_id = ? WHERE token_hash = ? AND EXISTS \
+             (SELECT 1 FROM memberships m WHERE m.agent_id = sessions.agent_id AND m.site_id = ?)",
+        )
+        .bind(site_id.as_str())
+        .bind(token_hash)
+        .bind(site_id.as_str())
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(switched == 1)
     }
 
     async fn agent_credentials(&self, email: &str) -> Result<Option<AgentCredentials>> {
-        let row = sqlx::query(
-            "SELECT id, site_id, email, name, password_hash, failed_sign_ins FROM agents \
+        let Some(row) = sqlx::query(
+            "SELECT id, site_id, email, name, role, password_hash, failed_sign_ins FROM agents \
              WHERE email = ?",
         )
         .bind(email)
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(row
-            .map(|row| -> sqlx::Result<_> {
-                Ok(AgentCredentials {
-                    password_hash: row.try_get("password_hash")?,
-                    failed_sign_ins: row.try_get("failed_sign_ins")?,
-                    agent: AgentRow::from_row(&row)?.into(),
-                })
-            })
-            .transpose()?)
+        .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(AgentCredentials {
+            password_hash: row.try_get("password_hash")?,
+            failed_sign_ins: row.try_get("failed_sign_ins")?,
+            agent: AgentRow::from_row(&row)?.try_into()?,
+        }))
     }
 
     async fn count_failed_sign_in(&self, email: &str) -> Result<()> {
@@ -92,35 +180,40 @@ impl AgentStore for SqliteStore {
         &self,
         token_hash: &str,
         agent_id: AgentId,
+        site_id: &SiteId,
         expires_at: i64,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES (?, ?, ?)")
-            .bind(token_hash)
-            .bind(agent_id.get())
-            .bind(expires_at)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, agent_id, site_id, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(agent_id.get())
+        .bind(site_id.as_str())
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT a.id, a.site_id, a.email, a.name, s.expires_at FROM sessions s \
-             JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ? AND s.expires_at > ?",
+            "SELECT a.id, m.site_id, a.email, a.name, m.role, s.expires_at FROM sessions s \
+             JOIN agents a ON a.id = s.agent_id \
+             JOIN memberships m ON m.agent_id = a.id AND m.site_id = s.site_id \
+             WHERE s.token_hash = ? AND s.expires_at > ?",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row
-            .map(|row| -> sqlx::Result<_> {
-                Ok(Session {
-                    agent: AgentRow::from_row(&row)?.into(),
-                    token_hash: token_hash.to_owned(),
-                    expires_at: row.try_get("expires_at")?,
-                })
-            })
-            .transpose()?)
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Session {
+            agent: AgentRow::from_row(&row)?.try_into()?,
+            token_hash: token_hash.to_owned(),
+            expires_at: row.try_get("expires_at")?,
+        }))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {

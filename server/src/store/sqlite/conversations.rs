@@ -1,11 +1,12 @@
 use async_trait::async_trait;
 use sqlx::{FromRow, Sqlite, Transaction};
 use warmline_shared::{
-    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor, Seq, SiteId,
-    VisitorId,
+    AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
+    Seq, SiteId, VisitorId,
 };
 
 use super::SqliteStore;
+use super::visitors::name_source;
 use crate::store::{
     Appended, Conversation, ConversationStore, NewMessage, Result, Status, StoreError,
 };
@@ -19,6 +20,10 @@ struct MessageRow {
     author_name: Option<String>,
     text: String,
     sent_at: i64,
+    attachment_id: Option<String>,
+    attachment_name: Option<String>,
+    attachment_mime: Option<String>,
+    attachment_size: Option<i64>,
 }
 
 impl TryFrom<MessageRow> for ChatMessage {
@@ -45,6 +50,12 @@ impl TryFrom<MessageRow> for ChatMessage {
             author,
             text: row.text,
             sent_at: row.sent_at,
+            attachment: row.attachment_id.map(|id| Attachment {
+                id,
+                name: row.attachment_name.unwrap_or_default(),
+                mime: row.attachment_mime.unwrap_or_default(),
+                size: row.attachment_size.unwrap_or(0) as u64,
+            }),
         })
     }
 }
@@ -64,6 +75,7 @@ struct ConversationRow {
     site_id: String,
     visitor_id: i64,
     visitor_name: Option<String>,
+    name_source: String,
     status: String,
     assigned_agent_id: Option<i64>,
     page: Option<String>,
@@ -73,8 +85,8 @@ struct ConversationRow {
 }
 
 impl ConversationRow {
-    fn summary(&self) -> ConversationSummary {
-        ConversationSummary {
+    fn summary(&self) -> Result<ConversationSummary> {
+        Ok(ConversationSummary {
             id: ConversationId::new(self.id),
             visitor: self
                 .visitor_name
@@ -84,7 +96,8 @@ impl ConversationRow {
             last_seq: self.last_seq,
             last_text: self.last_text.clone(),
             updated_at: self.updated_at,
-        }
+            name_source: name_source(&self.name_source)?,
+        })
     }
 }
 
@@ -103,7 +116,7 @@ impl TryFrom<ConversationRow> for Conversation {
             }
         };
         Ok(Conversation {
-            summary: row.summary(),
+            summary: row.summary()?,
             site_id: SiteId::new(row.site_id),
             visitor_id: VisitorId::new(row.visitor_id),
             status,
@@ -113,11 +126,13 @@ impl TryFrom<ConversationRow> for Conversation {
 }
 
 const CONVERSATION_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, v.name AS visitor_name, \
-     c.status, c.assigned_agent_id, c.page, c.last_seq, c.last_text, c.updated_at \
+     v.name_source, c.status, c.assigned_agent_id, c.page, c.last_seq, c.last_text, c.updated_at \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id";
 
-const MESSAGE_SELECT: &str = "SELECT conversation_id, seq, client_id, author_kind, author_name, \
-     text, sent_at FROM messages";
+const MESSAGE_SELECT: &str = "SELECT m.conversation_id, m.seq, m.client_id, m.author_kind, \
+     m.author_name, m.text, m.sent_at, m.attachment_id, a.name AS attachment_name, \
+     a.mime AS attachment_mime, a.size AS attachment_size \
+     FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id";
 
 impl SqliteStore {
     async fn conversation_where(&self, condition: &str, id: i64) -> Result<Option<Conversation>> {
@@ -135,7 +150,7 @@ impl SqliteStore {
         client_id: &str,
     ) -> Result<Option<ChatMessage>> {
         let row: Option<MessageRow> = sqlx::query_as(&format!(
-            "{MESSAGE_SELECT} WHERE conversation_id = ? AND client_id = ?"
+            "{MESSAGE_SELECT} WHERE m.conversation_id = ? AND m.client_id = ?"
         ))
         .bind(conversation_id.get())
         .bind(client_id)
@@ -217,7 +232,7 @@ impl ConversationStore for SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(ConversationRow::summary).collect())
+        rows.iter().map(ConversationRow::summary).collect()
     }
 
     async fn assign_conversation(
@@ -275,7 +290,8 @@ impl ConversationStore for SqliteStore {
             Some(seq) => {
                 sqlx::query(
                     "INSERT INTO messages (conversation_id, seq, client_id, author_kind, \
-                     agent_id, author_name, text, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                     agent_id, author_name, text, sent_at, attachment_id) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
                      ON CONFLICT (conversation_id, client_id) DO NOTHING",
                 )
                 .bind(new.conversation_id.get())
@@ -286,6 +302,7 @@ impl ConversationStore for SqliteStore {
                 .bind(name)
                 .bind(new.text)
                 .bind(new.sent_at)
+                .bind(new.attachment.map(|a| a.id.as_str()))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -302,6 +319,7 @@ impl ConversationStore for SqliteStore {
                 author: new.author.clone(),
                 text: new.text.to_owned(),
                 sent_at: new.sent_at,
+                attachment: new.attachment.cloned(),
             };
             return Ok(Some(Appended {
                 message,
@@ -341,7 +359,7 @@ impl ConversationStore for SqliteStore {
         limit: i64,
     ) -> Result<Vec<ChatMessage>> {
         let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "{MESSAGE_SELECT} WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+            "{MESSAGE_SELECT} WHERE m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?"
         ))
         .bind(conversation_id.get())
         .bind(after)
@@ -366,6 +384,7 @@ mod tests {
             id: SiteId::new("s"),
             name: "S".into(),
             allowed_origins: vec![],
+            settings: Default::default(),
         };
         store.upsert_site(&site, 0).await.unwrap();
         let visitor = store

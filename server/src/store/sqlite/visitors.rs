@@ -1,8 +1,51 @@
 use async_trait::async_trait;
-use warmline_shared::{SiteId, VisitorId};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use warmline_shared::{Attachment, NameSource, SiteId, VisitorId};
 
 use super::SqliteStore;
-use crate::store::{Result, Visitor, VisitorStore};
+use crate::store::{Result, StoreError, StoredAttachment, Visitor, VisitorStore};
+
+pub(super) fn name_source(text: &str) -> Result<NameSource> {
+    Ok(match text {
+        "none" => NameSource::None,
+        "given" => NameSource::Given,
+        "unverified" => NameSource::Unverified,
+        "verified" => NameSource::Verified,
+        other => return Err(StoreError::corrupt(format!("name source {other:?}"))),
+    })
+}
+
+fn name_source_column(source: NameSource) -> &'static str {
+    match source {
+        NameSource::None => "none",
+        NameSource::Given => "given",
+        NameSource::Unverified => "unverified",
+        NameSource::Verified => "verified",
+    }
+}
+
+fn visitor_from(row: &SqliteRow) -> Result<Visitor> {
+    Ok(Visitor {
+        id: VisitorId::new(row.get("id")),
+        site_id: SiteId::new(row.get::<String, _>("site_id")),
+        name: row.get("name"),
+        name_source: name_source(row.get("name_source"))?,
+    })
+}
+
+const VISITOR_SELECT: &str = "SELECT v.id, v.site_id, v.name, v.name_source FROM visitors v";
+
+impl SqliteStore {
+    async fn visitor_where(&self, condition: &str, a: &str, b: &str) -> Result<Option<Visitor>> {
+        let row = sqlx::query(&format!("{VISITOR_SELECT} WHERE {condition}"))
+            .bind(a)
+            .bind(b)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(visitor_from).transpose()
+    }
+}
 
 #[async_trait]
 impl VisitorStore for SqliteStore {
@@ -12,6 +55,9 @@ impl VisitorStore for SqliteStore {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<Visitor>> {
+        // Writing first takes SQLite's write lock at once; a read first
+        // would fail to upgrade when another writer got there in between.
+        let mut tx = self.pool.begin().await?;
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO visitors (site_id, token_hash, created_at) VALUES (?, ?, ?) \
              ON CONFLICT (token_hash) DO NOTHING RETURNING id",
@@ -19,21 +65,39 @@ impl VisitorStore for SqliteStore {
         .bind(site_id.as_str())
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        match id {
-            Some(id) => Ok(Some(Visitor {
-                id: VisitorId::new(id),
-                site_id: site_id.clone(),
-            })),
-            None => self.visitor_by_token(site_id, token_hash).await,
+        let linked = match id {
+            Some(id) => {
+                sqlx::query(
+                    "INSERT INTO visitor_tokens (token_hash, visitor_id, created_at) \
+                     VALUES (?, ?, ?) ON CONFLICT (token_hash) DO NOTHING",
+                )
+                .bind(token_hash)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1
+            }
+            None => false,
+        };
+        // Otherwise the token already leads to someone (another tab won the
+        // race, or it is a verified visitor's): nothing new is stored.
+        if linked {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
         }
+        self.visitor_by_token(site_id, token_hash).await
     }
 
     async fn sweep_visitors(&self, created_before: i64) -> Result<u64> {
         let swept = sqlx::query(
-            "DELETE FROM visitors WHERE created_at < ? AND NOT EXISTS \
-             (SELECT 1 FROM conversations c WHERE c.visitor_id = visitors.id)",
+            "DELETE FROM visitors WHERE created_at < ? AND user_id IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM conversations c WHERE c.visitor_id = visitors.id) AND NOT EXISTS \
+             (SELECT 1 FROM attachments a WHERE a.visitor_id = visitors.id)",
         )
         .bind(created_before)
         .execute(&self.pool)
@@ -47,15 +111,112 @@ impl VisitorStore for SqliteStore {
         site_id: &SiteId,
         token_hash: &str,
     ) -> Result<Option<Visitor>> {
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM visitors WHERE site_id = ? AND token_hash = ?")
+        self.visitor_where(
+            "v.site_id = ? AND v.id = \
+             (SELECT visitor_id FROM visitor_tokens WHERE token_hash = ?)",
+            site_id.as_str(),
+            token_hash,
+        )
+        .await
+    }
+
+    async fn identified_visitor(
+        &self,
+        site_id: &SiteId,
+        user_id: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Visitor> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO visitors (site_id, token_hash, user_id, created_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(site_id.as_str())
+        // The first-token column is unique and never looked up any more;
+        // the browser's token may already be another visitor's.
+        .bind(format!("user {site_id} {user_id}"))
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let id: i64 =
+            sqlx::query_scalar("SELECT id FROM visitors WHERE site_id = ? AND user_id = ?")
                 .bind(site_id.as_str())
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
+                .bind(user_id)
+                .fetch_one(&mut *tx)
                 .await?;
-        Ok(id.map(|id| Visitor {
-            id: VisitorId::new(id),
-            site_id: site_id.clone(),
+        sqlx::query(
+            "INSERT INTO visitor_tokens (token_hash, visitor_id, created_at) VALUES (?, ?, ?) \
+             ON CONFLICT (token_hash) DO NOTHING",
+        )
+        .bind(token_hash)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.visitor_where("v.site_id = ? AND v.user_id = ?", site_id.as_str(), user_id)
+            .await?
+            .ok_or_else(|| StoreError::corrupt(format!("visitor {user_id} vanished")))
+    }
+
+    async fn name_visitor(
+        &self,
+        id: VisitorId,
+        name: &str,
+        source: NameSource,
+        email: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE visitors SET name = ?, name_source = ?, email = COALESCE(?, email) WHERE id = ?",
+        )
+        .bind(name)
+        .bind(name_source_column(source))
+        .bind(email)
+        .bind(id.get())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn create_attachment(&self, stored: &StoredAttachment, now: i64) -> Result<()> {
+        let a = &stored.attachment;
+        sqlx::query(
+            "INSERT INTO attachments (id, site_id, visitor_id, name, mime, size, sha256, \
+             created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&a.id)
+        .bind(stored.site_id.as_str())
+        .bind(stored.visitor_id.get())
+        .bind(&a.name)
+        .bind(&a.mime)
+        .bind(a.size as i64)
+        .bind(&stored.sha256)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn attachment(&self, id: &str) -> Result<Option<StoredAttachment>> {
+        let row = sqlx::query(
+            "SELECT id, site_id, visitor_id, name, mime, size, sha256 FROM attachments \
+             WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| StoredAttachment {
+            attachment: Attachment {
+                id: row.get("id"),
+                name: row.get("name"),
+                mime: row.get("mime"),
+                size: row.get::<i64, _>("size") as u64,
+            },
+            site_id: SiteId::new(row.get::<String, _>("site_id")),
+            visitor_id: VisitorId::new(row.get("visitor_id")),
+            sha256: row.get("sha256"),
         }))
     }
 }

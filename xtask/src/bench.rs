@@ -1,0 +1,66 @@
+//! `cargo xtask bench <what>`: measurements printed for people to read, not
+//! timed tests (these machines are shared and noisy; what matters is the
+//! ratio to a baseline measured in the same run).
+
+use std::process::Command;
+
+use crate::paths::Paths;
+use crate::wasm::{build_floor, sizes};
+use crate::{Result, budget, build_with, check, setup, step};
+
+pub fn run(paths: &Paths, what: Option<&str>) -> Result {
+    match what {
+        Some("widget") | None => widget(paths),
+        Some(other) => Err(format!("no benchmark called {other:?} (try `widget`)")),
+    }
+}
+
+/// The widget's weight beside the Leptos floor, then its load times and
+/// its cost to the host page, in headless Chromium.
+fn widget(paths: &Paths) -> Result {
+    let tools = setup::run(paths)?;
+    build_with(paths, &tools)?;
+    let floor = build_floor(paths, &tools)?;
+
+    step("what a visitor downloads before the first message");
+    let parts = budget::widget_download(paths)?;
+    budget::print(&parts);
+    let floor_parts = [
+        ("floor glue", sizes(&floor.join("warmline_leptos_floor.js"))),
+        (
+            "floor app",
+            sizes(&floor.join("warmline_leptos_floor_bg.wasm")),
+        ),
+    ];
+    let floor_brotli: u64 = floor_parts.iter().map(|(_, s)| s[2]).sum();
+    let app_brotli = parts[1].1[2] + parts[2].1[2];
+    let total: u64 = parts.iter().map(|(_, s)| s[2]).sum();
+    eprintln!(
+        "    Leptos floor (a signal, a list, an input, a button): glue {} + app {} = {floor_brotli} B brotli",
+        floor_parts[0].1[2], floor_parts[1].1[2]
+    );
+    eprintln!(
+        "    widget app {app_brotli} B = floor × {:.2}; Warmline's own code ≈ {} B; total {total} of {} B budget ({:.0} %)",
+        app_brotli as f64 / floor_brotli as f64,
+        app_brotli.saturating_sub(floor_brotli),
+        budget::TOTAL,
+        100.0 * total as f64 / budget::TOTAL as f64
+    );
+
+    step("load times in headless Chromium (interleaved runs against a real relay)");
+    let e2e = paths.root.join("tests").join("e2e");
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&e2e)
+        .status()
+        .map_err(|e| format!("cannot run npm: {e}"))?;
+    check(status, "npm ci in tests/e2e")?;
+    let status = Command::new("node")
+        .arg("bench/widget.js")
+        .current_dir(&e2e)
+        .env("WARMLINE_BIN", paths.relay_binary())
+        .env("CHROMIUM", setup::CHROMIUM)
+        .status()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    check(status, "the widget benchmark")
+}

@@ -1,0 +1,123 @@
+//! The widget's size budget: everything a visitor's browser downloads before
+//! they can send a first message (the loader, the configuration with the
+//! catalogue, the app's glue and wasm), brotli-compressed as served. The
+//! figures are deterministic, so `cargo xtask test` fails past the budget.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::paths::Paths;
+use crate::wasm::sizes;
+use crate::{Result, check};
+
+/// Everything before the first message, brotli (bytes).
+pub const TOTAL: u64 = 80_000;
+/// The loader alone, brotli (bytes).
+pub const LOADER: u64 = 3_000;
+
+/// One download: its name and raw, gzip and brotli bytes.
+pub type Part = (String, [u64; 3]);
+
+/// What the widget costs a visitor, part by part.
+pub fn widget_download(paths: &Paths) -> Result<Vec<Part>> {
+    let dist = paths.dist();
+    let mut parts = vec![
+        (
+            "loader (widget.js)".to_owned(),
+            sizes(&dist.join("widget.js")),
+        ),
+        (
+            "glue (warmline_widget.js)".to_owned(),
+            sizes(&dist.join("widget/warmline_widget.js")),
+        ),
+        (
+            "app (warmline_widget_bg.wasm)".to_owned(),
+            sizes(&dist.join("widget/warmline_widget_bg.wasm")),
+        ),
+    ];
+    parts.push(largest_catalogue(paths)?);
+    if parts.iter().any(|(_, [raw, _, _])| *raw == 0) {
+        return Err("the widget is not built; run `cargo xtask build`".into());
+    }
+    Ok(parts)
+}
+
+/// The configuration is a few settings and one catalogue; the largest
+/// catalogue (Georgian and Armenian letters take three bytes each) stands
+/// for it.
+fn largest_catalogue(paths: &Paths) -> Result<Part> {
+    let dir = paths.root.join("widget/locales");
+    let mut largest: Option<(String, [u64; 3])> = None;
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let measured = [
+            std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+            compressed(&path, "gzip", &["-9", "-c"])?,
+            compressed(&path, "brotli", &["-q", "11", "-c"])?,
+        ];
+        if largest
+            .as_ref()
+            .is_none_or(|(_, sizes)| measured[2] > sizes[2])
+        {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            largest = Some((format!("config (largest catalogue, {name})"), measured));
+        }
+    }
+    largest.ok_or_else(|| format!("no catalogues in {}", dir.display()))
+}
+
+fn compressed(path: &Path, tool: &str, args: &[&str]) -> Result<u64> {
+    let output = Command::new(tool)
+        .args(args)
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run {tool}: {e}"))?;
+    check(output.status, tool)?;
+    Ok(output.stdout.len() as u64)
+}
+
+pub fn print(parts: &[Part]) {
+    eprintln!(
+        "    {:<44} {:>9} {:>9} {:>9}",
+        "before the first message", "raw", "gzip", "brotli"
+    );
+    let mut total = [0u64; 3];
+    for (name, sizes) in parts {
+        eprintln!(
+            "    {name:<44} {:>9} {:>9} {:>9}",
+            sizes[0], sizes[1], sizes[2]
+        );
+        for (sum, size) in total.iter_mut().zip(sizes) {
+            *sum += size;
+        }
+    }
+    eprintln!(
+        "    {:<44} {:>9} {:>9} {:>9}",
+        "total", total[0], total[1], total[2]
+    );
+}
+
+/// Fails when the widget is over its budget, saying by how much.
+pub fn check_widget(paths: &Paths) -> Result {
+    let parts = widget_download(paths)?;
+    print(&parts);
+    let total: u64 = parts.iter().map(|(_, s)| s[2]).sum();
+    let loader = parts[0].1[2];
+    eprintln!("    budget: total {total} of {TOTAL} B brotli, loader {loader} of {LOADER} B");
+    if loader > LOADER {
+        return Err(format!(
+            "the loader is {loader} B brotli, over its budget of {LOADER} B"
+        ));
+    }
+    if total > TOTAL {
+        return Err(format!(
+            "the widget downloads {total} B brotli before the first message, over its budget of {TOTAL} B"
+        ));
+    }
+    Ok(())
+}
