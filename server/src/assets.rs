@@ -24,6 +24,8 @@ mod embedded {
 const LOADER: &str = include_str!("../../widget/loader.js");
 const CONSOLE_PAGE: &str = include_str!("../../console/index.html");
 const DEMO_PAGE: &str = include_str!("../../examples/demo/index.html");
+const HOSTILE_PAGE: &str = include_str!("../../examples/hostile/index.html");
+const STRICT_PAGE: &str = include_str!("../../examples/strict-csp/index.html");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,6 +39,12 @@ pub fn routes() -> Router<AppState> {
         .route("/console/{name}", get(console_file))
         .route("/demo/", get(demo_page))
         .route("/demo/identity", get(crate::demo::identity))
+        .route("/demo/hostile/", get(|| async { text(HOSTILE_PAGE, "text/html; charset=utf-8") }))
+        .route("/demo/strict/", get(strict_page))
+        .route(
+            "/demo/strict/page.css",
+            get(|| async { text("body{font:18px/1.5 Georgia,serif;margin:3rem auto;max-width:40rem;padding:0 1rem}", "text/css; charset=utf-8") }),
+        )
 }
 
 /// What `cargo xtask build` puts in `dist/`. Only these are answered with
@@ -91,6 +99,24 @@ async fn console_page() -> Response {
 
 async fn demo_page() -> Response {
     text(DEMO_PAGE, "text/html; charset=utf-8")
+}
+
+/// The demo page under the strictest policy a site could set that still
+/// embeds Warmline: exactly the sources the README lists, for the relay at
+/// the address the browser used.
+async fn strict_page(headers: HeaderMap) -> Response {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let policy = crate::embed::content_security_policy(&format!("http://{host}"));
+    let mut response = text(STRICT_PAGE, "text/html; charset=utf-8");
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
 }
 
 async fn widget_file(

@@ -27,6 +27,22 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/widget/config", get(config).layer(compression))
 }
 
+/// The Content-Security-Policy of a page that allows Warmline from the relay
+/// at `relay` (an origin) and nothing else: the README's list. The widget's
+/// styles are constructed stylesheets, which need no `style-src`; its
+/// images (attachments) are shown from `blob:` URLs.
+pub fn content_security_policy(relay: &str) -> String {
+    let socket = relay
+        .replacen("https://", "wss://", 1)
+        .replacen("http://", "ws://", 1);
+    format!(
+        "default-src 'none'; script-src {relay} 'wasm-unsafe-eval'; \
+         connect-src {relay} {socket}; img-src blob:; style-src 'self'; \
+         base-uri 'none'; form-action 'none'; frame-ancestors 'none'; \
+         require-trusted-types-for 'script'"
+    )
+}
+
 #[derive(Deserialize)]
 struct Ask {
     site: String,
