@@ -21,20 +21,30 @@ pub fn client_id() -> String {
     }
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let mut id = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        push_hex(&mut id, u64::from(*byte), 2);
+    }
+    id
 }
 
 /// Without any crypto object, ids only need to be unique for this client.
 fn fallback_id() -> String {
-    let now = js_sys::Date::now() as u64;
-    let random = (js_sys::Math::random() * 1e15) as u64;
-    format!("c-{now:x}-{random:x}")
+    let mut id = String::from("c-");
+    push_hex(&mut id, js_sys::Date::now() as u64, 12);
+    id.push('-');
+    push_hex(&mut id, (js_sys::Math::random() * 1e15) as u64, 13);
+    id
+}
+
+/// Appends the lowest `digits` hex digits of `n`. (Written out rather than
+/// with `format!`, whose machinery every visitor would download.)
+fn push_hex(out: &mut String, n: u64, digits: u32) {
+    for shift in (0..digits).rev() {
+        let digit = (n >> (shift * 4)) & 0xf;
+        out.push(char::from_digit(digit as u32, 16).unwrap_or('0'));
+    }
 }

@@ -29,22 +29,21 @@ pub fn forget(key: &str) {
 /// strings and fragments can carry the visitor's secrets.
 pub fn page() -> Option<String> {
     let location = web_sys::window()?.location();
-    Some(format!(
-        "{}{}",
-        location.origin().ok()?,
-        location.pathname().ok()?
-    ))
+    let mut page = location.origin().ok()?;
+    page.push_str(&location.pathname().ok()?);
+    Some(page)
 }
 
 /// `https://relay.example` + `/ws/visitor` → `wss://relay.example/ws/visitor`.
 pub fn ws_url(relay: &str, path: &str) -> String {
     let relay = relay.trim_end_matches('/');
-    let rest = relay
-        .strip_prefix("https://")
-        .map(|r| format!("wss://{r}"))
-        .or_else(|| relay.strip_prefix("http://").map(|r| format!("ws://{r}")))
-        .unwrap_or_else(|| relay.to_owned());
-    format!("{rest}{path}")
+    let mut url = match relay.split_once("://") {
+        Some(("https", host)) => ["wss://", host].concat(),
+        Some(("http", host)) => ["ws://", host].concat(),
+        _ => relay.to_owned(),
+    };
+    url.push_str(path);
+    url
 }
 
 /// Tells the loader script something, through an event on the element it

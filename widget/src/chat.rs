@@ -90,7 +90,7 @@ pub struct Chat {
 
 impl Chat {
     pub fn new(site: String) -> Self {
-        let key = |what: &str| format!("warmline.{site}.{what}");
+        let key = |what: &str| storage_key(&site, what);
         let state = State {
             sound: browser::load(&key("sound")).as_deref() == Some("1"),
             asked_name: browser::load(&key("name_asked")).is_some(),
@@ -129,8 +129,7 @@ impl Chat {
 
     /// A key in this browser's storage, per site.
     pub fn key(&self, what: &str) -> String {
-        self.kept
-            .with_value(|k| format!("warmline.{}.{what}", k.site))
+        self.kept.with_value(|k| storage_key(&k.site, what))
     }
 
     /// Queues a message the visitor typed (already validated) and sends it
@@ -232,6 +231,11 @@ impl Chat {
         browser::save(&self.key("sound"), if on { "1" } else { "0" });
         self.show(|s| s.sound = on);
     }
+}
+
+/// `warmline.<site>.<what>`: what this browser remembers, per site.
+fn storage_key(site: &str, what: &str) -> String {
+    ["warmline.", site, ".", what].concat()
 }
 
 /// How long to wait before resending what the relay refused as too many.

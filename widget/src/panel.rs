@@ -1,7 +1,7 @@
 //! The chat panel: header, greeting, conversation, and the box to write in.
 
 use leptos::prelude::*;
-use warmline_client::view::{Composer, Follow, MessageLog, group};
+use warmline_client::view::{Composer, Follow, MessageLog, group, number};
 use warmline_shared::Author;
 use warmline_shared::transcript::Entry;
 use wasm_bindgen::JsValue;
@@ -29,13 +29,10 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
     let seen = Signal::derive(move || {
         let read = chat.state.with(|s| s.read);
         chat.transcript.with(|t| {
-            t.entries()
-                .iter()
-                .rev()
-                .find_map(|e| match e {
-                    Entry::Stored(m) if m.author == Author::Visitor && m.seq <= read => Some(m.seq),
-                    _ => None,
-                })
+            t.entries().iter().rev().find_map(|e| match e {
+                Entry::Stored(m) if m.author == Author::Visitor && m.seq <= read => Some(m.seq),
+                _ => None,
+            })
         })
     });
     let unavailable = Signal::derive(move || {
@@ -44,24 +41,26 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
     });
 
     // The header tells the truth about who can answer.
-    let presence = move || {
+    let presence = Signal::derive(move || {
         let presence = chat.state.with(|s| s.presence);
         match (presence.online, presence.reply_minutes) {
             (0, _) => words.get("agents_away"),
-            (_, Some(minutes)) => {
-                words.fill("agents_online_reply", "minutes", &minutes.to_string())
-            }
+            (_, Some(minutes)) => words.fill(
+                "agents_online_reply",
+                "minutes",
+                &number(u64::from(minutes)),
+            ),
             (_, None) => words.get("agents_online"),
         }
-    };
-    let status = move || match chat.state.with(|s| (s.status, s.slowed)) {
+    });
+    let status = Signal::derive(move || match chat.state.with(|s| (s.status, s.slowed)) {
         (Status::Connecting, _) => words.get("connecting"),
         (Status::Reconnecting, _) => words.get("reconnecting"),
         (Status::Unavailable(code), _) => words.get(refusal_key(code)),
         (Status::Online, true) => words.get("rate_limited_wait"),
         (Status::Online, false) => String::new(),
-    };
-    let hello = move || {
+    });
+    let hello = Signal::derive(move || {
         let (name, returning) = chat
             .state
             .with(|s| (s.me.name.clone(), s.returning.unwrap_or(false)));
@@ -70,29 +69,32 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
             Some(name) => words.fill(key, "name", &name),
             None => words.get(key),
         }
-    };
-    let typing = move || {
-        chat.state.with(|s| {
-            s.typing
-                .as_ref()
-                .map(|(name, _)| words.fill("typing", "name", name))
+    });
+    let typing = Signal::derive(move || {
+        chat.state.with(|s| match &s.typing {
+            Some((name, _)) => words.fill("typing", "name", name),
+            None => String::new(),
         })
-    };
+    });
     let sound = move || chat.state.with(|s| s.sound);
-    let sound_label = move || words.get(if sound() { "sound_off" } else { "sound_on" });
+    let sound_label =
+        Signal::derive(move || words.get(if sound() { "sound_off" } else { "sound_on" }));
+    let sound_pressed = Signal::derive(move || if sound() { "true" } else { "false" }.to_owned());
+    let minimize = words.signal("minimize");
+    let announcement = Signal::derive(move || chat.state.with(|s| s.announcement.clone()));
     let time = Callback::new(move |ms: i64| browser::time_of(ms, &words.get("lang")));
 
     view! { class="wl",
         <div class="chat">
             <div class="head">
                 <div class="head-text">
-                    <h2 class="title">{move || words.get("title")}</h2>
+                    <h2 class="title">{words.signal("title")}</h2>
                     <p class="subtitle">{presence}</p>
                 </div>
                 <button
                     type="button"
                     class="icon"
-                    aria-pressed=move || sound().to_string()
+                    aria-pressed=sound_pressed
                     aria-label=sound_label
                     title=sound_label
                     on:click=move |_| chat.toggle_sound()
@@ -105,8 +107,8 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
                 <button
                     type="button"
                     class="icon"
-                    aria-label=move || words.get("minimize")
-                    title=move || words.get("minimize")
+                    aria-label=minimize
+                    title=minimize
                     on:click=move |_| browser::notify(&panel, "warmline:close", JsValue::UNDEFINED)
                 >
                     <svg viewBox="0 0 24 24" aria-hidden="true">
@@ -132,7 +134,7 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
                 {typing}
             </p>
             <p class="sr" aria-live="polite">
-                {move || chat.state.with(|s| s.announcement.clone())}
+                {announcement}
             </p>
             <Composer
                 draft

@@ -29,6 +29,11 @@ impl Words {
             .unwrap_or_default()
     }
 
+    /// The text for `key` as a signal (see `Texts::signal`).
+    pub fn signal(self, key: &'static str) -> Signal<String> {
+        Signal::derive(move || self.get(key))
+    }
+
     /// The text for `key` with `{hole}` filled.
     pub fn fill(&self, key: &str, hole: &str, value: &str) -> String {
         warmline_client::view::fill(&self.get(key), hole, value)

@@ -219,7 +219,11 @@ impl Object {
 
     fn number(&mut self, key: &str, value: i64) {
         self.key(key);
-        self.0.push_str(&value.to_string());
+        if value < 0 {
+            self.0.push('-');
+        }
+        self.0
+            .push_str(&warmline_client::view::number(value.unsigned_abs()));
     }
 
     fn finish(mut self) -> String {

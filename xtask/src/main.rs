@@ -10,6 +10,7 @@
 
 mod bench;
 mod budget;
+mod names;
 mod paths;
 mod setup;
 mod wasm;

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::names;
 use crate::paths::Paths;
 use crate::setup::Tools;
 use crate::{Result, check, step};
@@ -166,16 +167,18 @@ fn bind_and_optimise(tools: &Tools, wasm: &Path, name: &str, scratch: &Path, out
 
     let _ = std::fs::remove_dir_all(out);
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let copies = [
-        (optimised, out.join(format!("{name}_bg.wasm"))),
-        (
-            scratch.join(format!("{name}.js")),
-            out.join(format!("{name}.js")),
-        ),
-    ];
-    for (from, to) in copies {
-        std::fs::copy(&from, &to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
-    }
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let wasm = read(&optimised)?;
+    let glue = String::from_utf8(read(&scratch.join(format!("{name}.js")))?)
+        .map_err(|_| "wasm-bindgen's glue is not UTF-8".to_owned())?;
+    let (wasm, glue) = names::shorten(&wasm, &glue, &format!("./{name}_bg.js"))?;
+    let write = |path: PathBuf, bytes: &[u8]| {
+        std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write(out.join(format!("{name}_bg.wasm")), &wasm)?;
+    write(out.join(format!("{name}.js")), glue.as_bytes())?;
     let glue = out.join(format!("{name}.js"));
     minify_glue(tools, &glue)?;
     compress(&out.join(format!("{name}_bg.wasm")))?;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::{ev, html};
 use warmline_shared::{MAX_TEXT_CHARS, validate_text};
 
-use super::{Follow, Texts, fill};
+use super::{Follow, Texts, fill, number};
 
 #[component]
 pub fn Composer(
@@ -24,7 +24,19 @@ pub fn Composer(
 ) -> impl IntoView {
     let input = NodeRef::<html::Textarea>::new();
     let too_long = move || draft.with(|d| d.trim().chars().count() > MAX_TEXT_CHARS);
-    let can_send = move || !disabled.get() && draft.with(|d| validate_text(d).is_ok());
+    let cannot_send =
+        Signal::derive(move || disabled.get() || draft.with(|d| validate_text(d).is_err()));
+    let hint = Signal::derive(move || {
+        if too_long() {
+            fill(
+                &texts.get("too_long"),
+                "max",
+                &number(MAX_TEXT_CHARS as u64),
+            )
+        } else {
+            String::new()
+        }
+    });
 
     let submit = move || {
         if disabled.get_untracked() {
@@ -52,13 +64,7 @@ pub fn Composer(
 
     view! { class="wl",
         <p class="hint" role="alert">
-            {move || {
-                if too_long() {
-                    fill(&texts.get("too_long"), "max", &MAX_TEXT_CHARS.to_string())
-                } else {
-                    String::new()
-                }
-            }}
+            {hint}
         </p>
         <form
             class="compose"
@@ -69,16 +75,16 @@ pub fn Composer(
         >
             <textarea
                 node_ref=input
-                aria-label=move || texts.get("message")
-                placeholder=move || texts.get("placeholder")
+                aria-label=texts.signal("message")
+                placeholder=texts.signal("placeholder")
                 rows=rows
                 prop:value=move || draft.get()
                 on:input:target=move |ev| on_edit.run(ev.target().value())
                 on:keydown=on_keydown
-                disabled=move || disabled.get()
+                disabled=disabled
             ></textarea>
-            <button type="submit" class="send" disabled=move || !can_send()>
-                {move || texts.get("send")}
+            <button type="submit" class="send" disabled=cannot_send>
+                {texts.signal("send")}
             </button>
         </form>
     }

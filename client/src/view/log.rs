@@ -82,7 +82,7 @@ pub fn MessageLog(
             class="log"
             role="log"
             aria-live="off"
-            aria-label=move || texts.get("log")
+            aria-label=texts.signal("log")
             tabindex="0"
             node_ref=log
             on:scroll=on_scroll
@@ -119,7 +119,7 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
     let note = match &line.entry {
         Entry::Pending(p) => match p.status {
             PendingStatus::Sending => Some(
-                view! { class="wl", <span class="note">{move || texts.get("sending")}</span> }
+                view! { class="wl", <span class="note">{texts.signal("sending")}</span> }
                     .into_any(),
             ),
             PendingStatus::Sent { .. } => None,
@@ -128,14 +128,14 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
                 Some(
                     view! { class="wl",
                         <span class="note refused">
-                            {move || texts.get("not_sent")} " "
-                            {move || texts.refusal.run(code)} " "
+                            {texts.signal("not_sent")} " "
+                            {Signal::derive(move || texts.refusal.run(code))} " "
                             <button
                                 type="button"
                                 class="retry"
                                 on:click=move |_| on_retry.run(client_id.clone())
                             >
-                                {move || texts.get("retry")}
+                                {texts.signal("retry")}
                             </button>
                         </span>
                     }
@@ -145,12 +145,14 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
         },
         Entry::Stored(m) => look.seen.filter(|_| line.place == Place::Mine).map(|seen| {
             let seq = m.seq;
-            (move || {
-                (seen.get() == Some(seq)).then(|| {
-                    view! { class="wl", <span class="note seen">{texts.get("seen")}</span> }
-                })
-            })
-            .into_any()
+            let text = Signal::derive(move || {
+                if seen.get() == Some(seq) {
+                    texts.get("seen")
+                } else {
+                    String::new()
+                }
+            });
+            view! { class="wl", <span class="note seen">{text}</span> }.into_any()
         }),
     };
     let pending = matches!(
@@ -168,18 +170,18 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
     let said = {
         let author = author.clone();
         let time = time.clone();
-        move || {
+        Signal::derive(move || {
             let who = match &author {
                 Some(name) => fill(&texts.get("said"), "name", name),
                 None if line.place == Place::Notice => String::new(),
                 None => texts.get("you_said"),
             };
             match &time {
-                Some(time) if !who.is_empty() => format!("{who}, {time}: "),
-                _ if !who.is_empty() => format!("{who}: "),
-                _ => String::new(),
+                _ if who.is_empty() => String::new(),
+                Some(time) => [who.as_str(), ", ", time, ": "].concat(),
+                None => [who.as_str(), ": "].concat(),
             }
-        }
+        })
     };
     let heading = author.filter(|_| line.heading).map(|name| {
         let badge = (line.place == Place::Theirs)

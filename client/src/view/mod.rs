@@ -16,6 +16,17 @@ pub use composer::Composer;
 pub use lines::{Line, group};
 pub use log::{Follow, MessageLog, initials};
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_read_as_decimal() {
+        for n in [0, 7, 10, 4000, u64::MAX] {
+            assert_eq!(super::number(n), n.to_string());
+        }
+        assert_eq!(super::fill("Up to {max}.", "max", "4000"), "Up to 4000.");
+    }
+}
+
 use leptos::prelude::*;
 use warmline_shared::ErrorCode;
 
@@ -34,9 +45,31 @@ impl Texts {
     pub fn get(&self, key: &'static str) -> String {
         self.word.run(key)
     }
+
+    /// The text for `key` as a signal. Views draw every text through this
+    /// one type: each distinct closure in a view adds its own rendering code
+    /// to the wasm, while every `Signal<String>` shares one.
+    pub fn signal(self, key: &'static str) -> Signal<String> {
+        Signal::derive(move || self.get(key))
+    }
+}
+
+/// A number as text, written out rather than with `format!` (whose machinery
+/// every visitor of the widget would otherwise download).
+pub fn number(mut n: u64) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// Fills `{name}`-style holes in a catalogue text.
 pub fn fill(text: &str, hole: &str, value: &str) -> String {
-    text.replace(&format!("{{{hole}}}"), value)
+    text.replace(&["{", hole, "}"].concat(), value)
 }
