@@ -124,7 +124,9 @@ impl Chat {
 
     /// Changes what the panel shows.
     pub fn show(&self, change: impl FnOnce(&mut State)) {
-        self.state.update(change);
+        // Through the write guard rather than `update(closure)`: every
+        // closure passed to a signal adds its own copy of the signal's code.
+        change(&mut self.state.write());
     }
 
     /// A key in this browser's storage, per site.
@@ -137,7 +139,8 @@ impl Chat {
     pub fn send(&self, text: String) {
         let client_id = warmline_client::client_id();
         self.transcript
-            .update(|t| t.queue(client_id.clone(), text.clone()));
+            .write()
+            .queue(client_id.clone(), text.clone());
         self.kept.update_value(|k| k.typing_sent = 0.0);
         self.post(client_id, text);
     }
@@ -152,10 +155,7 @@ impl Chat {
 
     /// Sends a message the relay refused once more, under its original id.
     pub fn retry(&self, client_id: String) {
-        let text = self
-            .transcript
-            .try_update(|t| t.retry(&client_id))
-            .flatten();
+        let text = self.transcript.write().retry(&client_id);
         if let Some(text) = text {
             self.post(client_id, text);
         }
@@ -170,11 +170,12 @@ impl Chat {
             move || {
                 chat.show(|s| s.slowed = false);
                 // Unless a reconnect has resent it meanwhile.
-                let text = chat.transcript.with_untracked(|t| {
-                    t.to_resend()
-                        .find(|p| p.client_id == client_id)
-                        .map(|p| p.text.clone())
-                });
+                let text = chat
+                    .transcript
+                    .read_untracked()
+                    .to_resend()
+                    .find(|p| p.client_id == client_id)
+                    .map(|p| p.text.clone());
                 if let Some(text) = text {
                     chat.post(client_id, text);
                 }
@@ -221,13 +222,13 @@ impl Chat {
 
     /// Whether to ask an anonymous visitor for their first name.
     pub fn ask_name(&self) -> bool {
-        self.state
-            .with(|s| s.me.name.is_none() && !s.asked_name && s.status == Status::Online)
+        let s = self.state.read();
+        s.me.name.is_none() && !s.asked_name && s.status == Status::Online
     }
 
     /// Turns the sound for new messages on or off, for this browser.
     pub fn toggle_sound(&self) {
-        let on = !self.state.with_untracked(|s| s.sound);
+        let on = !self.state.read_untracked().sound;
         browser::save(&self.key("sound"), if on { "1" } else { "0" });
         self.show(|s| s.sound = on);
     }

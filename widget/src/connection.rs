@@ -47,7 +47,8 @@ impl Visitor {
             line.push_str(&message.text);
             line
         });
-        let unread = chat.state.try_update(|s| {
+        let unread = {
+            let mut s = chat.state.write();
             if let Some(line) = announced {
                 s.typing = None;
                 s.announcement = line;
@@ -56,8 +57,8 @@ impl Visitor {
                 s.unread += 1;
             }
             (!s.open).then_some(s.unread)
-        });
-        if let Some(Some(unread)) = unread {
+        };
+        if let Some(unread) = unread {
             browser::notify(&self.panel, "warmline:unread", unread.into());
         }
         browser::notify(
@@ -90,7 +91,7 @@ impl Side for Visitor {
         vec![VisitorFrame::Hello {
             site: chat.site(),
             token: self.sent_token.clone(),
-            last_seq: chat.transcript.with_untracked(|t| t.last_seq()),
+            last_seq: chat.transcript.read_untracked().last_seq(),
             page: browser::page(),
             identity: chat.identity(),
             name: chat.given_name(),
@@ -103,10 +104,7 @@ impl Side for Visitor {
             ToVisitor::Welcome { token, visitor, .. } => {
                 browser::save(&chat.key("token"), &token);
                 let sent_token = self.sent_token.as_deref();
-                let resend = chat
-                    .transcript
-                    .try_update(|t| welcome(t, sent_token, &token))
-                    .unwrap_or_default();
+                let resend = welcome(&mut chat.transcript.write(), sent_token, &token);
                 chat.show(|s| {
                     s.returning.get_or_insert(visitor.returning);
                     s.presence = visitor.presence;
@@ -116,16 +114,13 @@ impl Side for Visitor {
                 return Outcome::Ready(resend);
             }
             ToVisitor::Message { message } => {
-                let new = chat
-                    .transcript
-                    .try_update(|t| t.apply_message(message.clone()))
-                    .unwrap_or(false);
+                let new = chat.transcript.write().apply_message(message.clone());
                 if new {
                     self.arrived(&message);
                 }
             }
             ToVisitor::Ack { client_id, seq, .. } => {
-                chat.transcript.update(|t| t.apply_ack(&client_id, seq));
+                chat.transcript.write().apply_ack(&client_id, seq);
             }
             ToVisitor::Presence { presence } => chat.show(|s| s.presence = presence),
             ToVisitor::Read { seq, .. } => chat.show(|s| s.read = s.read.max(seq)),
@@ -157,15 +152,14 @@ impl Side for Visitor {
                 code,
                 ..
             } => {
-                chat.transcript
-                    .update(|t| t.apply_refusal(&client_id, code));
+                chat.transcript.write().apply_refusal(&client_id, code);
             }
             ToVisitor::Error {
                 code: ErrorCode::BadToken,
                 ..
             } => {
                 browser::forget(&chat.key("token"));
-                chat.transcript.update(|t| t.restart());
+                chat.transcript.write().restart();
                 // Without a token there is nothing the relay can refuse this
                 // way; if it still does, back off rather than spin.
                 return Outcome::End(if self.sent_token.is_some() {

@@ -57,15 +57,16 @@ impl App {
 
     /// The panel was opened or closed; opening reads what was unread.
     pub fn set_open(&self, open: bool) {
-        let had_unread = self.chat.state.try_update(|s| {
+        let had_unread = {
+            let mut s = self.chat.state.write();
             s.open = open;
             let had = open && s.unread > 0;
             if had {
                 s.unread = 0;
             }
             had
-        });
-        if had_unread == Some(true) {
+        };
+        if had_unread {
             browser::notify(&self.panel, "warmline:unread", 0.into());
         }
     }

@@ -22,48 +22,50 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
     let follow = Follow::default();
     let texts = words.texts();
     let lines = Memo::new(move |_| {
-        chat.transcript
-            .with(|t| group(t.entries(), |a| *a == Author::Visitor, name))
+        let entries = chat.transcript.read().entries();
+        group(entries, |a| *a == Author::Visitor, name)
     });
     // "Seen" goes under the visitor's newest message an agent has read.
     let seen = Signal::derive(move || {
-        let read = chat.state.with(|s| s.read);
-        chat.transcript.with(|t| {
-            t.entries().iter().rev().find_map(|e| match e {
-                Entry::Stored(m) if m.author == Author::Visitor && m.seq <= read => Some(m.seq),
-                _ => None,
-            })
+        let read = chat.state.read().read;
+        let entries = chat.transcript.read().entries();
+        entries.iter().rev().find_map(|e| match e {
+            Entry::Stored(m) if m.author == Author::Visitor && m.seq <= read => Some(m.seq),
+            _ => None,
         })
     });
-    let unavailable = Signal::derive(move || {
-        chat.state
-            .with(|s| matches!(s.status, Status::Unavailable(_)))
-    });
+    let unavailable =
+        Signal::derive(move || matches!(chat.state.read().status, Status::Unavailable(_)));
 
     // The header tells the truth about who can answer.
     let presence = Signal::derive(move || {
-        let presence = chat.state.with(|s| s.presence);
+        let presence = chat.state.read().presence;
         match (presence.online, presence.reply_minutes) {
             (0, _) => words.get("agents_away"),
-            (_, Some(minutes)) => words.fill(
-                "agents_online_reply",
-                "minutes",
-                &number(u64::from(minutes)),
-            ),
+            (_, Some(minutes)) => {
+                words.fill("agents_online_reply", "minutes", &number(u64::from(minutes)))
+            }
             (_, None) => words.get("agents_online"),
         }
     });
-    let status = Signal::derive(move || match chat.state.with(|s| (s.status, s.slowed)) {
-        (Status::Connecting, _) => words.get("connecting"),
-        (Status::Reconnecting, _) => words.get("reconnecting"),
-        (Status::Unavailable(code), _) => words.get(refusal_key(code)),
-        (Status::Online, true) => words.get("rate_limited_wait"),
-        (Status::Online, false) => String::new(),
+    let status = Signal::derive(move || {
+        let (status, slowed) = {
+            let state = chat.state.read();
+            (state.status, state.slowed)
+        };
+        match (status, slowed) {
+            (Status::Connecting, _) => words.get("connecting"),
+            (Status::Reconnecting, _) => words.get("reconnecting"),
+            (Status::Unavailable(code), _) => words.get(refusal_key(code)),
+            (Status::Online, true) => words.get("rate_limited_wait"),
+            (Status::Online, false) => String::new(),
+        }
     });
     let hello = Signal::derive(move || {
-        let (name, returning) = chat
-            .state
-            .with(|s| (s.me.name.clone(), s.returning.unwrap_or(false)));
+        let (name, returning) = {
+            let state = chat.state.read();
+            (state.me.name.clone(), state.returning.unwrap_or(false))
+        };
         let (key, named) = greeting(name.as_deref(), returning, browser::local_hour());
         match name.filter(|_| named) {
             Some(name) => words.fill(key, "name", &name),
@@ -71,17 +73,18 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
         }
     });
     let typing = Signal::derive(move || {
-        chat.state.with(|s| match &s.typing {
-            Some((name, _)) => words.fill("typing", "name", name),
+        let typing = chat.state.read().typing.clone();
+        match typing {
+            Some((name, _)) => words.fill("typing", "name", &name),
             None => String::new(),
-        })
+        }
     });
-    let sound = move || chat.state.with(|s| s.sound);
+    let sound = move || chat.state.read().sound;
     let sound_label =
         Signal::derive(move || words.get(if sound() { "sound_off" } else { "sound_on" }));
     let sound_pressed = Signal::derive(move || if sound() { "true" } else { "false" }.to_owned());
     let minimize = words.signal("minimize");
-    let announcement = Signal::derive(move || chat.state.with(|s| s.announcement.clone()));
+    let announcement = Signal::derive(move || chat.state.read().announcement.clone());
     let time = Callback::new(move |ms: i64| browser::time_of(ms, &words.get("lang")));
 
     view! { class="wl",

@@ -25,7 +25,9 @@ impl Words {
     /// The text for `key`; empty if the catalogue lacks it.
     pub fn get(&self, key: &str) -> String {
         self.0
-            .with(|c| c.field(key).and_then(|text| text.string()))
+            .read()
+            .field(key)
+            .and_then(|text| text.string())
             .unwrap_or_default()
     }
 

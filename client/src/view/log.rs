@@ -116,53 +116,43 @@ pub fn initials(name: &str) -> String {
 
 fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoView {
     let texts = look.texts;
-    let note = match &line.entry {
-        Entry::Pending(p) => match p.status {
-            PendingStatus::Sending => Some(
-                view! { class="wl", <span class="note">{texts.signal("sending")}</span> }
-                    .into_any(),
-            ),
-            PendingStatus::Sent { .. } => None,
-            PendingStatus::Refused(code) => {
-                let client_id = p.client_id.clone();
-                Some(
-                    view! { class="wl",
-                        <span class="note refused">
-                            {texts.signal("not_sent")} " "
-                            {Signal::derive(move || texts.refusal.run(code))} " "
-                            <button
-                                type="button"
-                                class="retry"
-                                on:click=move |_| on_retry.run(client_id.clone())
-                            >
-                                {texts.signal("retry")}
-                            </button>
-                        </span>
-                    }
-                    .into_any(),
-                )
+    // One class string and one note text per line, rather than a toggle per
+    // class and a view per kind of note: every distinct view type here is
+    // code that every visitor downloads.
+    let mut class = String::from("line");
+    class.push_str(match line.place {
+        Place::Mine => " mine",
+        Place::Theirs => " theirs",
+        Place::Notice => " system",
+    });
+    let (status, seq, sent_at) = match &line.entry {
+        Entry::Pending(p) => (Some(p.status), None, None),
+        Entry::Stored(m) => {
+            if matches!(m.author, Author::Bot { .. }) {
+                class.push_str(" bot");
             }
-        },
-        Entry::Stored(m) => look.seen.filter(|_| line.place == Place::Mine).map(|seen| {
-            let seq = m.seq;
-            let text = Signal::derive(move || {
-                if seen.get() == Some(seq) {
-                    texts.get("seen")
-                } else {
-                    String::new()
-                }
-            });
-            view! { class="wl", <span class="note seen">{text}</span> }.into_any()
-        }),
+            (None, Some(m.seq), Some(m.sent_at))
+        }
     };
-    let pending = matches!(
-        &line.entry,
-        Entry::Pending(p) if p.status == PendingStatus::Sending
-    );
-    let (bot, sent_at) = match &line.entry {
-        Entry::Stored(m) => (matches!(m.author, Author::Bot { .. }), Some(m.sent_at)),
-        Entry::Pending(_) => (false, None),
+    if status == Some(PendingStatus::Sending) {
+        class.push_str(" pending");
+    }
+    let refused = match (&line.entry, status) {
+        (Entry::Pending(p), Some(PendingStatus::Refused(_))) => Some(p.client_id.clone()),
+        _ => None,
     };
+    let mine = line.place == Place::Mine;
+    let seen = look.seen;
+    let note = Signal::derive(move || match status {
+        Some(PendingStatus::Sending) => texts.get("sending"),
+        Some(PendingStatus::Refused(code)) => {
+            [texts.get("not_sent"), texts.refusal.run(code)].join(" ")
+        }
+        _ if mine && seq.is_some() && seen.is_some_and(|seen| seen.get() == seq) => {
+            texts.get("seen")
+        }
+        _ => String::new(),
+    });
     let time = look.time.zip(sent_at).map(|(time, ms)| time.run(ms));
     let author = line.author.map(|name| display_text(&name).into_owned());
     // What a screen reader hears first on every line: who, and when. The
@@ -184,33 +174,32 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
         })
     };
     let heading = author.filter(|_| line.heading).map(|name| {
-        let badge = (line.place == Place::Theirs)
-            .then(|| view! { class="wl", <span class="avatar">{initials(&name)}</span> });
-        let time = time.map(|time| view! { class="wl", <span class="time">{time}</span> });
+        let badge = if line.place == Place::Theirs { initials(&name) } else { String::new() };
         view! { class="wl",
             <span class="author" aria-hidden="true">
-                {badge}
+                <span class="avatar">{badge}</span>
                 <span class="name">{name}</span>
-                {time}
+                <span class="time">{time.unwrap_or_default()}</span>
             </span>
+        }
+    });
+    let retry = refused.map(|client_id| {
+        view! { class="wl",
+            <button type="button" class="retry" on:click=move |_| on_retry.run(client_id.clone())>
+                {texts.signal("retry")}
+            </button>
         }
     });
     let text = display_text(line.entry.text()).into_owned();
     view! { class="wl",
-        <div
-            class="line"
-            class:mine=line.place == Place::Mine
-            class:theirs=line.place == Place::Theirs
-            class:system=line.place == Place::Notice
-            class:bot=bot
-            class:pending=pending
-        >
+        <div class=class>
             {heading}
             <p class="bubble">
                 <span class="sr">{said}</span>
                 <span>{text}</span>
             </p>
-            {note}
+            <span class=if retry.is_some() { "note refused" } else { "note" }>{note}</span>
+            {retry}
         </div>
     }
 }
