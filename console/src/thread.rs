@@ -106,7 +106,7 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
                 on_send=move |reply| desk.send(id, reply)
                 texts
                 follow
-                rows=2
+                rows="2"
             />
         </section>
     }

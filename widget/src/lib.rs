@@ -20,7 +20,7 @@ use crate::text::Words;
 use crate::wire::Json;
 
 /// The panel's styles; the loader styles only the launcher and the frame.
-const STYLES: &str = include_str!("../widget.css");
+const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 /// The running chat, as the loader holds it: the page's `Warmline.*` calls
 /// that concern the chat arrive here.

@@ -42,9 +42,11 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
         let presence = chat.state.read().presence;
         match (presence.online, presence.reply_minutes) {
             (0, _) => words.get("agents_away"),
-            (_, Some(minutes)) => {
-                words.fill("agents_online_reply", "minutes", &number(u64::from(minutes)))
-            }
+            (_, Some(minutes)) => words.fill(
+                "agents_online_reply",
+                "minutes",
+                &number(u64::from(minutes)),
+            ),
             (_, None) => words.get("agents_online"),
         }
     });
@@ -122,17 +124,8 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
             <p class="status" role="status">
                 {status}
             </p>
-            <MessageLog
-                lines
-                texts
-                follow
-                on_retry=move |id| chat.retry(id)
-                time
-                seen=seen
-            >
-                <p class="intro">{hello}</p>
-                <AskName chat words />
-            </MessageLog>
+            <MessageLog lines texts follow on_retry=move |id| chat.retry(id) time seen intro=hello />
+            <AskName chat words />
             <p class="typing" aria-hidden="true">
                 {typing}
             </p>
@@ -150,44 +143,42 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
                 on_send=move |message| chat.send(message)
                 texts
                 follow
-                rows=1
+                rows="1"
                 disabled=unavailable
             />
         </div>
     }
 }
 
-/// Asks an anonymous visitor for their first name, once, beside the chat:
-/// never in the way of writing.
+/// Asks an anonymous visitor for their first name, once, in a small bar
+/// above the message box: never in the way of writing.
 #[component]
 fn AskName(chat: Chat, words: Words) -> impl IntoView {
     let name = RwSignal::new(String::new());
+    let save = move || chat.name_given(Some(name.get_untracked()));
     move || {
         chat.ask_name().then(|| {
             view! { class="wl",
-                <form
-                    class="ask-name"
-                    on:submit=move |ev: leptos::ev::SubmitEvent| {
-                        ev.prevent_default();
-                        chat.name_given(Some(name.get_untracked()));
-                    }
-                >
-                    <label for="wl-name">{words.get("ask_name")}</label>
-                    <div class="ask-row">
-                        <input
-                            id="wl-name"
-                            autocomplete="given-name"
-                            maxlength="60"
-                            placeholder=words.get("name_label")
-                            prop:value=move || name.get()
-                            on:input:target=move |ev| name.set(ev.target().value())
-                        />
-                        <button type="submit">{words.get("name_save")}</button>
-                        <button type="button" class="skip" on:click=move |_| chat.name_given(None)>
-                            {words.get("name_skip")}
-                        </button>
-                    </div>
-                </form>
+                <div class="ask-name" role="group" aria-label=words.signal("ask_name")>
+                    <input
+                        autocomplete="given-name"
+                        maxlength="60"
+                        aria-label=words.signal("ask_name")
+                        placeholder=words.signal("name_label")
+                        on:input:target=move |ev| name.set(ev.target().value())
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" {
+                                save();
+                            }
+                        }
+                    />
+                    <button type="button" on:click=move |_| save()>
+                        {words.signal("name_save")}
+                    </button>
+                    <button type="button" class="skip" on:click=move |_| chat.name_given(None)>
+                        {words.signal("name_skip")}
+                    </button>
+                </div>
             }
         })
     }

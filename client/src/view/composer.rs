@@ -19,7 +19,7 @@ pub fn Composer(
     texts: Texts,
     follow: Follow,
     /// The box's height in lines where the browser cannot fit it to its text.
-    rows: u32,
+    rows: &'static str,
     #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let input = NodeRef::<html::Textarea>::new();

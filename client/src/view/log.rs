@@ -48,9 +48,9 @@ pub fn MessageLog(
     /// other side has read.
     #[prop(optional, into)]
     seen: Option<Signal<Option<Seq>>>,
-    /// Shown above the first message.
-    #[prop(optional)]
-    children: Option<Children>,
+    /// A greeting above the first message.
+    #[prop(optional, into)]
+    intro: Option<Signal<String>>,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
 
@@ -87,7 +87,7 @@ pub fn MessageLog(
             node_ref=log
             on:scroll=on_scroll
         >
-            {children.map(|children| children())}
+            {intro.map(|intro| view! { class="wl", <p class="intro">{intro}</p> })}
             <For
                 each=move || lines.get()
                 key=|line| line.key()
@@ -174,7 +174,11 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
         })
     };
     let heading = author.filter(|_| line.heading).map(|name| {
-        let badge = if line.place == Place::Theirs { initials(&name) } else { String::new() };
+        let badge = if line.place == Place::Theirs {
+            initials(&name)
+        } else {
+            String::new()
+        };
         view! { class="wl",
             <span class="author" aria-hidden="true">
                 <span class="avatar">{badge}</span>
