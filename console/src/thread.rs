@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use warmline_client::view::{Composer, Follow, MessageLog, group};
+use warmline_shared::Attachment;
 use warmline_shared::{Author, ConversationId, display_text};
 
 use crate::clock;
@@ -92,6 +93,9 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
                 follow
                 on_retry=move |client_id| desk.retry(id, client_id)
                 time=Callback::new(clock::time_of)
+                file_url=Callback::new(|file: Attachment| {
+                    Signal::stored(format!("/api/attachments/{}", file.id))
+                })
             />
             <p class="typing" aria-live="polite">
                 {move || {

@@ -4,10 +4,13 @@
 
 use leptos::prelude::*;
 use warmline_client::Link;
+use warmline_client::view::{fill, number};
 use warmline_shared::transcript::Transcript;
-use warmline_shared::{ErrorCode, Identity, Presence, Seq, VisitorFrame, Welcomed};
+use warmline_shared::{Attachment, ErrorCode, Identity, Presence, Seq, VisitorFrame, Welcomed};
 
 use crate::browser;
+use crate::files;
+use crate::text::Words;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -48,6 +51,8 @@ pub struct State {
     pub sound: bool,
     /// Whether to ask an anonymous visitor's first name.
     pub asked_name: bool,
+    /// What became of the file the visitor chose, while it matters.
+    pub file_note: String,
 }
 
 impl Default for State {
@@ -65,6 +70,7 @@ impl Default for State {
             announcement: String::new(),
             sound: false,
             asked_name: false,
+            file_note: String::new(),
         }
     }
 }
@@ -73,6 +79,13 @@ impl Default for State {
 struct Kept {
     /// The site's id, which also names what this browser remembers for it.
     site: String,
+    /// The relay's origin.
+    relay: String,
+    /// The largest file the site accepts (bytes).
+    max_file: u64,
+    /// Messages that carry a file: client id → attachment id, so a resend
+    /// carries it too.
+    files: Vec<(String, String)>,
     /// Who the host page says the visitor is (`Warmline.identify`).
     identity: Option<Identity>,
     /// When the visitor's typing was last passed on (ms).
@@ -89,7 +102,7 @@ pub struct Chat {
 }
 
 impl Chat {
-    pub fn new(site: String) -> Self {
+    pub fn new(site: String, relay: String, max_file: u64) -> Self {
         let key = |what: &str| storage_key(&site, what);
         let state = State {
             sound: browser::load(&key("sound")).as_deref() == Some("1"),
@@ -101,6 +114,9 @@ impl Chat {
             state: RwSignal::new(state),
             kept: StoredValue::new(Kept {
                 site,
+                relay,
+                max_file,
+                files: Vec::new(),
                 identity: None,
                 typing_sent: 0.0,
             }),
@@ -146,11 +162,70 @@ impl Chat {
     }
 
     fn post(&self, client_id: String, text: String) {
+        let attachment = self.file_of(&client_id);
         self.link.post(VisitorFrame::Send {
             client_id,
             text,
-            attachment: None,
+            attachment,
         });
+    }
+
+    /// The attachment id the message `client_id` carries, if any.
+    pub fn file_of(&self, client_id: &str) -> Option<String> {
+        self.kept.with_value(|k| {
+            k.files
+                .iter()
+                .find(|(id, _)| id == client_id)
+                .map(|(_, file)| file.clone())
+        })
+    }
+
+    /// Sends a file the visitor chose: checked here for size (the relay
+    /// checks again, and the type from the content), uploaded, then sent as
+    /// a message named after it.
+    pub fn send_file(&self, file: web_sys::File, words: Words) {
+        let name = file.name();
+        let (relay, site, max) = self
+            .kept
+            .with_value(|k| (k.relay.clone(), k.site.clone(), k.max_file));
+        let note = move |key: &str| {
+            let text = words.fill(key, "file", &name);
+            fill(&text, "max", &number(max / (1024 * 1024)))
+        };
+        if file.size() as u64 > max {
+            let text = note("file_too_large");
+            self.show(|s| s.file_note = text);
+            return;
+        }
+        let uploading = note("uploading");
+        self.show(|s| s.file_note = uploading);
+        let chat = *self;
+        let token = browser::load(&self.key("token")).unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            match files::upload(&relay, &site, &token, &file).await {
+                Ok(attachment) => {
+                    chat.show(|s| s.file_note.clear());
+                    let client_id = warmline_client::client_id();
+                    chat.kept
+                        .update_value(|k| k.files.push((client_id.clone(), attachment.id)));
+                    chat.transcript
+                        .write()
+                        .queue(client_id.clone(), attachment.name.clone());
+                    chat.post(client_id, attachment.name);
+                }
+                Err(refused) => {
+                    let text = note(refused.key());
+                    chat.show(|s| s.file_note = text);
+                }
+            }
+        });
+    }
+
+    /// Where to show a file of the conversation from.
+    pub fn file_url(&self, file: Attachment) -> Signal<String> {
+        let relay = self.kept.with_value(|k| k.relay.clone());
+        let token = browser::load(&self.key("token")).unwrap_or_default();
+        files::url(relay, token, file)
     }
 
     /// Sends a message the relay refused once more, under its original id.

@@ -104,7 +104,17 @@ impl Side for Visitor {
             ToVisitor::Welcome { token, visitor, .. } => {
                 browser::save(&chat.key("token"), &token);
                 let sent_token = self.sent_token.as_deref();
-                let resend = welcome(&mut chat.transcript.write(), sent_token, &token);
+                let mut resend = welcome(&mut chat.transcript.write(), sent_token, &token);
+                for frame in &mut resend {
+                    if let VisitorFrame::Send {
+                        client_id,
+                        attachment,
+                        ..
+                    } = frame
+                    {
+                        *attachment = chat.file_of(client_id);
+                    }
+                }
                 chat.show(|s| {
                     s.returning.get_or_insert(visitor.returning);
                     s.presence = visitor.presence;

@@ -4,6 +4,7 @@
 mod browser;
 mod chat;
 mod connection;
+mod files;
 mod greeting;
 mod panel;
 mod text;
@@ -78,13 +79,17 @@ impl App {
 #[wasm_bindgen]
 pub fn start(mount: web_sys::HtmlElement, config: JsValue, relay: String) -> App {
     browser::adopt_styles(&mount, STYLES);
-    let site = config
-        .field("site")
-        .and_then(|site| site.field("id"))
+    let site_settings = config.field("site").unwrap_or(JsValue::UNDEFINED);
+    let site = site_settings
+        .field("id")
         .and_then(|id| id.string())
         .unwrap_or_default();
+    let max_file = site_settings
+        .field("attachment_max_bytes")
+        .and_then(|n| n.number())
+        .unwrap_or(0.0) as u64;
     let words = Words::new(config.field("locale").unwrap_or(JsValue::UNDEFINED));
-    let chat = Chat::new(site);
+    let chat = Chat::new(site, relay.clone(), max_file);
     let url = browser::ws_url(&relay, "/ws/visitor");
     let panel = mount.clone();
     leptos::mount::mount_to(mount.clone(), move || {

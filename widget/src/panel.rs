@@ -55,7 +55,9 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
             let state = chat.state.read();
             (state.status, state.slowed)
         };
+        let file_note = chat.state.read().file_note.clone();
         match (status, slowed) {
+            _ if !file_note.is_empty() => file_note,
             (Status::Connecting, _) => words.get("connecting"),
             (Status::Reconnecting, _) => words.get("reconnecting"),
             (Status::Unavailable(code), _) => words.get(refusal_key(code)),
@@ -124,7 +126,16 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
             <p class="status" role="status">
                 {status}
             </p>
-            <MessageLog lines texts follow on_retry=move |id| chat.retry(id) time seen intro=hello />
+            <MessageLog
+                lines
+                texts
+                follow
+                on_retry=move |id| chat.retry(id)
+                time
+                seen
+                intro=hello
+                file_url=Callback::new(move |file| chat.file_url(file))
+            />
             <AskName chat words />
             <p class="typing" aria-hidden="true">
                 {typing}
@@ -132,6 +143,25 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
             <p class="sr" aria-live="polite">
                 {announcement}
             </p>
+            <div class="compose-row">
+            <label class="attach" title=words.signal("attach")>
+                <input
+                    type="file"
+                    class="sr"
+                    accept=crate::files::ACCEPTED
+                    aria-label=words.signal("attach")
+                    on:change:target=move |ev| {
+                        let input = ev.target();
+                        if let Some(file) = crate::files::chosen(&input) {
+                            chat.send_file(file, words);
+                        }
+                        input.set_value("");
+                    }
+                />
+                <svg viewBox="0 0 24 24" aria-hidden="true">
+                    <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9"></path>
+                </svg>
+            </label>
             <Composer
                 draft
                 on_edit=move |edited: String| {
@@ -146,6 +176,7 @@ pub fn Panel(chat: Chat, words: Words, panel: web_sys::HtmlElement) -> impl Into
                 rows="1"
                 disabled=unavailable
             />
+            </div>
         </div>
     }
 }

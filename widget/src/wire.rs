@@ -130,7 +130,7 @@ fn message<J: Json>(v: &J) -> Option<ChatMessage> {
     })
 }
 
-fn attachment<J: Json>(v: &J) -> Option<Attachment> {
+pub fn attachment<J: Json>(v: &J) -> Option<Attachment> {
     Some(Attachment {
         id: text(v, "id")?,
         name: text(v, "name")?,

@@ -4,7 +4,7 @@
 use leptos::html;
 use leptos::prelude::*;
 use warmline_shared::transcript::{Entry, PendingStatus};
-use warmline_shared::{Author, Seq, display_text};
+use warmline_shared::{Attachment, Author, Seq, display_text};
 
 use super::lines::{Line, Place};
 use super::{Texts, fill};
@@ -51,6 +51,11 @@ pub fn MessageLog(
     /// A greeting above the first message.
     #[prop(optional, into)]
     intro: Option<Signal<String>>,
+    /// Where a message's file can be fetched (the widget fetches with the
+    /// visitor's token and gives a `blob:` address; the console uses the
+    /// relay's address, its cookie does the rest). Empty until ready.
+    #[prop(optional)]
+    file_url: Option<Callback<Attachment, Signal<String>>>,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
 
@@ -72,7 +77,12 @@ pub fn MessageLog(
                 .set_value(bottom >= log.scroll_height() - PIN_SLACK_PX);
         }
     };
-    let look = Look { texts, time, seen };
+    let look = Look {
+        texts,
+        time,
+        seen,
+        file_url,
+    };
 
     // A log is a polite live region by its role; the apps announce what is
     // worth hearing themselves, so it does not read out every line (the
@@ -103,6 +113,7 @@ struct Look {
     texts: Texts,
     time: Option<Callback<i64, String>>,
     seen: Option<Signal<Option<Seq>>>,
+    file_url: Option<Callback<Attachment, Signal<String>>>,
 }
 
 /// Up to two letters for an author's badge: "Nino Beridze" → "NB".
@@ -194,12 +205,38 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
             </button>
         }
     });
-    let text = display_text(line.entry.text()).into_owned();
+    let attachment = match &line.entry {
+        Entry::Stored(m) => m.attachment.clone(),
+        Entry::Pending(_) => None,
+    };
+    // A file sent on its own carries its name as the text; it shows once.
+    let named_by_file = attachment
+        .as_ref()
+        .is_some_and(|file| file.name == line.entry.text());
+    let file = attachment.zip(look.file_url).map(|(file, url)| {
+        let href = url.run(file.clone());
+        // Images show inline; other files are a link that downloads.
+        let image = file.mime.starts_with("image/").then(|| {
+            view! { class="wl", <img src=href alt=file.name.clone() /> }
+        });
+        view! { class="wl",
+            <a class="file" href=href download=file.name.clone() target="_blank" rel="noopener">
+                {image}
+                <span>{file.name.clone()}</span>
+            </a>
+        }
+    });
+    let text = if named_by_file {
+        String::new()
+    } else {
+        display_text(line.entry.text()).into_owned()
+    };
     view! { class="wl",
         <div class=class>
             {heading}
             <p class="bubble">
                 <span class="sr">{said}</span>
+                {file}
                 <span>{text}</span>
             </p>
             <span class=if retry.is_some() { "note refused" } else { "note" }>{note}</span>
