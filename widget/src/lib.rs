@@ -4,6 +4,7 @@
 mod browser;
 mod chat;
 mod connection;
+mod dom;
 mod files;
 mod greeting;
 mod panel;
@@ -16,7 +17,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::chat::Chat;
 use crate::connection::Visitor;
-use crate::panel::Panel;
 use crate::text::Words;
 use crate::wire::Json;
 
@@ -78,6 +78,9 @@ impl App {
 /// `relay`. Called once per page.
 #[wasm_bindgen]
 pub fn start(mount: web_sys::HtmlElement, config: JsValue, relay: String) -> App {
+    // Leptos starts its executor when it first mounts; the panel binds its
+    // words before that. A second start (another mount) is harmless.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     browser::adopt_styles(&mount, STYLES);
     let site_settings = config.field("site").unwrap_or(JsValue::UNDEFINED);
     let site = site_settings
@@ -91,14 +94,10 @@ pub fn start(mount: web_sys::HtmlElement, config: JsValue, relay: String) -> App
     let words = Words::new(config.field("locale").unwrap_or(JsValue::UNDEFINED));
     let chat = Chat::new(site, relay.clone(), max_file);
     let url = browser::ws_url(&relay, "/ws/visitor");
-    let panel = mount.clone();
-    leptos::mount::mount_to(mount.clone(), move || {
-        let visitor = Visitor::new(chat, panel.clone(), words);
-        leptos::task::spawn_local(warmline_client::run(visitor, url));
-        leptos::view! { <Panel chat words panel /> }
-    })
     // The chat lives as long as the page.
-    .forget();
+    panel::draw(&mount, chat, words);
+    let visitor = Visitor::new(chat, mount.clone(), words);
+    leptos::task::spawn_local(warmline_client::run(visitor, url));
     App {
         chat,
         words,

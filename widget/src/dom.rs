@@ -1,0 +1,83 @@
+//! Plain DOM for the panel's fixed parts (header, notices, the name bar, the
+//! attach button). Leptos' typed views compile to code for every element
+//! type, attribute and handler; these parts are drawn once and change only
+//! in their words, so a few untyped helpers with one reactive binding each
+//! draw them for a fraction of the bytes every visitor downloads. The log
+//! and the composer, which really are reactive lists and forms, stay Leptos
+//! components shared with the console.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{Document, Element, Event, HtmlElement};
+
+const SVG: &str = "http://www.w3.org/2000/svg";
+
+fn document() -> Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("the widget runs in a page")
+}
+
+/// A new `<tag class=class>` appended to `parent`.
+pub fn el(parent: &Element, tag: &str, class: &str) -> HtmlElement {
+    let el = document()
+        .create_element(tag)
+        .expect("a valid tag")
+        .unchecked_into::<HtmlElement>();
+    if !class.is_empty() {
+        el.set_class_name(class);
+    }
+    let _ = parent.append_child(&el);
+    el
+}
+
+pub fn set(el: &Element, name: &str, value: &str) {
+    let _ = el.set_attribute(name, value);
+}
+
+/// An icon of stroked paths, hidden from screen readers (its button has a name).
+pub fn icon(parent: &Element, paths: &[(&str, &str)]) {
+    let document = document();
+    let Ok(svg) = document.create_element_ns(Some(SVG), "svg") else {
+        return;
+    };
+    set(&svg, "viewBox", "0 0 24 24");
+    set(&svg, "aria-hidden", "true");
+    for (class, d) in paths {
+        if let Ok(path) = document.create_element_ns(Some(SVG), "path") {
+            set(&path, "d", d);
+            if !class.is_empty() {
+                set(&path, "class", class);
+            }
+            let _ = svg.append_child(&path);
+        }
+    }
+    let _ = parent.append_child(&svg);
+}
+
+/// Keeps the element's text equal to `text`.
+pub fn text(el: &Element, text: Signal<String>) {
+    let el = el.clone();
+    Effect::new(move |_| el.set_text_content(Some(&text.get())));
+}
+
+/// Keeps the attribute `name` equal to `value`.
+pub fn attr(el: &Element, name: &'static str, value: Signal<String>) {
+    let el = el.clone();
+    Effect::new(move |_| set(&el, name, &value.get()));
+}
+
+/// Shows the element while `shown` is true.
+pub fn shown(el: &HtmlElement, shown: Signal<bool>) {
+    let el = el.clone();
+    Effect::new(move |_| el.set_hidden(!shown.get()));
+}
+
+/// Calls `handler` on every `event` on the element, for as long as the page
+/// lives (the panel is never taken down).
+pub fn on(el: &Element, event: &str, handler: Box<dyn FnMut(Event)>) {
+    let closure = Closure::wrap(handler);
+    let _ = el.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    closure.forget();
+}
