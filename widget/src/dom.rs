@@ -4,7 +4,8 @@
 //! in their words, so a few untyped helpers with one reactive binding each
 //! draw them for a fraction of the bytes every visitor downloads. The log
 //! and the composer, which really are reactive lists and forms, stay Leptos
-//! components shared with the console.
+//! components shared with the console. The helpers are never inlined: one
+//! copy of each, however many elements use it.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,6 +21,7 @@ fn document() -> Document {
 }
 
 /// A new `<tag class=class>` appended to `parent`.
+#[inline(never)]
 pub fn el(parent: &Element, tag: &str, class: &str) -> HtmlElement {
     let el = document()
         .create_element(tag)
@@ -32,11 +34,13 @@ pub fn el(parent: &Element, tag: &str, class: &str) -> HtmlElement {
     el
 }
 
+#[inline(never)]
 pub fn set(el: &Element, name: &str, value: &str) {
     let _ = el.set_attribute(name, value);
 }
 
 /// An icon of stroked paths, hidden from screen readers (its button has a name).
+#[inline(never)]
 pub fn icon(parent: &Element, paths: &[(&str, &str)]) {
     let document = document();
     let Ok(svg) = document.create_element_ns(Some(SVG), "svg") else {
@@ -57,18 +61,21 @@ pub fn icon(parent: &Element, paths: &[(&str, &str)]) {
 }
 
 /// Keeps the element's text equal to `text`.
+#[inline(never)]
 pub fn text(el: &Element, text: Signal<String>) {
     let el = el.clone();
     Effect::new(move |_| el.set_text_content(Some(&text.get())));
 }
 
 /// Keeps the attribute `name` equal to `value`.
+#[inline(never)]
 pub fn attr(el: &Element, name: &'static str, value: Signal<String>) {
     let el = el.clone();
     Effect::new(move |_| set(&el, name, &value.get()));
 }
 
 /// Shows the element while `shown` is true.
+#[inline(never)]
 pub fn shown(el: &HtmlElement, shown: Signal<bool>) {
     let el = el.clone();
     Effect::new(move |_| el.set_hidden(!shown.get()));
@@ -76,6 +83,7 @@ pub fn shown(el: &HtmlElement, shown: Signal<bool>) {
 
 /// Calls `handler` on every `event` on the element, for as long as the page
 /// lives (the panel is never taken down).
+#[inline(never)]
 pub fn on(el: &Element, event: &str, handler: Box<dyn FnMut(Event)>) {
     let closure = Closure::wrap(handler);
     let _ = el.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());

@@ -3,7 +3,7 @@
 //! the Leptos components the console shares.
 
 use leptos::prelude::*;
-use warmline_client::view::{Composer, Follow, MessageLog, Texts, group, number};
+use warmline_client::view::{Composer, Follow, group, number};
 use warmline_shared::Author;
 use warmline_shared::transcript::Entry;
 use wasm_bindgen::{JsCast, JsValue};
@@ -13,6 +13,7 @@ use crate::chat::{Chat, Status};
 use crate::dom;
 use crate::files;
 use crate::greeting::greeting;
+use crate::log;
 use crate::text::{Words, refusal_key};
 
 // Every `view!` here starts with the scope class `wl`: a scope class makes
@@ -87,12 +88,9 @@ pub fn draw(mount: &web_sys::HtmlElement, chat: Chat, words: Words) {
     let compose = dom::el(&root, "div", "compose-row");
     attach(&compose, chat, words);
 
+    conversation(&log, chat, words);
     let follow = Follow::default();
     let texts = words.texts();
-    leptos::mount::mount_to(log.clone(), move || {
-        conversation(chat, words, follow, texts)
-    })
-    .forget();
     let draft = RwSignal::new(String::new());
     let unavailable =
         Signal::derive(move || matches!(chat.state.read().status, Status::Unavailable(_)));
@@ -118,8 +116,8 @@ pub fn draw(mount: &web_sys::HtmlElement, chat: Chat, words: Words) {
 }
 
 /// The messages, with the greeting above them.
-fn conversation(chat: Chat, words: Words, follow: Follow, texts: Texts) -> impl IntoView {
-    let lines = Memo::new(move |_| {
+fn conversation(parent: &web_sys::Element, chat: Chat, words: Words) {
+    let lines = Signal::derive(move || {
         let entries = chat.transcript.read().entries();
         group(entries, |a| *a == Author::Visitor, name)
     });
@@ -143,19 +141,7 @@ fn conversation(chat: Chat, words: Words, follow: Follow, texts: Texts) -> impl 
             None => words.get(key),
         }
     });
-    let time = Callback::new(move |ms: i64| browser::time_of(ms, &words.get("lang")));
-    view! { class="wl",
-        <MessageLog
-            lines
-            texts
-            follow
-            on_retry=move |id| chat.retry(id)
-            time
-            seen
-            intro=hello
-            file_url=Callback::new(move |file| chat.file_url(file))
-        />
-    }
+    log::draw(parent, chat, words, lines, seen, hello);
 }
 
 /// The header tells the truth about who can answer.

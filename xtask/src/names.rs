@@ -2,12 +2,16 @@
 //! names each import after the function and a 16-digit hash
 //! (`__wbg_addEventListener_847fd86b8c33ec43`) and each export after its
 //! Rust path; both files spell every one out, and random digits do not
-//! compress. This renames them all to a few letters, in the wasm's import and
-//! export sections and in the glue, which is the only code that uses them.
+//! compress. This renames them all to a few letters, and the glue's module
+//! name (which every import repeats) to one, in the wasm's import and export
+//! sections and in the glue, which is the only code that uses them.
 
 use std::collections::BTreeMap;
 
 use crate::Result;
+
+/// What the glue's module is called between the two files.
+const GLUE_MODULE: &str = "m";
 
 /// Renames the imports from `glue_module` and every export in `wasm`, and
 /// the same names in `glue` (wasm-bindgen's JavaScript, before minifying).
@@ -30,7 +34,10 @@ pub fn shorten(wasm: &[u8], glue: &str, glue_module: &str) -> Result<(Vec<u8>, S
         write_u32(&mut out, body.len() as u32);
         out.extend_from_slice(&body);
     }
-    let mut glue = glue.to_owned();
+    let mut glue = glue.replace(
+        &format!("\"{glue_module}\":"),
+        &format!("\"{GLUE_MODULE}\":"),
+    );
     // Import names appear as keys of the imports object: `name: function`.
     for (old, new) in &renamed_imports {
         glue = glue.replace(&format!("{old}: function"), &format!("{new}: function"));
@@ -121,7 +128,12 @@ fn rewrite_imports(
         } else {
             name
         };
-        write_name(&mut out, &module);
+        let new_module = if module == glue_module {
+            GLUE_MODULE
+        } else {
+            &module
+        };
+        write_name(&mut out, new_module);
         write_name(&mut out, &new_name);
         out.push(kind);
         out.extend_from_slice(desc);
@@ -257,6 +269,7 @@ mod tests {
     #[test]
     fn names_shrink_in_both_files_alike() {
         let glue = "const i = { __wbg_log_0123456789abcdef: function() {} };\n\
+                    const imports = { \"g\": i };\n\
                     wasm.start(); wasm.started; export function start() {}";
         let (wasm, glue) = shorten(&module(), glue, "g").unwrap();
         assert!(glue.contains("a: function"), "{glue}");
@@ -266,6 +279,7 @@ mod tests {
             "a longer name is left alone: {glue}"
         );
         assert!(glue.contains("export function start()"), "{glue}");
+        assert!(glue.contains("{ \"m\": i }"), "{glue}");
         let text = String::from_utf8_lossy(&wasm);
         assert!(!text.contains("__wbg_log"), "{text}");
         assert_eq!(&wasm[..8], b"\0asm\x01\0\0\0");

@@ -6,7 +6,7 @@ use warmline_shared::{Author, Seq};
 
 /// Where a line is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Place {
+pub enum Place {
     /// From this person's side of the conversation.
     Mine,
     Theirs,
@@ -16,22 +16,22 @@ pub(crate) enum Place {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
-    pub(crate) entry: Entry,
-    pub(crate) place: Place,
+    pub entry: Entry,
+    pub place: Place,
     /// What to call the author (`None` for this person's own lines and for
     /// notices). Screen readers hear it before every line.
-    pub(crate) author: Option<String>,
+    pub author: Option<String>,
     /// Whether the author is shown above this line: the first of their
     /// messages in a row.
-    pub(crate) heading: bool,
+    pub heading: bool,
 }
 
-type RenderKey = (String, Seq, Option<PendingStatus>);
+pub type RenderKey = (String, Seq, Option<PendingStatus>);
 
 impl Line {
     /// Changes whenever the line would render differently, including when
     /// it gains or loses its heading because a neighbour changed.
-    pub(crate) fn key(&self) -> (RenderKey, bool) {
+    pub fn key(&self) -> (RenderKey, bool) {
         (self.entry.render_key(), self.heading)
     }
 }

@@ -34,7 +34,7 @@ impl Follow {
 
 #[component]
 pub fn MessageLog(
-    lines: Memo<Vec<Line>>,
+    #[prop(into)] lines: Signal<Vec<Line>>,
     texts: Texts,
     follow: Follow,
     /// Called with the client id of a refused message to send again.

@@ -13,7 +13,7 @@ mod lines;
 mod log;
 
 pub use composer::Composer;
-pub use lines::{Line, group};
+pub use lines::{Line, Place, RenderKey, group};
 pub use log::{Follow, MessageLog, initials};
 
 #[cfg(test)]
