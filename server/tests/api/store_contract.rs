@@ -4,8 +4,12 @@
 
 use std::sync::Arc;
 
-use warmline_server::store::{self, NewMessage, Role, Site, Status, Store};
-use warmline_shared::{Author, ConversationId, SiteId, VisitorId};
+use std::collections::BTreeMap;
+
+use warmline_server::store::{
+    self, NewMessage, Role, Site, SiteSettings, Status, Store, StoredAttachment,
+};
+use warmline_shared::{Attachment, Author, ConversationId, NameSource, SiteId, VisitorId};
 
 /// A fresh, empty store of each backend.
 async fn backends() -> Vec<(tempfile::TempDir, Arc<dyn Store>)> {
@@ -41,6 +45,11 @@ contract!(
     history_reads_back_in_order_and_in_pages,
     the_inbox_lists_open_conversations_newest_first,
     conversations_are_assigned_and_closed,
+    site_settings_and_the_identity_secret_are_kept,
+    people_work_on_several_sites_with_a_role_on_each,
+    a_verified_visitor_is_one_person_on_every_browser,
+    names_and_files_belong_to_their_visitor,
+    the_typical_reply_time_is_the_median_first_reply,
 );
 
 mod cases {
@@ -482,6 +491,286 @@ mod cases {
                 .await
                 .unwrap()
                 .is_none()
+        );
+    }
+
+    pub async fn site_settings_and_the_identity_secret_are_kept(store: &dyn Store) {
+        with_site(store).await;
+        let mut site = store.site(&site_id()).await.unwrap().unwrap();
+        assert_eq!(
+            site.settings,
+            SiteSettings::default(),
+            "a new site has the defaults"
+        );
+        site.settings = SiteSettings {
+            accent: "#0f766e".into(),
+            launcher_left: true,
+            launcher_label: Some("Ask us".into()),
+            greetings: BTreeMap::from([(
+                "ka".to_owned(),
+                BTreeMap::from([(
+                    "greeting_morning".to_owned(),
+                    "დილა მშვიდობისა, {name}!".to_owned(),
+                )]),
+            )]),
+            attachment_max_bytes: 1024,
+        };
+        store.update_site(&site).await.unwrap();
+        assert_eq!(store.site(&site_id()).await.unwrap(), Some(site.clone()));
+        // Renaming through the demo's upsert keeps the settings.
+        store
+            .upsert_site(
+                &Site {
+                    name: "Again".into(),
+                    ..site.clone()
+                },
+                9,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.site(&site_id()).await.unwrap().unwrap().settings,
+            site.settings
+        );
+
+        assert_eq!(store.identity_secret(&site_id()).await.unwrap(), None);
+        store
+            .set_identity_secret(&site_id(), Some("k1"))
+            .await
+            .unwrap();
+        store
+            .set_identity_secret(&site_id(), Some("k2"))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.identity_secret(&site_id()).await.unwrap().as_deref(),
+            Some("k2")
+        );
+    }
+
+    pub async fn people_work_on_several_sites_with_a_role_on_each(store: &dyn Store) {
+        with_site(store).await;
+        let owner = store
+            .upsert_agent(&site_id(), "o@s.test", "Owner", Role::Owner, "h", 0)
+            .await
+            .unwrap();
+        let second = Site {
+            id: SiteId::new("second"),
+            name: "Second".into(),
+            allowed_origins: vec![],
+            settings: Default::default(),
+        };
+        assert!(store.create_site(&second, owner.id, 1).await.unwrap());
+        assert!(
+            !store.create_site(&second, owner.id, 1).await.unwrap(),
+            "ids are unique"
+        );
+        let sites: Vec<_> = store
+            .memberships(owner.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.site_id.as_str().to_owned(), m.role))
+            .collect();
+        assert_eq!(
+            sites,
+            [
+                ("s".to_owned(), Role::Owner),
+                ("second".to_owned(), Role::Owner)
+            ]
+        );
+
+        store
+            .create_session("t", owner.id, &site_id(), 100)
+            .await
+            .unwrap();
+        assert!(store.switch_site("t", &second.id).await.unwrap());
+        let session = store.session("t", 0).await.unwrap().unwrap();
+        assert_eq!(session.agent.site_id, second.id);
+        assert!(
+            !store
+                .switch_site("t", &SiteId::new("not-theirs"))
+                .await
+                .unwrap()
+        );
+
+        // An agent added to the second site has no role on the first.
+        store
+            .add_member(&second.id, "a@s.test", "Levan", Role::Agent, "h2", 2)
+            .await
+            .unwrap();
+        let agent = store
+            .agent_credentials("a@s.test")
+            .await
+            .unwrap()
+            .unwrap()
+            .agent;
+        assert_eq!(
+            (agent.site_id.as_str(), agent.role),
+            ("second", Role::Agent)
+        );
+        store
+            .create_session("ta", agent.id, &second.id, 100)
+            .await
+            .unwrap();
+        assert!(!store.switch_site("ta", &site_id()).await.unwrap());
+        // Adding an existing person keeps their name and password.
+        store
+            .add_member(&site_id(), "a@s.test", "Someone else", Role::Owner, "h3", 3)
+            .await
+            .unwrap();
+        let again = store.agent_credentials("a@s.test").await.unwrap().unwrap();
+        assert_eq!(
+            (again.agent.name.as_str(), again.password_hash.as_str()),
+            ("Levan", "h2")
+        );
+        assert_eq!(store.memberships(agent.id).await.unwrap().len(), 2);
+    }
+
+    pub async fn a_verified_visitor_is_one_person_on_every_browser(store: &dyn Store) {
+        with_site(store).await;
+        let laptop = store
+            .identified_visitor(&site_id(), "u-1", "laptop", 0)
+            .await
+            .unwrap();
+        let phone = store
+            .identified_visitor(&site_id(), "u-1", "phone", 1)
+            .await
+            .unwrap();
+        assert_eq!(laptop.id, phone.id);
+        for token in ["laptop", "phone"] {
+            let found = store
+                .visitor_by_token(&site_id(), token)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(found.id, laptop.id, "{token}");
+        }
+        let other = store
+            .identified_visitor(&site_id(), "u-2", "tablet", 2)
+            .await
+            .unwrap();
+        assert_ne!(other.id, laptop.id);
+        // A token that is already someone's stays theirs.
+        let anonymous = store
+            .create_visitor(&site_id(), "anon", 3)
+            .await
+            .unwrap()
+            .unwrap();
+        let claimed = store
+            .identified_visitor(&site_id(), "u-1", "anon", 4)
+            .await
+            .unwrap();
+        assert_eq!(claimed.id, laptop.id);
+        let still = store
+            .visitor_by_token(&site_id(), "anon")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(still.id, anonymous.id);
+        // Verified visitors are never swept, whatever their age.
+        store.sweep_visitors(i64::MAX).await.unwrap();
+        assert!(
+            store
+                .visitor_by_token(&site_id(), "laptop")
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    pub async fn names_and_files_belong_to_their_visitor(store: &dyn Store) {
+        let (visitor, conversation) = conversation(store, "v").await;
+        store
+            .name_visitor(visitor, "Mariam", NameSource::Given, None)
+            .await
+            .unwrap();
+        let found = store
+            .visitor_by_token(&site_id(), "v")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (found.name.as_deref(), found.name_source),
+            (Some("Mariam"), NameSource::Given)
+        );
+        let line = &store
+            .open_conversations(&site_id(), None, 10)
+            .await
+            .unwrap()[0];
+        assert_eq!(
+            (line.visitor.as_str(), line.name_source),
+            ("Mariam", NameSource::Given)
+        );
+
+        let file = StoredAttachment {
+            attachment: Attachment {
+                id: "f1".into(),
+                name: "receipt.pdf".into(),
+                mime: "application/pdf".into(),
+                size: 99,
+            },
+            site_id: site_id(),
+            visitor_id: visitor,
+            sha256: "ab".repeat(32),
+        };
+        store.create_attachment(&file, 5).await.unwrap();
+        assert_eq!(store.attachment("f1").await.unwrap(), Some(file.clone()));
+        assert_eq!(store.attachment("f2").await.unwrap(), None);
+        let site = site_id();
+        let sent = store
+            .append(NewMessage {
+                attachment: Some(&file.attachment),
+                ..message(conversation, &site, "c1", "receipt.pdf")
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(sent.message.attachment.as_ref(), Some(&file.attachment));
+        let stored = store.messages_after(conversation, 0, 10).await.unwrap();
+        assert_eq!(stored[0].attachment.as_ref(), Some(&file.attachment));
+    }
+
+    pub async fn the_typical_reply_time_is_the_median_first_reply(store: &dyn Store) {
+        with_site(store).await;
+        assert_eq!(store.reply_time(&site_id(), 10).await.unwrap(), (None, 0));
+        let agent = Author::Agent {
+            name: "Nino".into(),
+        };
+        let site = site_id();
+        for (n, wait) in [(1, 60_000), (2, 120_000), (3, 600_000)] {
+            let token = format!("v{n}");
+            let visitor = store
+                .create_visitor(&site_id(), &token, 0)
+                .await
+                .unwrap()
+                .unwrap();
+            let (c, _) = store
+                .start_conversation(&site_id(), visitor.id, None, n)
+                .await
+                .unwrap();
+            let asked = NewMessage {
+                sent_at: 1_000,
+                ..message(c.id(), &site, "q", "hi")
+            };
+            store.append(asked).await.unwrap();
+            let answered = NewMessage {
+                author: &agent,
+                sent_at: 1_000 + wait,
+                ..message(c.id(), &site, "a", "hello")
+            };
+            store.append(answered).await.unwrap();
+        }
+        // One more that nobody has answered yet does not count.
+        conversation(store, "unanswered").await;
+        assert_eq!(
+            store.reply_time(&site_id(), 10).await.unwrap(),
+            (Some(120_000), 3)
+        );
+        assert_eq!(
+            store.reply_time(&site_id(), 1).await.unwrap().1,
+            1,
+            "only the latest"
         );
     }
 }
