@@ -82,7 +82,9 @@ fn for_origin(mut response: Response, headers: &HeaderMap) -> Response {
     if let Some(origin) = headers.get(ORIGIN) {
         let out = response.headers_mut();
         out.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
-        out.insert(VARY, HeaderValue::from_static("origin"));
+        if !out.contains_key(VARY) {
+            out.insert(VARY, HeaderValue::from_static("origin"));
+        }
     }
     response
 }
@@ -318,6 +320,12 @@ async fn download(
             (
                 CACHE_CONTROL,
                 HeaderValue::from_static("private, max-age=86400"),
+            ),
+            // Who asks decides whether they get it: a cache must not hand one
+            // visitor's answer to another.
+            (
+                VARY,
+                HeaderValue::from_static("authorization, cookie, origin"),
             ),
             // A file is never a page: no scripts, whatever it contains.
             (

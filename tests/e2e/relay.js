@@ -10,10 +10,11 @@ import { chromium } from 'playwright-core';
 
 export const PASSWORD = 'e2e-password';
 
-export async function startRelay(env = {}) {
+// `env.WARMLINE_ADDR` and `dataDir` let a test start a relay again where a
+// stopped one was (`stop({ keepData: true })`), as after a restart.
+export async function startRelay(env = {}, dataDir = mkdtempSync(join(tmpdir(), 'warmline-e2e-'))) {
   const bin = process.env.WARMLINE_BIN;
   if (!bin) throw new Error('WARMLINE_BIN must name the relay binary (cargo xtask test sets it)');
-  const dataDir = mkdtempSync(join(tmpdir(), 'warmline-e2e-'));
   const child = spawn(bin, [], {
     env: {
       ...process.env,
@@ -35,11 +36,12 @@ export async function startRelay(env = {}) {
   });
   return {
     url,
-    async stop() {
+    dataDir,
+    async stop({ keepData = false } = {}) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGINT');
       await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -78,6 +78,13 @@ async fn a_picture_is_sent_and_only_its_visitor_and_agents_can_fetch_it() {
     )
     .await;
     assert_eq!(mine.status(), 200);
+    assert!(
+        mine.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .contains("authorization"),
+        "caches keep answers apart per asker"
+    );
     assert_eq!(mine.headers()["content-type"], "image/png");
     assert_eq!(mine.bytes().await.unwrap().to_vec(), png(2048));
 
