@@ -68,11 +68,12 @@ export async function screenshot(page, name) {
 }
 
 // A host page on another origin than the relay, served from loopback like a
-// real site would be: `page(relayUrl)` gives its HTML.
+// real site would be: `page(url)` gives the HTML for the requested URL (a
+// `URL`, so one site can serve several pages by path or query).
 export async function startSite(page) {
   const server = createServer((request, response) => {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(page());
+    response.end(page(new URL(request.url, 'http://site.invalid')));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
