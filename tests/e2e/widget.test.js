@@ -179,6 +179,23 @@ test('a visitor can chat by keyboard alone', async () => {
   await context.close();
 });
 
+test('on a phone the chat fills the screen and keeps the keyboard inside it', async () => {
+  const { page, context } = await visitor(`${relay.url}/demo/`, { viewport: { width: 390, height: 780 } });
+  const panel = await page.locator('.panel').boundingBox();
+  assert.deepEqual([panel.x, panel.y, panel.width, panel.height], [0, 0, 390, 780]);
+  assert.equal(await page.getByRole('dialog').getAttribute('aria-modal'), 'true');
+  const inside = () => page.evaluate(() => {
+    const root = document.getElementById('warmline-root').shadowRoot;
+    return Boolean(root.activeElement && root.querySelector('.panel').contains(root.activeElement));
+  });
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press(i % 3 ? 'Tab' : 'Shift+Tab');
+    assert.ok(await inside(), `focus left the panel after ${i + 1} presses`);
+  }
+  await screenshot(page, 'widget-mobile');
+  await context.close();
+});
+
 test('axe-core finds no violations on the demo page with the chat open', async () => {
   const { page, context } = await visitor(`${relay.url}/demo/`);
   await send(page, 'Checking accessibility');
@@ -223,12 +240,18 @@ test('an agent\'s reply reaches the page\'s listeners, and a restart loses and d
   });
   await send(page, 'before the restart');
 
+  // The visitor closes the chat; the reply is counted on the launcher.
+  await page.evaluate(() => Warmline.close());
   const agent = await signInConsole();
   await agent.getByRole('button', { name: /before the restart/ }).click();
   await agent.getByRole('textbox', { name: 'Reply' }).fill('I am here');
   await agent.getByRole('button', { name: 'Send', exact: true }).click();
-  await page.getByText('I am here', { exact: true }).waitFor();
   await page.waitForFunction(() => window.heard.includes('agent:Nino:I am here'));
+  await page.getByRole('button', { name: 'Open chat, 1 unread' }).waitFor();
+  await screenshot(page, 'widget-unread');
+  await page.getByRole('button', { name: 'Open chat, 1 unread' }).click();
+  await page.getByText('I am here', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Close chat' }).waitFor();
   await agent.context().close();
 
   // The relay stops; the visitor writes while it is down; it starts again
