@@ -203,6 +203,9 @@
     if (host) return paint();
     host = document.createElement("warmline-chat");
     host.id = "warmline-root";
+    // Out of the page's flow whatever its CSS says (`* {all: unset}` makes
+    // us an inline box a line tall): an inline style outranks its sheets.
+    host.style.setProperty("position", "fixed", "important");
     root = host.attachShadow({ mode: "open" });
     try {
       const sheet = new CSSStyleSheet();

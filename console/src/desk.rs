@@ -214,6 +214,17 @@ impl Desk {
             conversation_id: id,
             last_seq: self.last_seq(id),
         });
+        // Opening a conversation reads it, even one already counted as read
+        // when the agent signed in: the visitor sees "Seen".
+        let last_seq = self
+            .conversations
+            .with_untracked(|list| list.iter().find(|c| c.id == id).map(|c| c.last_seq));
+        if let Some(seq) = last_seq.filter(|&seq| seq > 0) {
+            self.link.post(AgentFrame::Read {
+                conversation_id: id,
+                seq,
+            });
+        }
     }
 
     /// The selection the address asked for before the inbox arrived.

@@ -25,7 +25,7 @@ after(async () => {
 // The host page's own elements, and what of their look the widget could spoil.
 const HOST_PARTS = ['html', 'body', 'h1', 'p'];
 const LOOK = ['font-size', 'font-family', 'line-height', 'color', 'background-color', 'display',
-  'padding-top', 'margin-top', 'box-sizing', 'width', 'height', 'overflow'];
+  'padding-top', 'margin-top', 'box-sizing', 'overflow', 'z-index'];
 
 const hostLook = (page) =>
   page.evaluate(({ parts, look }) => ({
@@ -36,6 +36,14 @@ const hostLook = (page) =>
     // The widget's CSS lives in its shadow root, never in the page's sheets.
     sheets: document.styleSheets.length,
     adopted: document.adoptedStyleSheets.length,
+    // Where the page's own text is, and how far it scrolls.
+    layout: [
+      ...parts.map((selector) => {
+        const r = document.querySelector(selector).getBoundingClientRect();
+        return `${selector}: ${r.x},${r.y} ${r.width}×${r.height}`;
+      }),
+      `scrolls: ${document.documentElement.scrollWidth}×${document.documentElement.scrollHeight}`,
+    ],
   }), { parts: HOST_PARTS, look: LOOK });
 
 /// The widget's own look, to compare a hostile page with a plain one.
@@ -60,27 +68,31 @@ const widgetLook = (page) =>
     };
   });
 
-test('on a hostile page the widget works, looks as anywhere else, and leaves the page\'s styles alone', async () => {
-  // Hold the widget back until the page has been measured without it.
-  const { context, page, errors } = await newVisitor(browser);
+/// The hostile page, measured before the widget may load; then the widget
+/// loads, the chat opens and a message is sent and acknowledged.
+async function onHostilePage() {
+  const visitor = await newVisitor(browser);
   let release;
   const held = new Promise((resolve) => (release = resolve));
-  await page.route('**/widget.js', async (route) => {
+  await visitor.page.route('**/widget.js', async (route) => {
     await held;
     await route.continue();
   });
   // (An async script holds up "load", not "DOMContentLoaded".)
-  await page.goto(`${relay.url}/demo/hostile/`, { waitUntil: 'domcontentloaded' });
-  const without = await hostLook(page);
+  await visitor.page.goto(`${relay.url}/demo/hostile/`, { waitUntil: 'domcontentloaded' });
+  const without = await hostLook(visitor.page);
   release();
-
   // The page is in Georgian, so is the widget.
-  await openChat(page, ka);
-  await send(page, 'Hello from a hostile page', ka);
-  await screenshot(page, 'pages-hostile');
-  assert.deepEqual(await hostLook(page), without, 'the host page looks as it did before the widget');
-  const hostile = await widgetLook(page);
-  assert.equal(hostile.skulls, 0, 'no host ::before content inside the widget');
+  await openChat(visitor.page, ka);
+  await send(visitor.page, 'Hello from a hostile page', ka);
+  return { ...visitor, without, with: await hostLook(visitor.page) };
+}
+
+test('on a hostile page the widget opens, sends, and looks as it does anywhere else', async () => {
+  const hostile = await onHostilePage();
+  await screenshot(hostile.page, 'pages-hostile');
+  const look = await widgetLook(hostile.page);
+  assert.equal(look.skulls, 0, 'no host ::before content inside the widget');
 
   // The same widget on the plain demo page, in Georgian too.
   const plain = await newVisitor(browser, `${relay.url}/demo/`);
@@ -88,9 +100,28 @@ test('on a hostile page the widget works, looks as anywhere else, and leaves the
   await plain.page.evaluate(() => Warmline.setLocale('ka'));
   await openChat(plain.page, ka);
   await send(plain.page, 'Hello from a plain page', ka);
-  assert.deepEqual(hostile, await widgetLook(plain.page), 'the widget looks the same on both pages');
-  assert.deepEqual([...errors, ...plain.errors], []);
+  assert.deepEqual(look, await widgetLook(plain.page), 'the widget looks the same on both pages');
+  assert.deepEqual([...hostile.errors, ...plain.errors], []);
   await plain.context.close();
+  await hostile.context.close();
+});
+
+test('the widget leaves the hostile page\'s own styles alone', async () => {
+  const { context, without, with: withWidget } = await onHostilePage();
+  assert.deepEqual(withWidget.styles, without.styles, 'computed styles of html, body, h1 and p');
+  assert.equal(withWidget.sheets, without.sheets, 'no style sheet added to the page');
+  assert.equal(withWidget.adopted, without.adopted, 'no style sheet adopted by the page');
+  await context.close();
+});
+
+test('the widget takes no room in the hostile page\'s layout', async () => {
+  const { context, page, without, with: withWidget } = await onHostilePage();
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await screenshot(page, 'pages-hostile-bottom');
+  // The widget floats above the page: where the page's own elements are,
+  // and how far the page scrolls, are as they were without it.
+  assert.deepEqual(withWidget.layout, without.layout);
   await context.close();
 });
 

@@ -194,7 +194,9 @@ where
         visitor: Welcomed {
             name: visitor.as_ref().and_then(|v| v.name.clone()),
             verified,
-            returning: visitor.is_some(),
+            // Someone who has written here before has a conversation; a
+            // verified visitor's row exists from their first hello.
+            returning: watch.is_some(),
             presence: Presence {
                 online: state.presence.online(&site.id),
                 reply_minutes,
