@@ -176,13 +176,22 @@ pub const CREATE_SITE: &str = "Create the site";
 pub fn name_badge(source: NameSource) -> Option<leptos::prelude::AnyView> {
     use leptos::prelude::*;
     match source {
+        // The comma, for screen readers only, keeps "Ana, verified" two words.
         NameSource::Verified => Some(
-            view! { <span class="badge verified" title="The site proved who this is">"verified"</span> }
-                .into_any(),
+            view! {
+                <span class="sr">", "</span>
+                <span class="badge verified" title="The site proved who this is">"verified"</span>
+            }
+            .into_any(),
         ),
         NameSource::Unverified => Some(
-            view! { <span class="badge unverified" title="The page claimed this name without proof">"unverified"</span> }
-                .into_any(),
+            view! {
+                <span class="sr">", "</span>
+                <span class="badge unverified" title="The page claimed this name without proof">
+                    "unverified"
+                </span>
+            }
+            .into_any(),
         ),
         NameSource::Given | NameSource::None => None,
     }

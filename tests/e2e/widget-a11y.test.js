@@ -119,3 +119,20 @@ test('axe-core finds no violations with the chat open full screen on a phone', a
   assert.deepEqual(await axeViolations(page), []);
   await context.close();
 });
+
+test('on a phone the chat fills the screen and keeps the keyboard inside it', async () => {
+  const { context, page } = await newVisitor(browser, `${relay.url}/demo/`, {
+    viewport: { width: 390, height: 780 },
+  });
+  await openChat(page);
+  const panel = await page.locator('.panel').boundingBox();
+  assert.deepEqual([panel.x, panel.y, panel.width, panel.height], [0, 0, 390, 780]);
+  assert.equal(await page.getByRole('dialog').getAttribute('aria-modal'), 'true');
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press(i % 3 ? 'Tab' : 'Shift+Tab');
+    const at = await focused(page);
+    assert.ok(at?.widget, `focus left the panel after ${i + 1} presses`);
+  }
+  await screenshot(page, 'a11y-phone-modal');
+  await context.close();
+});
