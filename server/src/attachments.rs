@@ -136,6 +136,15 @@ async fn store_upload(
         ));
     }
     let visitor = visitor_of(state, &site, headers, address).await?;
+    // A file counts as a message against the visitor's limits: uploads that
+    // are never sent must not fill the disk either.
+    let token_hash = token_hash(bearer(headers).unwrap_or_default());
+    if !state.limits.visitor_message(&token_hash, address, &site.id) {
+        return Err(AppError::TooMany {
+            reason: ErrorCode::RateLimited.describe().to_owned(),
+            retry_after_secs: 1,
+        });
+    }
     if body.len() as u64 > site.settings.attachment_max_bytes {
         return Err(AppError::coded(
             StatusCode::PAYLOAD_TOO_LARGE,

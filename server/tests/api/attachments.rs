@@ -163,3 +163,21 @@ async fn disguised_and_oversized_files_are_refused_and_nothing_is_kept() {
     let kept = std::fs::read_dir(&files).map(|d| d.count()).unwrap_or(0);
     assert_eq!(kept, 0, "nothing of a refused file is stored");
 }
+
+#[tokio::test]
+async fn uploads_count_against_the_visitors_message_limit() {
+    let relay = TestRelay::spawn_with(|config| {
+        config.limits.visitor_messages = warmline_server::limits::Rate {
+            burst: 2,
+            every: std::time::Duration::from_secs(3600),
+        };
+    })
+    .await;
+    let (_, token) = relay.new_visitor().await;
+    for _ in 0..2 {
+        assert_eq!(upload(&relay, &token, "a.png", png(64)).await.status(), 200);
+    }
+    let refused = upload(&relay, &token, "b.png", png(64)).await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+}
