@@ -2,11 +2,9 @@
 //! timed tests (these machines are shared and noisy; what matters is the
 //! ratio to a baseline measured in the same run).
 
-use std::process::Command;
-
 use crate::paths::Paths;
 use crate::wasm::{build_floor, sizes};
-use crate::{Result, budget, build_with, check, setup, step};
+use crate::{Result, browser_node, budget, build_with, setup, step};
 
 pub fn run(paths: &Paths, what: Option<&str>) -> Result {
     match what {
@@ -48,19 +46,5 @@ fn widget(paths: &Paths) -> Result {
     );
 
     step("load times in headless Chromium (interleaved runs against a real relay)");
-    let e2e = paths.root.join("tests").join("e2e");
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&e2e)
-        .status()
-        .map_err(|e| format!("cannot run npm: {e}"))?;
-    check(status, "npm ci in tests/e2e")?;
-    let status = Command::new("node")
-        .arg("bench/widget.js")
-        .current_dir(&e2e)
-        .env("WARMLINE_BIN", paths.relay_binary())
-        .env("CHROMIUM", setup::CHROMIUM)
-        .status()
-        .map_err(|e| format!("cannot run node: {e}"))?;
-    check(status, "the widget benchmark")
+    browser_node(paths, &["bench/widget.js"], "the widget benchmark")
 }

@@ -87,6 +87,16 @@ fn test(paths: &Paths) -> Result {
     step("unit and integration tests");
     cargo(paths, &["test", "--workspace"])?;
     step("browser tests (headless Chromium against the real relay)");
+    browser_node(
+        paths,
+        &["--test", "--test-concurrency=1"],
+        "the browser tests",
+    )
+}
+
+/// Runs node in `tests/e2e` (after installing its locked packages) against
+/// the relay binary and the browser: the browser tests and benchmarks.
+pub fn browser_node(paths: &Paths, args: &[&str], what: &str) -> Result {
     let e2e = paths.root.join("tests").join("e2e");
     let status = Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
@@ -95,14 +105,14 @@ fn test(paths: &Paths) -> Result {
         .map_err(|e| format!("cannot run npm: {e}"))?;
     check(status, "npm ci in tests/e2e")?;
     let status = Command::new("node")
-        .args(["--test", "--test-concurrency=1"])
+        .args(args)
         .current_dir(&e2e)
         .env("WARMLINE_BIN", paths.relay_binary())
         .env("CHROMIUM", setup::CHROMIUM)
         .env("WARMLINE_SCREENSHOTS", paths.target.join("e2e"))
         .status()
         .map_err(|e| format!("cannot run node: {e}"))?;
-    check(status, "the browser tests")
+    check(status, what)
 }
 
 /// Runs the machine's own cargo (the one that started xtask) in the workspace.
