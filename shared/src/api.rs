@@ -110,3 +110,121 @@ pub struct NewMember {
     /// `owner` or `agent`.
     pub role: String,
 }
+
+/// A knowledge-base article as owners edit it (`POST /api/kb/articles`,
+/// `PUT /api/kb/articles/{id}`). One article is one language; translations
+/// share a `slug`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleDraft {
+    /// Lowercase letters, digits and dashes; the same in every language.
+    pub slug: String,
+    /// A language tag such as `en`, `ka` or `hy`.
+    pub lang: String,
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Slugs of articles to offer after this one.
+    #[serde(default)]
+    pub related: Vec<String>,
+    #[serde(default)]
+    pub published: bool,
+    /// Smaller comes first among "Common questions".
+    #[serde(default)]
+    pub order: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<Video>,
+}
+
+/// A stored article, with what visitors made of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    pub id: i64,
+    #[serde(flatten)]
+    pub draft: ArticleDraft,
+    #[serde(default)]
+    pub views: u64,
+    #[serde(default)]
+    pub helpful: u64,
+    #[serde(default)]
+    pub unhelpful: u64,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: i64,
+}
+
+/// An article's video: a file uploaded to the relay, or a link to a video
+/// host the relay knows how to embed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Video {
+    /// Media uploaded with `POST /api/kb/media`, named by content hash.
+    File {
+        media: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        poster: Option<String>,
+        /// WebVTT captions in the article's language.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        captions: Option<String>,
+    },
+    /// The id of a YouTube video (embedded from youtube-nocookie.com).
+    Youtube { id: String },
+    /// The id of a Vimeo video (embedded with `dnt=1`).
+    Vimeo { id: String },
+}
+
+/// A file for articles, as stored (`POST /api/kb/media`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Media {
+    /// Hex SHA-256 of the content; fetch it from `/api/kb/media/{sha256}`.
+    pub sha256: String,
+    /// The type found in the content.
+    pub mime: String,
+    pub size: u64,
+}
+
+/// An article in a list: "Common questions", search results, related
+/// articles, the bot's suggestions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleLink {
+    pub id: i64,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lang: String,
+    /// The first words of the article, for search results.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub snippet: String,
+}
+
+/// An article as visitors read it: Markdown already made safe HTML, the
+/// video embedded by the relay (`GET /api/kb/articles/{id}`), and the
+/// console's live preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticlePage {
+    pub id: i64,
+    pub title: String,
+    pub lang: String,
+    pub html: String,
+    #[serde(default)]
+    pub related: Vec<ArticleLink>,
+}
+
+/// `POST /api/kb/articles/{id}/feedback`: did it answer the question?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub helpful: bool,
+}
+
+/// A search visitors made that found no article, with how often
+/// (`GET /api/kb/misses`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Miss {
+    /// As a visitor last typed it.
+    pub query: String,
+    pub lang: String,
+    pub count: u64,
+    /// Milliseconds since the Unix epoch.
+    pub last_at: i64,
+}
