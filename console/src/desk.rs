@@ -339,6 +339,8 @@ mod tests {
                 text: "hello".into(),
                 sent_at: 1_700_000_000_000,
                 attachment: None,
+                articles: Vec::new(),
+                wants_person: false,
             });
         }
         for client_id in pending {

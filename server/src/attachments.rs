@@ -78,7 +78,7 @@ async fn preflight(headers: HeaderMap) -> Response {
 }
 
 /// Lets the page at `origin` read the answer (the site allows it).
-fn for_origin(mut response: Response, headers: &HeaderMap) -> Response {
+pub(crate) fn for_origin(mut response: Response, headers: &HeaderMap) -> Response {
     if let Some(origin) = headers.get(ORIGIN) {
         let out = response.headers_mut();
         out.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
@@ -159,7 +159,7 @@ async fn store_upload(
         ));
     }
     let sha256 = hex::encode(Sha256::digest(&body));
-    write_once(state, &sha256, &body).await?;
+    write_once(&state.files, &sha256, &body).await?;
     let attachment = Attachment {
         id: new_token()[..32].to_owned(),
         name: clean_name(&upload.name, mime),
@@ -215,14 +215,17 @@ async fn visitor_of(
 
 /// Writes the content under its hash, through a temporary file renamed into
 /// place: a crash leaves the old state or the whole file, never part of it.
-async fn write_once(state: &AppState, sha256: &str, body: &[u8]) -> Result<(), AppError> {
-    let dir = state.files.to_path_buf();
+pub(crate) async fn write_once(
+    dir: &std::path::Path,
+    sha256: &str,
+    body: &[u8],
+) -> Result<(), AppError> {
     let path = dir.join(sha256);
     if tokio::fs::try_exists(&path).await.unwrap_or(false) {
         return Ok(());
     }
-    let io = |e: std::io::Error| AppError::Internal(format!("cannot store an attachment: {e}"));
-    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+    let io = |e: std::io::Error| AppError::Internal(format!("cannot store a file: {e}"));
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
     let partial = dir.join(format!("{sha256}.{}.part", &new_token()[..8]));
     tokio::fs::write(&partial, body).await.map_err(io)?;
     tokio::fs::rename(&partial, &path).await.map_err(io)

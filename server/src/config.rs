@@ -63,6 +63,29 @@ pub struct Args {
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do instead of serving.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// The knowledge base
+    #[command(subcommand)]
+    Kb(KbCommand),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum KbCommand {
+    /// Import a folder of Markdown articles with front matter (see examples/kb/README.md);
+    /// articles with the same slug and language are updated
+    Import {
+        /// The folder (searched recursively for *.md)
+        dir: PathBuf,
+        /// The site the articles are for
+        #[arg(long, default_value = "demo")]
+        site: String,
+    },
 }
 
 /// One layer of settings: every field is optional, and a higher layer's
@@ -112,6 +135,9 @@ pub struct Settings {
         hide_env_values = true
     )]
     pub demo_identity_secret: Option<Secret>,
+    /// A folder of help articles imported into the demo site at start-up (`cargo xtask run` uses examples/kb)
+    #[arg(long, env = "WARMLINE_DEMO_KB", value_name = "DIR")]
+    pub demo_kb: Option<PathBuf>,
     /// A directory of extra widget catalogues (`<lang>.json`), added to the built-in ones
     #[arg(long, env = "WARMLINE_LOCALES_DIR", value_name = "DIR")]
     pub locales_dir: Option<PathBuf>,
@@ -136,6 +162,7 @@ impl Settings {
             demo_password: self.demo_password.or(lower.demo_password),
             demo_origins: self.demo_origins.or(lower.demo_origins),
             demo_identity_secret: self.demo_identity_secret.or(lower.demo_identity_secret),
+            demo_kb: self.demo_kb.or(lower.demo_kb),
             locales_dir: self.locales_dir.or(lower.locales_dir),
             ping_interval: self.ping_interval.or(lower.ping_interval),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
@@ -160,6 +187,8 @@ pub struct Config {
     /// to try the snippet on a page of one's own.
     pub demo_origins: Vec<String>,
     pub demo_identity_secret: Option<Secret>,
+    /// Help articles for the demo site.
+    pub demo_kb: Option<PathBuf>,
     /// Extra widget catalogues.
     pub locales_dir: Option<PathBuf>,
     /// How often sockets are pinged; one silent for two of these is closed.
@@ -181,6 +210,7 @@ impl Default for Config {
             demo_password: None,
             demo_origins: Vec::new(),
             demo_identity_secret: None,
+            demo_kb: None,
             locales_dir: None,
             ping_interval: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
@@ -282,6 +312,7 @@ impl Config {
             demo_password: settings.demo_password,
             demo_origins,
             demo_identity_secret: settings.demo_identity_secret,
+            demo_kb: settings.demo_kb,
             locales_dir: settings.locales_dir,
         })
     }

@@ -22,6 +22,9 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("{0}")]
     NotFound(&'static str),
+    /// The request clashes with what is stored (a slug already taken).
+    #[error("{0}")]
+    Conflict(String),
     /// A refusal a program acts on: the code is in the body beside the
     /// sentence (the widget's loader names the cause in the browser console).
     #[error("{message}")]
@@ -78,6 +81,7 @@ impl IntoResponse for AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Coded { status, .. } => *status,
             Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(detail) => {

@@ -17,6 +17,7 @@ mod error;
 pub mod events;
 pub mod fanout;
 pub mod identity;
+pub mod kb;
 pub mod limits;
 pub mod locales;
 mod passwords;
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(sites::routes())
         .merge(embed::routes())
         .merge(attachments::routes())
+        .merge(kb::routes())
         .merge(ws::routes())
         .layer(axum::middleware::map_response(
             |mut response: axum::response::Response| async move {
@@ -82,6 +84,41 @@ pub enum StartError {
     Store(#[from] store::StoreError),
     #[error("{0}")]
     Locales(String),
+    #[error("cannot import help articles from {dir}: {source}")]
+    Import { dir: String, source: std::io::Error },
+    #[error("there is no site {0:?}")]
+    UnknownSite(String),
+}
+
+/// `warmline kb import`: the articles under `dir` into `site`'s knowledge
+/// base, in the store the configuration names.
+pub async fn import_kb(
+    config: &Config,
+    site: &str,
+    dir: &std::path::Path,
+) -> Result<kb::import::Report, StartError> {
+    let store = open_store(config).await?;
+    let site = warmline_shared::SiteId::new(site);
+    if store.site(&site).await?.is_none() {
+        return Err(StartError::UnknownSite(site.as_str().to_owned()));
+    }
+    kb::import::import_dir(&*store, &config.data_dir.join("files"), &site, dir)
+        .await
+        .map_err(|source| StartError::Import {
+            dir: dir.display().to_string(),
+            source,
+        })
+}
+
+/// The configured store, with the data directory it needs.
+async fn open_store(config: &Config) -> Result<Arc<dyn store::Store>, StartError> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+            dir: config.data_dir.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(store::connect(&config.database_url()).await?)
 }
 
 /// The demo agent's sign-in, when the relay was started with the demo.
@@ -113,13 +150,7 @@ impl Relay {
             addr: config.addr.clone(),
             source,
         })?;
-        if config.database_url.is_none() {
-            std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
-                dir: config.data_dir.display().to_string(),
-                source,
-            })?;
-        }
-        let store = store::connect(&config.database_url()).await?;
+        let store = open_store(&config).await?;
         let passwords = Passwords::new();
         let url = config
             .public_url
@@ -137,6 +168,19 @@ impl Relay {
                 config.demo_identity_secret,
             )
             .await?;
+            if let Some(dir) = &config.demo_kb {
+                let files = config.data_dir.join("files");
+                let report = kb::import::import_dir(&*store, &files, &warmline_shared::SiteId::new(demo::SITE_ID), dir)
+                    .await
+                    .map_err(|source| StartError::Import {
+                        dir: dir.display().to_string(),
+                        source,
+                    })?;
+                for (path, error) in &report.failed {
+                    tracing::warn!("help article {} not imported: {error}", path.display());
+                }
+                tracing::info!("demo help articles: {report}");
+            }
             Some(DemoLogin {
                 email: demo::AGENT_EMAIL,
                 password: seeded.password,

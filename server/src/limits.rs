@@ -65,6 +65,8 @@ pub struct LimitRates {
     pub site_new_visitors: Rate,
     pub address_new_conversations: Rate,
     pub site_new_conversations: Rate,
+    /// Help searches, article reads and answers to "did this help", per address.
+    pub address_help: Rate,
 }
 
 impl Default for LimitRates {
@@ -80,6 +82,8 @@ impl Default for LimitRates {
             site_new_visitors: rate(300, Duration::from_millis(100)),
             address_new_conversations: rate(20, Duration::from_secs(6)),
             site_new_conversations: rate(300, Duration::from_millis(100)),
+            // Searching as one types asks several times a second, briefly.
+            address_help: rate(40, Duration::from_millis(100)),
         }
     }
 }
@@ -93,6 +97,7 @@ pub struct Limits {
     site_new_visitors: Limit<SiteId>,
     address_new_conversations: Limit<IpAddr>,
     site_new_conversations: Limit<SiteId>,
+    address_help: Limit<IpAddr>,
 }
 
 impl Default for Limits {
@@ -112,6 +117,7 @@ impl Limits {
             site_new_visitors: Limit::new(rates.site_new_visitors),
             address_new_conversations: Limit::new(rates.address_new_conversations),
             site_new_conversations: Limit::new(rates.site_new_conversations),
+            address_help: Limit::new(rates.address_help),
         }
     }
 
@@ -130,6 +136,11 @@ impl Limits {
     /// A visitor stored for the first time (their first message).
     pub fn new_visitor(&self, address: IpAddr, site: &SiteId) -> bool {
         self.address_new_visitors.allows(&address) && self.site_new_visitors.allows(site)
+    }
+
+    /// A request to the visitors' help (search, article, feedback).
+    pub fn help(&self, address: IpAddr) -> bool {
+        self.address_help.allows(&address)
     }
 
     pub fn new_conversation(&self, address: IpAddr, site: &SiteId) -> bool {

@@ -16,6 +16,9 @@ mod embedded {
 /// The language every catalogue falls back to.
 pub const FALLBACK: &str = "en";
 
+/// Keys of words the relay writes itself (the bot's), not sent to widgets.
+const RELAY_ONLY: &str = "bot_";
+
 type Catalogue = Map<String, Value>;
 
 #[derive(Debug, Clone)]
@@ -63,6 +66,16 @@ impl Locales {
         Ok(locales)
     }
 
+    /// One text in `tag`'s language, else in English; the key itself if
+    /// neither has it (a missing word shows, rather than nothing).
+    pub fn word(&self, tag: &str, key: &str) -> String {
+        [tag, FALLBACK]
+            .iter()
+            .find_map(|t| self.by_tag.get(*t)?.get(key)?.as_str())
+            .unwrap_or(key)
+            .to_owned()
+    }
+
     pub fn tags(&self) -> impl Iterator<Item = &str> {
         self.by_tag.keys().map(String::as_str)
     }
@@ -89,13 +102,15 @@ impl Locales {
         FALLBACK
     }
 
-    /// The catalogue for `tag`: English for any key it lacks, and the
-    /// owner's rewritten texts for that language on top.
+    /// The catalogue for `tag` as the widget gets it: English for any key
+    /// it lacks, the owner's rewritten texts for that language on top, and
+    /// without the relay's own words (`bot_*`, which the bot writes).
     pub fn catalogue(&self, tag: &str, overrides: Option<&BTreeMap<String, String>>) -> Catalogue {
         let mut catalogue = self.by_tag.get(FALLBACK).cloned().unwrap_or_default();
         if let Some(own) = self.by_tag.get(tag) {
             catalogue.extend(own.clone());
         }
+        catalogue.retain(|key, _| !key.starts_with(RELAY_ONLY));
         for (key, text) in overrides.into_iter().flatten() {
             catalogue.insert(key.clone(), Value::String(text.clone()));
         }

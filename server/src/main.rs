@@ -1,7 +1,7 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use warmline_server::Relay;
-use warmline_server::config::{Args, Config, unknown_variables};
+use warmline_server::config::{Args, Command, Config, KbCommand, unknown_variables};
 
 #[tokio::main]
 async fn main() {
@@ -13,10 +13,22 @@ async fn main() {
     for name in unknown_variables(std::env::vars().map(|(name, _)| name)) {
         tracing::warn!("{name} is set but no setting reads it; see `warmline --help`");
     }
-    let config = match Config::load(Args::parse()) {
+    let mut args = Args::parse();
+    let command = args.command.take();
+    let config = match Config::load(args) {
         Ok(config) => config,
         Err(e) => fail(e),
     };
+    if let Some(Command::Kb(KbCommand::Import { dir, site })) = command {
+        match warmline_server::import_kb(&config, &site, &dir).await {
+            Ok(report) => {
+                println!("{report}");
+                // Bad files were reported; the rest went in.
+                std::process::exit(if report.failed.is_empty() { 0 } else { 1 });
+            }
+            Err(e) => fail(e),
+        }
+    }
     let relay = match Relay::bind(config).await {
         Ok(relay) => relay,
         Err(e) => fail(e),

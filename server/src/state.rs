@@ -14,6 +14,7 @@ use warmline_shared::SiteId;
 use crate::conversation::Conversations;
 use crate::events::Events;
 use crate::fanout::FanOut;
+use crate::kb::Knowledge;
 use crate::limits::Limits;
 use crate::locales::Locales;
 use crate::passwords::Passwords;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub presence: Arc<Presence>,
     /// The widget's catalogues.
     pub locales: Arc<Locales>,
+    /// Each site's help articles, indexed for search.
+    pub knowledge: Arc<Knowledge>,
     /// Where uploaded files are kept, by content hash.
     pub files: Arc<Path>,
     /// Where browsers reach this relay, for the embed snippet.
@@ -116,6 +119,7 @@ impl AppState {
             sockets: TaskTracker::new(),
             presence: Arc::default(),
             locales: Arc::default(),
+            knowledge: Arc::default(),
             files: Arc::from(std::env::temp_dir().join("warmline-files")),
             public_url: Arc::from("http://127.0.0.1"),
             demo: false,

@@ -133,7 +133,7 @@ mod tests {
                 email: None,
                 user_hash: Some("ab12".into()),
             }),
-            name: None,
+            name: None, lang: None,
         });
         round_trip(VisitorFrame::Hello {
             site: "demo".into(),
@@ -141,7 +141,7 @@ mod tests {
             last_seq: 0,
             page: None,
             identity: None,
-            name: Some("Mariam".into()),
+            name: Some("Mariam".into()), lang: None,
         });
         round_trip(VisitorFrame::Send {
             client_id: "c1".into(),
@@ -236,6 +236,8 @@ mod tests {
                         mime: "application/pdf".into(),
                         size: 1234,
                     }),
+                    articles: Vec::new(),
+                    wants_person: false,
                 },
             });
         }
@@ -259,6 +261,8 @@ mod tests {
             text: "hello".into(),
             sent_at: 1,
             attachment: None,
+            articles: Vec::new(),
+            wants_person: false,
         };
         let read = |frame: &ServerFrame| decode::<ToVisitor>(&encode(frame)).unwrap();
         assert_eq!(

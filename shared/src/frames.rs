@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ConversationId;
+use crate::api::ArticleLink;
 
 /// Per-conversation sequence number: 1 for the first stored message, then +1.
 /// A client that remembers the highest it has seen can resume exactly there.
@@ -31,6 +32,9 @@ pub enum VisitorFrame {
         /// The first name an anonymous visitor gave the widget.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
+        /// The language the widget speaks (the relay's bot answers in it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lang: Option<String>,
     },
     /// A message. Resending the same `client_id` after a lost ack is safe:
     /// the relay stores it once and acknowledges it again. `attachment` is
@@ -45,6 +49,14 @@ pub enum VisitorFrame {
     Typing,
     /// The visitor gave their first name after the hello.
     Name { name: String },
+    /// The visitor wants a person, not the bot ("No, talk to a person"),
+    /// maybe after reading `article`. Stored as their message, in their
+    /// language; `client_id` works as for `Send`.
+    Person {
+        client_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        article: Option<i64>,
+    },
 }
 
 /// What the host page says about a signed-in visitor; see the README's
@@ -259,6 +271,17 @@ pub struct ChatMessage {
     pub sent_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<Attachment>,
+    /// Knowledge-base articles the message points to: the bot's suggestions,
+    /// or the article a visitor read before asking for a person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub articles: Vec<ArticleLink>,
+    /// The visitor asked for a person with this message.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub wants_person: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A file sent with a message, fetched from `/api/attachments/{id}`.

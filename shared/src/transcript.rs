@@ -222,6 +222,8 @@ mod tests {
             text: text.into(),
             sent_at: 1_700_000_000_000 + seq,
             attachment: None,
+            articles: Vec::new(),
+            wants_person: false,
         }
     }
 

@@ -95,6 +95,7 @@ impl Side for Visitor {
             page: browser::page(),
             identity: chat.identity(),
             name: chat.given_name(),
+            lang: Some(self.words.get("lang")),
         }]
     }
 
@@ -238,6 +239,8 @@ mod tests {
             text: "hello".into(),
             sent_at: 1_700_000_000_000,
             attachment: None,
+            articles: Vec::new(),
+            wants_person: false,
         });
         t.queue("acked", "anyone there?");
         t.apply_ack("acked", 2);

@@ -4,6 +4,7 @@
 //! keeps serde's generic code out of its wasm (about a sixth of its size).
 //! The tests hold both directions to serde's wire format.
 
+use warmline_shared::api::ArticleLink;
 use warmline_shared::{
     Attachment, Author, ChatMessage, ConversationId, ErrorCode, Identity, Presence, ToVisitor,
     VisitorFrame, Welcomed,
@@ -17,6 +18,8 @@ pub trait Json: Sized {
     fn string(&self) -> Option<String>;
     fn number(&self) -> Option<f64>;
     fn boolean(&self) -> Option<bool>;
+    /// The elements of an array (none for anything else).
+    fn items(&self) -> Vec<Self>;
 }
 
 impl Json for wasm_bindgen::JsValue {
@@ -32,6 +35,13 @@ impl Json for wasm_bindgen::JsValue {
     }
     fn boolean(&self) -> Option<bool> {
         self.as_bool()
+    }
+    fn items(&self) -> Vec<Self> {
+        if js_sys::Array::is_array(self) {
+            js_sys::Array::from(self).to_vec()
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -127,7 +137,24 @@ fn message<J: Json>(v: &J) -> Option<ChatMessage> {
         text: text(v, "text")?,
         sent_at: int(v, "sent_at")?,
         attachment: v.field("attachment").and_then(|a| attachment(&a)),
+        articles: v.field("articles").map(|a| links(&a)).unwrap_or_default(),
+        wants_person: flag(v, "wants_person"),
     })
+}
+
+/// A list of articles: in a message, or as the relay's help answers.
+pub fn links<J: Json>(v: &J) -> Vec<ArticleLink> {
+    v.items()
+        .iter()
+        .filter_map(|l| {
+            Some(ArticleLink {
+                id: int(l, "id")?,
+                title: text(l, "title")?,
+                lang: text(l, "lang").unwrap_or_default(),
+                snippet: text(l, "snippet").unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 pub fn attachment<J: Json>(v: &J) -> Option<Attachment> {
@@ -150,6 +177,7 @@ pub fn encode(frame: &VisitorFrame) -> String {
             page,
             identity,
             name,
+            lang,
         } => {
             out.string("type", "hello");
             out.string("site", site);
@@ -161,6 +189,7 @@ pub fn encode(frame: &VisitorFrame) -> String {
                 out.0.push_str(&encode_identity(identity));
             }
             out.optional("name", name);
+            out.optional("lang", lang);
         }
         VisitorFrame::Send {
             client_id,
@@ -176,6 +205,13 @@ pub fn encode(frame: &VisitorFrame) -> String {
         VisitorFrame::Name { name } => {
             out.string("type", "name");
             out.string("name", name);
+        }
+        VisitorFrame::Person { client_id, article } => {
+            out.string("type", "person");
+            out.string("client_id", client_id);
+            if let Some(article) = article {
+                out.number("article", *article);
+            }
         }
     }
     out.finish()
@@ -270,6 +306,9 @@ mod tests {
         fn boolean(&self) -> Option<bool> {
             self.as_bool()
         }
+        fn items(&self) -> Vec<Self> {
+            self.as_array().cloned().unwrap_or_default()
+        }
     }
 
     fn read(frame: &ServerFrame) -> Option<ToVisitor> {
@@ -285,6 +324,8 @@ mod tests {
             text: "გამარჯობა \"quoted\"\n".into(),
             sent_at: 1_700_000_000_123,
             attachment,
+            articles: Vec::new(),
+            wants_person: false,
         }
     }
 
@@ -343,6 +384,26 @@ mod tests {
             ServerFrame::Message {
                 message: message(Author::Visitor, Some(file)),
             },
+            ServerFrame::Message {
+                message: ChatMessage {
+                    articles: vec![
+                        ArticleLink {
+                            id: 7,
+                            title: "დამავიწყდა პაროლი".into(),
+                            lang: "ka".into(),
+                            snippet: String::new(),
+                        },
+                        ArticleLink {
+                            id: 8,
+                            title: "Returns".into(),
+                            lang: String::new(),
+                            snippet: "Unopened packs…".into(),
+                        },
+                    ],
+                    wants_person: true,
+                    ..message(Author::Visitor, None)
+                },
+            },
         ];
         for author in authors {
             frames.push(ServerFrame::Message {
@@ -394,7 +455,7 @@ mod tests {
                     email: Some("ana@example.com".into()),
                     user_hash: Some("ab".into()),
                 }),
-                name: None,
+                name: None, lang: None,
             },
             VisitorFrame::Hello {
                 site: "demo".into(),
@@ -403,6 +464,7 @@ mod tests {
                 page: None,
                 identity: None,
                 name: Some("Մարիամ".into()),
+                lang: Some("hy".into()),
             },
             VisitorFrame::Send {
                 client_id: "c-1".into(),
@@ -416,6 +478,14 @@ mod tests {
             },
             VisitorFrame::Typing,
             VisitorFrame::Name { name: "Ana".into() },
+            VisitorFrame::Person {
+                client_id: "c-3".into(),
+                article: Some(12),
+            },
+            VisitorFrame::Person {
+                client_id: "c-4".into(),
+                article: None,
+            },
         ];
         for frame in frames {
             let text = encode(&frame);

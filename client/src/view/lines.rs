@@ -94,6 +94,8 @@ mod tests {
                 text: format!("message {seq}"),
                 sent_at: 1_700_000_000_000 + seq,
                 attachment: None,
+                articles: Vec::new(),
+                wants_person: false,
             });
         }
         for client_id in pending {

@@ -9,6 +9,7 @@ mod tests;
 
 use std::sync::Arc;
 
+use warmline_shared::api::ArticleLink;
 use warmline_shared::{ConversationId, ErrorCode, Seq, validate_client_id, validate_text};
 
 pub use participant::Participant;
@@ -57,6 +58,10 @@ pub struct NewPost {
     pub author: Participant,
     /// The id of a file the author uploaded (visitors only).
     pub attachment: Option<String>,
+    /// Articles the message points to (see `ChatMessage::articles`).
+    pub articles: Vec<ArticleLink>,
+    /// A visitor asking for a person.
+    pub wants_person: bool,
 }
 
 /// A stored post. `new` is false for a resend of an already stored client id.
@@ -127,6 +132,8 @@ impl Conversations {
                 text,
                 sent_at: now_ms(),
                 attachment: attachment.as_ref(),
+                articles: &post.articles,
+                wants_person: post.wants_person && matches!(post.author, Participant::Visitor(_)),
             })
             .await?;
         let Some(appended) = appended else {

@@ -48,6 +48,8 @@ fn say(
         text: text.into(),
         author: author.clone(),
         attachment: None,
+        articles: Vec::new(),
+        wants_person: false,
     }
 }
 
@@ -253,6 +255,8 @@ async fn an_in_process_participant_can_answer_without_socket_code() {
                             name: "Helper".into(),
                         },
                         attachment: None,
+                        articles: Vec::new(),
+                        wants_person: false,
                     };
                     state.conversations.post(reply).await.unwrap();
                 }

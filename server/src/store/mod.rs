@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use warmline_shared::api::{Article, ArticleDraft, ArticleLink, Media, Miss};
 use warmline_shared::{
     AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
     NameSource, Seq, SiteId, VisitorId,
@@ -223,6 +224,8 @@ pub struct NewMessage<'a> {
     pub sent_at: i64,
     /// A file the visitor uploaded; stored only if it is `visitor_id`'s.
     pub attachment: Option<&'a Attachment>,
+    pub articles: &'a [ArticleLink],
+    pub wants_person: bool,
 }
 
 #[async_trait]
@@ -380,10 +383,70 @@ pub trait ConversationStore: Send + Sync {
     ) -> Result<Vec<ChatMessage>>;
 }
 
-/// Everything the relay stores, whatever the backend.
-pub trait Store: SiteStore + AgentStore + VisitorStore + ConversationStore + 'static {}
+/// What saving an article came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    Saved(Article),
+    /// No article of the site has that id.
+    Unknown,
+    /// Another article of the site has that slug in that language.
+    SlugTaken,
+}
 
-impl<T> Store for T where T: SiteStore + AgentStore + VisitorStore + ConversationStore + 'static {}
+/// The knowledge base: articles, their media, and what visitors made of them.
+#[async_trait]
+pub trait KnowledgeStore: Send + Sync {
+    /// Every article of a site, drafts included, by order then id.
+    async fn articles(&self, site_id: &SiteId) -> Result<Vec<Article>>;
+    async fn article(&self, site_id: &SiteId, id: i64) -> Result<Option<Article>>;
+    /// Creates an article (`id: None`) or replaces the one with `id`.
+    async fn save_article(
+        &self,
+        site_id: &SiteId,
+        id: Option<i64>,
+        draft: &ArticleDraft,
+        now: i64,
+    ) -> Result<Saved>;
+    /// Creates or replaces the article with the draft's slug and language
+    /// (an import); `true` if it was new.
+    async fn upsert_article(
+        &self,
+        site_id: &SiteId,
+        draft: &ArticleDraft,
+        now: i64,
+    ) -> Result<(Article, bool)>;
+    /// Counts a visitor reading a published article; `false`: no such article.
+    async fn count_view(&self, site_id: &SiteId, id: i64) -> Result<bool>;
+    /// Counts an answer to "Did this answer your question?".
+    async fn count_feedback(&self, site_id: &SiteId, id: i64, helpful: bool) -> Result<bool>;
+    async fn add_media(&self, site_id: &SiteId, media: &Media, now: i64) -> Result<()>;
+    /// A stored media file, whichever site added it (the hash names the
+    /// content, and only published articles give it out).
+    async fn media(&self, sha256: &str) -> Result<Option<Media>>;
+    /// Counts a search or question that found nothing; `folded` is its
+    /// matching form, `query` as the visitor wrote it.
+    async fn count_miss(
+        &self,
+        site_id: &SiteId,
+        lang: &str,
+        folded: &str,
+        query: &str,
+        now: i64,
+    ) -> Result<()>;
+    /// The most frequent misses, most frequent first, at most `limit`.
+    async fn misses(&self, site_id: &SiteId, limit: i64) -> Result<Vec<(String, Miss)>>;
+}
+
+/// Everything the relay stores, whatever the backend.
+pub trait Store:
+    SiteStore + AgentStore + VisitorStore + ConversationStore + KnowledgeStore + 'static
+{
+}
+
+impl<T> Store for T where
+    T: SiteStore + AgentStore + VisitorStore + ConversationStore + KnowledgeStore + 'static
+{
+}
 
 /// Opens the store the URL names, applying migrations.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {

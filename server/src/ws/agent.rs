@@ -176,7 +176,7 @@ where
                         out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
                         continue;
                     }
-                    let post = NewPost { conversation_id, client_id, text, author: me.clone(), attachment: None };
+                    let post = NewPost { conversation_id, client_id, text, author: me.clone(), attachment: None, articles: Vec::new(), wants_person: false };
                     socket::post(state, post, out).await?;
                 }
                 AgentFrame::Typing { conversation_id } => {

@@ -19,7 +19,7 @@ use warmline_shared::{
     encode,
 };
 
-use crate::conversation::{DomainError, NewPost};
+use crate::conversation::{DomainError, NewPost, Posted};
 use crate::events::Event;
 use crate::fanout::Lagged;
 use crate::state::AppState;
@@ -243,7 +243,13 @@ where
 /// Posts through the domain and answers the client: `ack` once stored, or
 /// an error naming the refused message. A store failure is logged here; the
 /// client learns only that nothing was stored, and the socket carries on.
-pub async fn post<S>(state: &AppState, post: NewPost, out: &mut Outbound<S>) -> Result<(), Stop>
+/// Stores a message and acknowledges it; `Some` is what was stored, `None`
+/// a refusal already sent back as an error frame.
+pub async fn post<S>(
+    state: &AppState,
+    post: NewPost,
+    out: &mut Outbound<S>,
+) -> Result<Option<Posted>, Stop>
 where
     S: Sink<Message> + Unpin,
 {
@@ -255,13 +261,15 @@ where
                 client_id,
                 seq: posted.seq,
             };
-            Ok(out.send(&ack).await?)
+            out.send(&ack).await?;
+            Ok(Some(posted))
         }
         Err(error) => {
             if let DomainError::Store(e) = &error {
                 tracing::error!(error = %e, "store failed");
             }
-            Ok(out.error(error.code(), Some(&client_id)).await?)
+            out.error(error.code(), Some(&client_id)).await?;
+            Ok(None)
         }
     }
 }

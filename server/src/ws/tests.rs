@@ -79,7 +79,7 @@ fn hello() -> VisitorFrame {
         last_seq: 0,
         page: None,
         identity: None,
-        name: None,
+        name: None, lang: None,
     }
 }
 

@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
+use warmline_shared::api::ArticleLink;
 use warmline_shared::{
     Author, ConversationId, ErrorCode, Identity, NameSource, Presence, Seq, ServerFrame, SiteId,
     VisitorFrame, Welcomed, validate_text,
@@ -22,6 +23,7 @@ use crate::conversation::{DomainError, NewPost, Participant};
 use crate::events::{Change, Event};
 use crate::fanout::{Subscription, Topic};
 use crate::identity;
+use crate::kb::bot;
 use crate::state::{AppState, now_ms};
 use crate::store::{Conversation, Site, Visitor};
 
@@ -113,11 +115,13 @@ where
         page,
         identity,
         name,
+        lang,
     } = hello
     else {
         unreachable!("matched as a hello above");
     };
     let store = &*state.store;
+    let lang = state.locales.choose(lang.as_deref().unwrap_or_default()).to_owned();
     let Some(site) = store.site(&SiteId::new(site_id)).await? else {
         return Ok(out.error(ErrorCode::UnknownSite, None).await?);
     };
@@ -230,15 +234,14 @@ where
                 }
                 VisitorFrame::Send { client_id, text, attachment } => {
                     let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming };
-                    let (author, conversation_id) = match writer.place(state, &mut visitor, &mut watch).await? {
-                        Ok(placed) => placed,
-                        Err(code) => {
-                            out.error(code, Some(&client_id)).await?;
-                            continue;
-                        }
-                    };
-                    let post = NewPost { conversation_id, client_id, text, author: Participant::Visitor(author), attachment };
-                    socket::post(state, post, out).await?;
+                    let message = Written { client_id, text, attachment, articles: Vec::new(), wants_person: false };
+                    writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
+                }
+                VisitorFrame::Person { client_id, article } => {
+                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming };
+                    let (text, articles) = bot::person_request(state, &site.id, &lang, article).await;
+                    let message = Written { client_id, text, attachment: None, articles, wants_person: true };
+                    writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
                 }
                 VisitorFrame::Typing => {
                     // Before the first message there is nobody to tell.
@@ -394,6 +397,15 @@ impl Naming {
 }
 
 /// Who writes a visitor's message, and from where.
+/// What a visitor's frame asks to store.
+struct Written {
+    client_id: String,
+    text: String,
+    attachment: Option<String>,
+    articles: Vec<ArticleLink>,
+    wants_person: bool,
+}
+
 struct Writer<'a> {
     site: &'a Site,
     token_hash: &'a str,
@@ -404,6 +416,51 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Stores the visitor's message where it goes and acknowledges it (or
+    /// sends back why not); a new one goes to the bot.
+    async fn write<S>(
+        &self,
+        state: &AppState,
+        visitor: &mut Option<Visitor>,
+        watch: &mut Option<Watch>,
+        message: Written,
+        lang: &str,
+        out: &mut Outbound<S>,
+    ) -> Result<(), Stop>
+    where
+        S: Sink<Message> + Unpin,
+    {
+        let (author, conversation_id) = match self.place(state, visitor, watch).await? {
+            Ok(placed) => placed,
+            Err(code) => return Ok(out.error(code, Some(&message.client_id)).await?),
+        };
+        let text = message.text.clone();
+        let wants_person = message.wants_person;
+        let post = NewPost {
+            conversation_id,
+            client_id: message.client_id,
+            text: message.text,
+            author: Participant::Visitor(author),
+            attachment: message.attachment,
+            articles: message.articles,
+            wants_person,
+        };
+        if let Some(posted) = socket::post(state, post, out).await?
+            && posted.new
+        {
+            let question = bot::Question {
+                site_id: self.site.id.clone(),
+                conversation_id,
+                seq: posted.seq,
+                text,
+                wants_person,
+                lang: lang.to_owned(),
+            };
+            state.sockets.spawn(bot::answer(state.clone(), question));
+        }
+        Ok(())
+    }
+
     /// The visitor and conversation a message goes to, within the limits:
     /// the visitor is stored on their first message, and a conversation
     /// started when there is none open. `Err` is the refusal to send back.

@@ -788,6 +788,8 @@ fn flood_frame_bytes(conversation_id: ConversationId, text: &str) -> usize {
             text: text.to_owned(),
             sent_at: 1_700_000_000_000,
             attachment: None,
+            articles: Vec::new(),
+            wants_person: false,
         },
     };
     warmline_shared::encode(&frame).len() + 4

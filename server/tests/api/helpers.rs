@@ -185,7 +185,7 @@ pub fn hello(token: Option<&str>, last_seq: Seq) -> VisitorFrame {
         last_seq,
         page: None,
         identity: None,
-        name: None,
+        name: None, lang: None,
     }
 }
 
@@ -197,7 +197,7 @@ pub fn hello_from(page: &str) -> VisitorFrame {
         last_seq: 0,
         page: Some(page.into()),
         identity: None,
-        name: None,
+        name: None, lang: None,
     }
 }
 
@@ -455,5 +455,6 @@ pub fn loose_limits(config: &mut Config) {
         site_new_visitors: loose,
         address_new_conversations: loose,
         site_new_conversations: loose,
+        address_help: loose,
     };
 }

@@ -85,6 +85,8 @@ mod cases {
             text,
             sent_at: 1,
             attachment: None,
+            articles: &[],
+            wants_person: false,
         }
     }
 

@@ -24,6 +24,8 @@ struct MessageRow {
     attachment_name: Option<String>,
     attachment_mime: Option<String>,
     attachment_size: Option<i64>,
+    articles: Option<String>,
+    wants_person: bool,
 }
 
 impl TryFrom<MessageRow> for ChatMessage {
@@ -56,6 +58,13 @@ impl TryFrom<MessageRow> for ChatMessage {
                 mime: row.attachment_mime.unwrap_or_default(),
                 size: row.attachment_size.unwrap_or(0) as u64,
             }),
+            articles: match row.articles {
+                None => Vec::new(),
+                Some(json) => serde_json::from_str(&json).map_err(|e| {
+                    StoreError::corrupt(format!("message {} has bad articles: {e}", row.seq))
+                })?,
+            },
+            wants_person: row.wants_person,
         })
     }
 }
@@ -131,7 +140,7 @@ const CONVERSATION_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, v.name 
 
 const MESSAGE_SELECT: &str = "SELECT m.conversation_id, m.seq, m.client_id, m.author_kind, \
      m.author_name, m.text, m.sent_at, m.attachment_id, a.name AS attachment_name, \
-     a.mime AS attachment_mime, a.size AS attachment_size \
+     a.mime AS attachment_mime, a.size AS attachment_size, m.articles, m.wants_person \
      FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id";
 
 impl SqliteStore {
@@ -290,8 +299,8 @@ impl ConversationStore for SqliteStore {
             Some(seq) => {
                 sqlx::query(
                     "INSERT INTO messages (conversation_id, seq, client_id, author_kind, \
-                     agent_id, author_name, text, sent_at, attachment_id) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                     agent_id, author_name, text, sent_at, attachment_id, articles, wants_person) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                      ON CONFLICT (conversation_id, client_id) DO NOTHING",
                 )
                 .bind(new.conversation_id.get())
@@ -303,6 +312,11 @@ impl ConversationStore for SqliteStore {
                 .bind(new.text)
                 .bind(new.sent_at)
                 .bind(new.attachment.map(|a| a.id.as_str()))
+                .bind(
+                    (!new.articles.is_empty())
+                        .then(|| serde_json::to_string(new.articles).expect("links serialise")),
+                )
+                .bind(new.wants_person)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -320,6 +334,8 @@ impl ConversationStore for SqliteStore {
                 text: new.text.to_owned(),
                 sent_at: new.sent_at,
                 attachment: new.attachment.cloned(),
+                articles: new.articles.to_vec(),
+                wants_person: new.wants_person,
             };
             return Ok(Some(Appended {
                 message,

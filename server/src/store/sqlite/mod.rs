@@ -3,6 +3,7 @@
 
 mod agents;
 mod conversations;
+mod knowledge;
 mod sites;
 mod visitors;
 

@@ -1,0 +1,145 @@
+//! The relay's bot. When a visitor writes and no person has joined yet, it
+//! looks for articles that answer the message and offers up to three, in
+//! the visitor's language; the widget asks under them whether they helped
+//! and offers a person when they did not. It never loops: it answers only a
+//! visitor's new message, once (its reply's client id is derived from that
+//! message), never its own, never an article it already offered, and falls
+//! silent for good once a person has written or the visitor asked for one.
+
+use warmline_kb::fold::fold;
+use warmline_shared::api::ArticleLink;
+use warmline_shared::{Author, ConversationId, Seq, SiteId};
+
+use crate::conversation::{NewPost, Participant};
+use crate::state::{AppState, now_ms};
+
+/// How much of a message an article must match to be offered: below this,
+/// a suggestion is more likely noise than help.
+const MIN_COVERAGE: f32 = 0.5;
+const SUGGESTIONS: usize = 3;
+/// Messages shorter than this ("hi", "ok") are not questions for the
+/// owners' list; longer ones are kept only up to `MAX_MISS_CHARS`.
+const MIN_MISS_CHARS: usize = 8;
+const MAX_MISS_CHARS: usize = 200;
+/// Most messages of a conversation read to decide.
+const HISTORY: i64 = 1000;
+
+/// A visitor's message the bot may answer.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub site_id: SiteId,
+    pub conversation_id: ConversationId,
+    pub seq: Seq,
+    pub text: String,
+    pub wants_person: bool,
+    /// The language the visitor's widget speaks.
+    pub lang: String,
+}
+
+/// What a visitor's "talk to a person" becomes: their message, in their
+/// language, pointing to the article they read if it is one of the site's.
+pub async fn person_request(
+    state: &AppState,
+    site: &SiteId,
+    lang: &str,
+    article: Option<i64>,
+) -> (String, Vec<ArticleLink>) {
+    let text = state.locales.word(lang, "bot_person_request");
+    let Some(id) = article else {
+        return (text, Vec::new());
+    };
+    let context = match state.knowledge.of(&*state.store, site).await {
+        Ok(index) => index.article(id).map(|a| ArticleLink {
+            snippet: String::new(),
+            ..index.link(a)
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "the article asked about could not be read");
+            None
+        }
+    };
+    (text, context.into_iter().collect())
+}
+
+/// Answers the question if the bot should; failures are logged, since the
+/// visitor's message is stored and acknowledged whatever the bot does.
+pub async fn answer(state: AppState, question: Question) {
+    if let Err(e) = try_answer(&state, &question).await {
+        tracing::warn!(error = %e, conversation = %question.conversation_id, "the bot could not answer");
+    }
+}
+
+async fn try_answer(state: &AppState, question: &Question) -> Result<(), Box<dyn std::error::Error>> {
+    let word = |key: &str| state.locales.word(&question.lang, key);
+    let bot = Participant::Bot {
+        site_id: question.site_id.clone(),
+        name: word("bot_name"),
+    };
+    let reply = |text: String, articles: Vec<ArticleLink>| NewPost {
+        conversation_id: question.conversation_id,
+        client_id: format!("bot-{}", question.seq),
+        text,
+        author: bot.clone(),
+        attachment: None,
+        articles,
+        wants_person: false,
+    };
+    if question.wants_person {
+        let key = if state.presence.online(&question.site_id) > 0 {
+            "bot_handoff"
+        } else {
+            "bot_handoff_away"
+        };
+        state.conversations.post(reply(word(key), Vec::new())).await?;
+        return Ok(());
+    }
+    let history = state
+        .store
+        .messages_after(question.conversation_id, 0, HISTORY)
+        .await?;
+    let person_involved = history
+        .iter()
+        .any(|m| matches!(m.author, Author::Agent { .. }) || m.wants_person);
+    if person_involved {
+        return Ok(());
+    }
+    let offered: Vec<i64> = history
+        .iter()
+        .filter(|m| matches!(m.author, Author::Bot { .. }))
+        .flat_map(|m| m.articles.iter().map(|a| a.id))
+        .collect();
+    let index = state.knowledge.of(&*state.store, &question.site_id).await?;
+    let found: Vec<ArticleLink> = index
+        .search(&question.text, &question.lang, SUGGESTIONS * 2)
+        .into_iter()
+        .filter(|(link, hit)| hit.coverage >= MIN_COVERAGE && !offered.contains(&link.id))
+        .map(|(link, _)| ArticleLink {
+            snippet: String::new(),
+            ..link
+        })
+        .take(SUGGESTIONS)
+        .collect();
+    if found.is_empty() {
+        // Nothing new to offer: a question for the owners' list, unless
+        // an earlier round already answered it.
+        let text: String = question.text.trim().chars().take(MAX_MISS_CHARS).collect();
+        if offered.is_empty() && text.chars().count() >= MIN_MISS_CHARS {
+            state
+                .store
+                .count_miss(
+                    &question.site_id,
+                    &question.lang,
+                    &fold(&text),
+                    &text,
+                    now_ms(),
+                )
+                .await?;
+        }
+        return Ok(());
+    }
+    state
+        .conversations
+        .post(reply(word("bot_suggest"), found))
+        .await?;
+    Ok(())
+}
