@@ -53,6 +53,19 @@ pub struct State {
     pub asked_name: bool,
     /// What became of the file the visitor chose, while it matters.
     pub file_note: String,
+    /// What the panel's body shows, and where "Back" from an article goes.
+    pub view: View,
+    pub back: View,
+}
+
+/// The panel's body: help (search and common questions), the conversation,
+/// or one article.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    #[default]
+    Home,
+    Chat,
+    Article(i64),
 }
 
 impl Default for State {
@@ -71,6 +84,8 @@ impl Default for State {
             sound: false,
             asked_name: false,
             file_note: String::new(),
+            view: View::Home,
+            back: View::Home,
         }
     }
 }
@@ -145,6 +160,33 @@ impl Chat {
         change(&mut self.state.write());
     }
 
+    /// Shows `view` in the panel's body; an article remembers where from.
+    pub fn go(&self, view: View) {
+        let mut state = self.state.write();
+        if matches!(view, View::Article(_)) && !matches!(state.view, View::Article(_)) {
+            state.back = state.view;
+        }
+        state.view = view;
+    }
+
+    /// The relay's address for `path` of this site's help.
+    pub fn help_url(&self, path: &str) -> String {
+        self.kept
+            .with_value(|k| [k.relay.as_str(), "/api/help/", &k.site, path].concat())
+    }
+
+    /// "No, talk to a person", maybe after reading `article`: the relay
+    /// stores it as the visitor's message in their language; until then it
+    /// shows in the button's words.
+    pub fn ask_person(&self, article: Option<i64>, words: Words) {
+        let client_id = warmline_client::client_id();
+        self.transcript
+            .write()
+            .queue(client_id.clone(), words.get("no_person"));
+        self.go(View::Chat);
+        self.link.post(VisitorFrame::Person { client_id, article });
+    }
+
     /// A key in this browser's storage, per site.
     pub fn key(&self, what: &str) -> String {
         self.kept.with_value(|k| storage_key(&k.site, what))
@@ -153,6 +195,7 @@ impl Chat {
     /// Queues a message the visitor typed (already validated) and sends it
     /// now if connected.
     pub fn send(&self, text: String) {
+        self.go(View::Chat);
         let client_id = warmline_client::client_id();
         self.transcript
             .write()

@@ -8,7 +8,7 @@ use warmline_shared::transcript::Transcript;
 use warmline_shared::{Author, ChatMessage, ErrorCode, ToVisitor, VisitorFrame};
 
 use crate::browser;
-use crate::chat::{Chat, Status};
+use crate::chat::{Chat, Status, View};
 use crate::text::Words;
 use crate::wire;
 
@@ -117,6 +117,10 @@ impl Side for Visitor {
                     }
                 }
                 chat.show(|s| {
+                    // Someone with a conversation going comes back to it.
+                    if s.returning.is_none() && visitor.returning && s.view == View::Home {
+                        s.view = View::Chat;
+                    }
                     s.returning.get_or_insert(visitor.returning);
                     s.presence = visitor.presence;
                     s.me = visitor;

@@ -89,3 +89,48 @@ pub fn on(el: &Element, event: &str, handler: Box<dyn FnMut(Event)>) {
     let _ = el.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     closure.forget();
 }
+
+thread_local! {
+    /// The widget's Trusted Types policy, on pages that have Trusted Types.
+    static POLICY: Option<wasm_bindgen::JsValue> = policy();
+}
+
+/// A policy named `warmline` that passes HTML through: the only HTML the
+/// widget sets is what the relay rendered and sanitised (articles). A page
+/// that lists its allowed policies must list `warmline` for articles to show.
+fn policy() -> Option<wasm_bindgen::JsValue> {
+    use js_sys::Reflect;
+    let window = web_sys::window()?;
+    let types = Reflect::get(&window, &"trustedTypes".into()).ok()?;
+    if types.is_undefined() {
+        return None;
+    }
+    let rules = js_sys::Object::new();
+    let pass = Closure::<dyn Fn(String) -> String>::new(|html| html);
+    Reflect::set(&rules, &"createHTML".into(), pass.as_ref()).ok()?;
+    pass.forget();
+    let create = Reflect::get(&types, &"createPolicy".into()).ok()?;
+    create
+        .unchecked_into::<js_sys::Function>()
+        .call2(&types, &"warmline".into(), &rules)
+        .ok()
+}
+
+/// Sets the element's content to HTML the relay sanitised.
+#[inline(never)]
+pub fn html(el: &Element, html: &str) {
+    use js_sys::Reflect;
+    let value = POLICY.with(|policy| {
+        policy
+            .as_ref()
+            .and_then(|p| {
+                let create = Reflect::get(p, &"createHTML".into()).ok()?;
+                create
+                    .unchecked_into::<js_sys::Function>()
+                    .call1(p, &html.into())
+                    .ok()
+            })
+            .unwrap_or_else(|| html.into())
+    });
+    let _ = Reflect::set(el, &"innerHTML".into(), &value);
+}

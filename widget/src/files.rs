@@ -32,19 +32,23 @@ impl Refused {
 /// the content itself, this only spares the visitor a pointless upload.
 pub const ACCEPTED: &str = "image/png,image/jpeg,image/webp,application/pdf";
 
-async fn fetch(
+/// A request to the relay, with the visitor's token when one is given
+/// (without one, and without a body, the browser asks no CORS preflight).
+pub async fn fetch(
     url: &str,
     method: &str,
-    token: &str,
+    token: Option<&str>,
     body: Option<&JsValue>,
 ) -> Option<web_sys::Response> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    let headers = web_sys::Headers::new().ok()?;
-    headers
-        .set("authorization", &["Bearer ", token].concat())
-        .ok()?;
-    init.set_headers(&headers);
+    if let Some(token) = token {
+        let headers = web_sys::Headers::new().ok()?;
+        headers
+            .set("authorization", &["Bearer ", token].concat())
+            .ok()?;
+        init.set_headers(&headers);
+    }
     if let Some(body) = body {
         init.set_body(body);
     }
@@ -64,7 +68,7 @@ pub async fn upload(
 ) -> Result<Attachment, Refused> {
     let name = String::from(js_sys::encode_uri_component(&file.name()));
     let url = [relay, "/api/attachments?site=", site, "&name=", &name].concat();
-    let response = fetch(&url, "POST", token, Some(file))
+    let response = fetch(&url, "POST", Some(token), Some(file))
         .await
         .ok_or(Refused::Failed)?;
     match response.status() {
@@ -84,7 +88,7 @@ pub fn url(relay: String, token: String, file: Attachment) -> Signal<String> {
     let url = RwSignal::new(String::new());
     leptos::task::spawn_local(async move {
         let address = [relay.as_str(), "/api/attachments/", &file.id].concat();
-        let Some(response) = fetch(&address, "GET", &token, None)
+        let Some(response) = fetch(&address, "GET", Some(&token), None)
             .await
             .filter(|r| r.ok())
         else {

@@ -16,13 +16,14 @@ use web_sys::{Element, HtmlElement};
 use crate::browser;
 use crate::chat::Chat;
 use crate::dom;
+use crate::help;
 use crate::text::{Words, refusal_key};
 
 /// How close to the bottom (px) still counts as reading the newest, so new
 /// messages scroll into view; further up, the reader is left alone.
 const PIN_SLACK_PX: i32 = 48;
 
-type Key = (RenderKey, bool, bool);
+type Key = (RenderKey, bool, bool, bool);
 
 /// Draws the log into `parent`; `lines` are the transcript's lines and
 /// `seen` the seq of the visitor's message to mark "Seen".
@@ -55,12 +56,15 @@ pub fn draw(
         let order = js_sys::Array::new();
         order.push(&greeting);
         let mut next = HashMap::with_capacity(lines.len());
-        for line in &lines {
+        for (i, line) in lines.iter().enumerate() {
             let is_seen = matches!(&line.entry, Entry::Stored(m) if Some(m.seq) == seen && line.place == Place::Mine);
-            let key = (line.key().0, line.heading, is_seen);
+            // The bot asks whether its suggestions helped while they are the newest line.
+            let asking = i + 1 == lines.len()
+                && matches!(&line.entry, Entry::Stored(m) if !m.articles.is_empty() && matches!(m.author, Author::Bot { .. }));
+            let key = (line.key().0, line.heading, is_seen, asking);
             let element = kept
                 .remove(&key)
-                .unwrap_or_else(|| build(line, is_seen, chat, words));
+                .unwrap_or_else(|| build(line, is_seen, asking, chat, words));
             order.push(&element);
             next.insert(key, element);
         }
@@ -76,7 +80,7 @@ pub fn draw(
     });
 }
 
-fn build(line: &Line, seen: bool, chat: Chat, words: Words) -> HtmlElement {
+fn build(line: &Line, seen: bool, asking: bool, chat: Chat, words: Words) -> HtmlElement {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("the widget runs in a page");
@@ -149,6 +153,14 @@ fn build(line: &Line, seen: bool, chat: Chat, words: Words) -> HtmlElement {
         }
     }
     dom::el(&bubble, "span", "").set_text_content(Some(&text));
+    if let Entry::Stored(m) = &line.entry
+        && !m.articles.is_empty()
+    {
+        help::links(&dom::el(&row, "ul", "links"), &m.articles, chat);
+    }
+    if asking {
+        ask(&row, chat, words);
+    }
     let note = match status {
         Some(PendingStatus::Sending) => {
             row.class_list().add_1("pending").ok();
@@ -177,4 +189,30 @@ fn build(line: &Line, seen: bool, chat: Chat, words: Words) -> HtmlElement {
         );
     }
     row
+}
+
+/// "Did this answer your question?" under the bot's suggestions: yes thanks
+/// the visitor, no asks for a person.
+fn ask(row: &Element, chat: Chat, words: Words) {
+    let ask = dom::el(row, "div", "ask");
+    dom::set(&ask, "role", "group");
+    let question = words.get("did_it_help");
+    dom::set(&ask, "aria-label", &question);
+    dom::el(&ask, "p", "").set_text_content(Some(&question));
+    let yes = dom::el(&ask, "button", "");
+    dom::set(&yes, "type", "button");
+    yes.set_text_content(Some(&words.get("yes_thanks")));
+    let no = dom::el(&ask, "button", "");
+    dom::set(&no, "type", "button");
+    no.set_text_content(Some(&words.get("no_person")));
+    let answered = ask.clone();
+    dom::on(
+        &yes,
+        "click",
+        Box::new(move |_| {
+            answered.set_text_content(Some(&words.get("glad")));
+            dom::set(&answered, "role", "status");
+        }),
+    );
+    dom::on(&no, "click", Box::new(move |_| chat.ask_person(None, words)));
 }

@@ -9,10 +9,11 @@ use warmline_shared::transcript::Entry;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser;
-use crate::chat::{Chat, Status};
+use crate::chat::{Chat, Status, View};
 use crate::dom;
 use crate::files;
 use crate::greeting::greeting;
+use crate::help;
 use crate::log;
 use crate::text::{Words, refusal_key};
 
@@ -29,6 +30,26 @@ pub fn draw(mount: &web_sys::HtmlElement, chat: Chat, words: Words) {
     let head_text = dom::el(&head, "div", "head-text");
     dom::text(&dom::el(&head_text, "h2", "title"), words.signal("title"));
     dom::text(&dom::el(&head_text, "p", "subtitle"), presence(chat, words));
+
+    let help = dom::el(&head, "button", "icon");
+    dom::set(&help, "type", "button");
+    dom::attr(&help, "aria-label", words.signal("help"));
+    dom::attr(&help, "title", words.signal("help"));
+    let in_help = move || chat.state.read().view != View::Chat;
+    dom::attr(
+        &help,
+        "aria-pressed",
+        Signal::derive(move || if in_help() { "true" } else { "false" }.to_owned()),
+    );
+    dom::icon(
+        &help,
+        &[("", "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14M12 17h.01")],
+    );
+    dom::on(
+        &help,
+        "click",
+        Box::new(move |_| chat.go(if in_help() { View::Chat } else { View::Home })),
+    );
 
     let sound = dom::el(&head, "button", "icon");
     dom::set(&sound, "type", "button");
@@ -66,7 +87,9 @@ pub fn draw(mount: &web_sys::HtmlElement, chat: Chat, words: Words) {
     dom::set(&status, "role", "status");
     dom::text(&status, status_line(chat, words));
 
+    help::draw(&root, chat, words);
     let log = dom::el(&root, "div", "log-frame");
+    dom::shown(&log, Signal::derive(move || chat.state.read().view == View::Chat));
     ask_name(&root, chat, words);
     let typing = dom::el(&root, "p", "typing");
     dom::set(&typing, "aria-hidden", "true");

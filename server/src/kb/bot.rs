@@ -109,21 +109,19 @@ async fn try_answer(state: &AppState, question: &Question) -> Result<(), Box<dyn
         .flat_map(|m| m.articles.iter().map(|a| a.id))
         .collect();
     let index = state.knowledge.of(&*state.store, &question.site_id).await?;
-    let found: Vec<ArticleLink> = index
+    let matched: Vec<ArticleLink> = index
         .search(&question.text, &question.lang, SUGGESTIONS * 2)
         .into_iter()
-        .filter(|(link, hit)| hit.coverage >= MIN_COVERAGE && !offered.contains(&link.id))
+        .filter(|(_, hit)| hit.coverage >= MIN_COVERAGE)
         .map(|(link, _)| ArticleLink {
             snippet: String::new(),
             ..link
         })
-        .take(SUGGESTIONS)
         .collect();
-    if found.is_empty() {
-        // Nothing new to offer: a question for the owners' list, unless
-        // an earlier round already answered it.
+    if matched.is_empty() {
+        // No article answers it: a question for the owners' list.
         let text: String = question.text.trim().chars().take(MAX_MISS_CHARS).collect();
-        if offered.is_empty() && text.chars().count() >= MIN_MISS_CHARS {
+        if text.chars().count() >= MIN_MISS_CHARS {
             state
                 .store
                 .count_miss(
@@ -135,6 +133,15 @@ async fn try_answer(state: &AppState, question: &Question) -> Result<(), Box<dyn
                 )
                 .await?;
         }
+        return Ok(());
+    }
+    // Only what it has not offered yet: the same articles twice do not help.
+    let found: Vec<ArticleLink> = matched
+        .into_iter()
+        .filter(|link| !offered.contains(&link.id))
+        .take(SUGGESTIONS)
+        .collect();
+    if found.is_empty() {
         return Ok(());
     }
     state

@@ -7,6 +7,7 @@ mod attachments;
 mod faults;
 mod helpers;
 mod identity;
+mod knowledge;
 mod live;
 mod sign_in;
 mod sites;
