@@ -132,3 +132,17 @@ pub async fn send<B: serde::Serialize, T: serde::de::DeserializeOwned>(
     }
     answer(response).await
 }
+
+/// Uploads a file as the request's whole body (`POST`).
+pub async fn upload<T: serde::de::DeserializeOwned>(
+    url: &str,
+    file: web_sys::File,
+) -> Result<T, String> {
+    let response = Request::post(url)
+        .body(file)
+        .map_err(|_| text::UNREACHABLE.to_owned())?
+        .send()
+        .await
+        .map_err(|_| text::UNREACHABLE.to_owned())?;
+    answer(response).await
+}

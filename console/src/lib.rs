@@ -9,6 +9,7 @@ mod clock;
 mod connection;
 mod desk;
 mod inbox;
+mod knowledge;
 mod settings;
 mod signin;
 mod text;

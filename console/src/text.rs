@@ -73,6 +73,7 @@ fn view_word(key: &str) -> &'static str {
         "sending" => "Sending…",
         "not_sent" => "Not sent.",
         "retry" => "Retry",
+        "asked_for_person" => "Asked for a person",
         "message" => "Reply",
         "placeholder" => "Write a reply… (Enter sends, Shift+Enter adds a line)",
         "send" => "Send",
@@ -205,4 +206,40 @@ pub fn greetings_in(lang: &str) -> String {
         other => other,
     };
     format!("Greetings in {name}")
+}
+
+pub const HELP_VIEW: &str = "Help articles";
+pub const NEW_ARTICLE: &str = "New article";
+pub const FIND_ARTICLE: &str = "Find an article";
+pub const NO_ARTICLES: &str =
+    "No articles yet. Write one, or import a folder with `warmline kb import`.";
+pub const PUBLISHED: &str = "Published";
+pub const DRAFT: &str = "Draft";
+pub const TITLE: &str = "Title";
+pub const SLUG: &str = "Slug (the same in every language)";
+pub const LANGUAGE: &str = "Language (en, ka, hy, …)";
+pub const CATEGORY: &str = "Category";
+pub const TAGS: &str = "Tags, comma-separated (words visitors might search for)";
+pub const RELATED: &str = "Related articles: slugs, comma-separated";
+pub const ORDER: &str = "Order among common questions (smaller first)";
+pub const BODY: &str = "Text (Markdown)";
+pub const VIDEO: &str = "Video";
+pub const VIDEO_LINK: &str = "YouTube or Vimeo address";
+pub const VIDEO_FILE: &str = "Or upload: video (MP4, WebM)";
+pub const POSTER_FILE: &str = "Poster image";
+pub const CAPTIONS_FILE: &str = "Captions (WebVTT)";
+pub const NOT_A_VIDEO_LINK: &str = "That is not a YouTube or Vimeo video address.";
+pub const REMOVE_VIDEO: &str = "Remove the video";
+pub const UPLOADING: &str = "Uploading…";
+pub const PREVIEW: &str = "Preview, as visitors see it";
+pub const QUESTIONS_WITHOUT_ARTICLE: &str = "Questions without an article";
+pub const QUESTIONS_HINT: &str =
+    "What visitors searched for or asked the bot that no article answered, most asked first.";
+pub const NO_QUESTIONS: &str = "None yet.";
+pub const ASKED: &str = "Asked";
+pub const VIEWS: &str = "views";
+
+/// "12 views · 5 helpful · 1 not".
+pub fn article_stats(views: u64, helpful: u64, unhelpful: u64) -> String {
+    format!("{views} {VIEWS} · {helpful} helpful · {unhelpful} not")
 }

@@ -11,6 +11,7 @@ use crate::api;
 use crate::browser;
 use crate::desk::Desk;
 use crate::inbox::Inbox;
+use crate::knowledge::Knowledge;
 use crate::settings::Settings;
 use crate::text;
 use crate::thread::Thread;
@@ -18,6 +19,7 @@ use crate::thread::Thread;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Page {
     Conversations,
+    Help,
     Settings,
 }
 
@@ -89,6 +91,14 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
                         <button
                             type="button"
                             class="button quiet"
+                            aria-pressed=move || (page.get() == Page::Help).to_string()
+                            on:click=move |_| page.set(Page::Help)
+                        >
+                            {text::HELP_VIEW}
+                        </button>
+                        <button
+                            type="button"
+                            class="button quiet"
                             aria-pressed=move || (page.get() == Page::Settings).to_string()
                             on:click=move |_| page.set(Page::Settings)
                         >
@@ -125,6 +135,7 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
                 <Inbox desk now />
                 <Thread desk me=agent.name />
             </div>
+            {move || (page.get() == Page::Help).then(|| view! { <Knowledge /> })}
             {move || (page.get() == Page::Settings).then(|| view! { <Settings me=me.clone() /> })}
         </div>
     }

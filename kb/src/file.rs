@@ -3,7 +3,7 @@
 //! [`ArticleDraft`]; see `examples/kb/README.md`). Errors name the line.
 
 use serde::Deserialize;
-use warmline_shared::api::ArticleDraft;
+use warmline_shared::api::{ArticleDraft, Video};
 
 /// An article read from a file. A video file's paths are as written
 /// (relative to the article's file); the importer uploads them.
@@ -79,7 +79,10 @@ pub fn parse(text: &str, stem: &str) -> Result<ArticleFile, FileError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut lines = text.split_inclusive('\n');
     if lines.next().map(str::trim_end) != Some(FENCE) {
-        return Err(err(1, format!("the file must start with a `{FENCE}` line of front matter")));
+        return Err(err(
+            1,
+            format!("the file must start with a `{FENCE}` line of front matter"),
+        ));
     }
     let start = FENCE.len() + text[FENCE.len()..].find('\n').map_or(0, |i| i + 1);
     let Some(close) = text[start..]
@@ -92,28 +95,56 @@ pub fn parse(text: &str, stem: &str) -> Result<ArticleFile, FileError> {
         .find(|(_, line)| line.trim_end() == FENCE)
         .map(|(at, _)| at)
     else {
-        return Err(err(1, format!("the front matter has no closing `{FENCE}` line")));
+        return Err(err(
+            1,
+            format!("the front matter has no closing `{FENCE}` line"),
+        ));
     };
     let line_of = |offset: usize| text[..offset].matches('\n').count() + 1;
     let front: FrontMatter = toml::from_str(&text[start..close]).map_err(|e| {
-        let line = e.span().map_or(line_of(start), |span| line_of(start + span.start));
+        let line = e
+            .span()
+            .map_or(line_of(start), |span| line_of(start + span.start));
         err(line, e.message().to_owned())
     })?;
-    let body_start = close + text[close..].find('\n').map_or(text.len() - close, |i| i + 1);
+    let body_start = close
+        + text[close..]
+            .find('\n')
+            .map_or(text.len() - close, |i| i + 1);
     let body = text[body_start..].trim().to_owned();
     let (video, source) = match front.video {
         None => (None, None),
-        Some(VideoField { link: Some(link), file: None, .. }) => match crate::video::from_link(&link) {
+        Some(VideoField {
+            link: Some(link),
+            file: None,
+            ..
+        }) => match Video::from_link(&link) {
             Some(video) => (Some(video), Some(VideoSource::Link)),
             None => {
-                return Err(err(line_of(start), format!("`{link}` is not a YouTube or Vimeo video address")));
+                return Err(err(
+                    line_of(start),
+                    format!("`{link}` is not a YouTube or Vimeo video address"),
+                ));
             }
         },
-        Some(VideoField { file: Some(file), link: None, poster, captions }) => {
-            (None, Some(VideoSource::File { file, poster, captions }))
-        }
+        Some(VideoField {
+            file: Some(file),
+            link: None,
+            poster,
+            captions,
+        }) => (
+            None,
+            Some(VideoSource::File {
+                file,
+                poster,
+                captions,
+            }),
+        ),
         Some(_) => {
-            return Err(err(line_of(start), "a video needs either `file` or `link`".into()));
+            return Err(err(
+                line_of(start),
+                "a video needs either `file` or `link`".into(),
+            ));
         }
     };
     let draft = ArticleDraft {
@@ -129,7 +160,10 @@ pub fn parse(text: &str, stem: &str) -> Result<ArticleFile, FileError> {
         video,
     };
     check(&draft).map_err(|message| err(line_of(start), message))?;
-    Ok(ArticleFile { draft, video: source })
+    Ok(ArticleFile {
+        draft,
+        video: source,
+    })
 }
 
 /// Longest title, in characters.
@@ -143,7 +177,8 @@ pub fn check(draft: &ArticleDraft) -> Result<(), String> {
     let slug_ok = |s: &str| {
         !s.is_empty()
             && s.len() <= 80
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     };
     if !slug_ok(&draft.slug) {
         return Err(format!(
@@ -159,25 +194,38 @@ pub fn check(draft: &ArticleDraft) -> Result<(), String> {
             (if i == 0 { 2..=3 } else { 1..=8 }).contains(&part.len())
                 && part.bytes().all(|b| b.is_ascii_alphanumeric())
         });
-    if !lang_ok || draft.lang.bytes().next().is_none_or(|b| !b.is_ascii_lowercase()) {
-        return Err(format!("`{}` is not a language tag such as en, ka or hy", draft.lang));
+    if !lang_ok
+        || draft
+            .lang
+            .bytes()
+            .next()
+            .is_none_or(|b| !b.is_ascii_lowercase())
+    {
+        return Err(format!(
+            "`{}` is not a language tag such as en, ka or hy",
+            draft.lang
+        ));
     }
     if draft.title.trim().is_empty() {
         return Err("the title is empty".into());
     }
     if draft.title.chars().count() > MAX_TITLE_CHARS {
-        return Err(format!("the title is longer than {MAX_TITLE_CHARS} characters"));
+        return Err(format!(
+            "the title is longer than {MAX_TITLE_CHARS} characters"
+        ));
     }
     if draft.body.trim().is_empty() {
         return Err("the article has no text".into());
     }
     if draft.body.chars().count() > MAX_BODY_CHARS {
-        return Err(format!("the text is longer than {MAX_BODY_CHARS} characters"));
+        return Err(format!(
+            "the text is longer than {MAX_BODY_CHARS} characters"
+        ));
     }
     if draft.tags.len() > 20 || draft.related.len() > 10 {
         return Err("at most 20 tags and 10 related articles".into());
     }
-    if draft.video.as_ref().is_some_and(|v| !crate::video::valid(v)) {
+    if draft.video.as_ref().is_some_and(|v| !v.is_valid()) {
         return Err("the video is not one the relay can show".into());
     }
     Ok(())
@@ -216,17 +264,30 @@ mod tests {
         assert_eq!(e.line, 5, "{e}");
         assert!(e.message.contains("colour"), "{e}");
         assert_eq!(parse("# no front matter", "x").unwrap_err().line, 1);
-        assert!(parse("+++\nlang = \"en\"\n", "x").unwrap_err().message.contains("closing"));
+        assert!(
+            parse("+++\nlang = \"en\"\n", "x")
+                .unwrap_err()
+                .message
+                .contains("closing")
+        );
         let no_body = "+++\nlang = \"en\"\ntitle = \"x\"\n+++\n";
         assert!(parse(no_body, "x").unwrap_err().message.contains("no text"));
         let bad_slug = "+++\nlang = \"en\"\ntitle = \"x\"\n+++\nbody";
-        assert!(parse(bad_slug, "Bad Slug").unwrap_err().message.contains("slug"));
+        assert!(
+            parse(bad_slug, "Bad Slug")
+                .unwrap_err()
+                .message
+                .contains("slug")
+        );
     }
 
     #[test]
     fn video_links_are_validated() {
         let yt = "+++\nlang = \"en\"\ntitle = \"x\"\nvideo = { link = \"https://youtu.be/dQw4w9WgXcQ\" }\n+++\nbody";
-        assert!(matches!(parse(yt, "x").unwrap().draft.video, Some(warmline_shared::api::Video::Youtube { .. })));
+        assert!(matches!(
+            parse(yt, "x").unwrap().draft.video,
+            Some(warmline_shared::api::Video::Youtube { .. })
+        ));
         let evil = "+++\nlang = \"en\"\ntitle = \"x\"\nvideo = { link = \"https://evil.example/v\" }\n+++\nbody";
         assert!(parse(evil, "x").is_err());
     }

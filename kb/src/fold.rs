@@ -47,7 +47,10 @@ mod tests {
 
     #[test]
     fn armenian_marks_inside_a_word_do_not_split_it() {
-        assert_eq!(words("Ինչո՞ւ չի գալիս նամակը։"), ["ինչու", "չի", "գալիս", "նամակը"]);
+        assert_eq!(
+            words("Ինչո՞ւ չի գալիս նամակը։"),
+            ["ինչու", "չի", "գալիս", "նամակը"]
+        );
         assert_eq!(words("Ինչպե՜ս"), ["ինչպես"]);
         // The ligature և is the letters եւ.
         assert_eq!(fold("և"), "եւ");

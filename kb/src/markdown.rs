@@ -52,10 +52,8 @@ pub fn plain(body: &str) -> String {
                 | TagEnd::Link
                 | TagEnd::Image,
             ) => {}
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => {
-                if !text.ends_with(' ') {
-                    text.push(' ');
-                }
+            Event::SoftBreak | Event::HardBreak | Event::End(_) if !text.ends_with(' ') => {
+                text.push(' ')
             }
             _ => {}
         }
@@ -85,7 +83,10 @@ mod tests {
         let html = render("# Title\n\n1. **One**\n2. [Orders](/orders)", BASE);
         assert!(html.contains("<h1>Title</h1>"), "{html}");
         assert!(html.contains("<strong>One</strong>"), "{html}");
-        assert!(html.contains(r#"href="https://relay.example/orders""#), "{html}");
+        assert!(
+            html.contains(r#"href="https://relay.example/orders""#),
+            "{html}"
+        );
         assert!(html.contains(r#"target="_blank""#), "{html}");
         assert!(html.contains("noopener"), "{html}");
     }
@@ -96,7 +97,13 @@ mod tests {
                     [click](javascript:alert(1)) [data](data:text/html,x)\n\n\
                     <iframe src=\"https://evil.example\"></iframe>";
         let html = render(body, BASE);
-        for bad in ["<script", "<img", "<iframe", "href=\"javascript", "href=\"data"] {
+        for bad in [
+            "<script",
+            "<img",
+            "<iframe",
+            "href=\"javascript",
+            "href=\"data",
+        ] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
         // Raw HTML is shown as the text it is.
@@ -105,14 +112,23 @@ mod tests {
 
     #[test]
     fn markdown_images_and_safe_schemes_stay() {
-        let html = render("![tea](https://img.example/t.png) <mailto:a@b.example>", BASE);
-        assert!(html.contains(r#"<img src="https://img.example/t.png" alt="tea">"#), "{html}");
+        let html = render(
+            "![tea](https://img.example/t.png) <mailto:a@b.example>",
+            BASE,
+        );
+        assert!(
+            html.contains(r#"<img src="https://img.example/t.png" alt="tea">"#),
+            "{html}"
+        );
         assert!(html.contains("mailto:a@b.example"), "{html}");
     }
 
     #[test]
     fn plain_text_and_snippets() {
-        assert_eq!(plain("# Hello\n\n**bold** text\nnext"), "Hello bold text next");
+        assert_eq!(
+            plain("# Hello\n\n**bold** text\nnext"),
+            "Hello bold text next"
+        );
         assert_eq!(snippet("one two three four", 9), "one two…");
         assert_eq!(snippet("short", 9), "short");
         assert_eq!(snippet("პაროლის აღდგენა ძალიან მარტივია", 10), "პაროლის…");

@@ -154,11 +154,7 @@ impl Index {
                 terms.push(word);
             }
         }
-        let meaningful: Vec<&str> = terms
-            .iter()
-            .copied()
-            .filter(|t| !is_stop_word(t))
-            .collect();
+        let meaningful: Vec<&str> = terms.iter().copied().filter(|t| !is_stop_word(t)).collect();
         if !meaningful.is_empty() {
             terms = meaningful;
         }
@@ -239,7 +235,11 @@ impl Index {
         }
         if let Ok(i) = self.stems.binary_search(&wanted) {
             let exact = self.words.binary_search_by(|(w, _)| w.as_str().cmp(word));
-            note(&mut found, i, if exact.is_ok() { SAME_WORD } else { SAME_STEM });
+            note(
+                &mut found,
+                i,
+                if exact.is_ok() { SAME_WORD } else { SAME_STEM },
+            );
         }
         let chars: Vec<char> = wanted.chars().collect();
         if chars.len() >= 4 {
@@ -313,12 +313,55 @@ fn trigrams(word: &str) -> Vec<[char; 3]> {
 /// plurals and verb forms. One is cut (two in Georgian), and a stem keeps at least
 /// three letters.
 const GEORGIAN_ENDINGS: &[&str] = &[
-    "ებისთვის", "ისთვის", "ებისგან", "ებიდან", "ისგან", "იდან", "ებთან", "ებით", "ების",
-    "ებში", "ებზე", "ებს", "ები", "თან", "ით", "ის", "ად", "ზე", "ში", "მა", "ს", "ი", "ა",
+    "ებისთვის",
+    "ისთვის",
+    "ებისგან",
+    "ებიდან",
+    "ისგან",
+    "იდან",
+    "ებთან",
+    "ებით",
+    "ების",
+    "ებში",
+    "ებზე",
+    "ებს",
+    "ები",
+    "თან",
+    "ით",
+    "ის",
+    "ად",
+    "ზე",
+    "ში",
+    "მა",
+    "ს",
+    "ი",
+    "ა",
 ];
 const ARMENIAN_ENDINGS: &[&str] = &[
-    "ներից", "ներով", "ներում", "ներին", "ների", "ները", "ներն", "երից", "երով", "երում",
-    "երին", "երի", "երը", "երն", "ներ", "եր", "ում", "ից", "ով", "ին", "ի", "ը", "ն", "ս",
+    "ներից",
+    "ներով",
+    "ներում",
+    "ներին",
+    "ների",
+    "ները",
+    "ներն",
+    "երից",
+    "երով",
+    "երում",
+    "երին",
+    "երի",
+    "երը",
+    "երն",
+    "ներ",
+    "եր",
+    "ում",
+    "ից",
+    "ով",
+    "ին",
+    "ի",
+    "ը",
+    "ն",
+    "ս",
 ];
 const ENGLISH_ENDINGS: &[&str] = &["'s", "ing", "ies", "ed", "es", "s"];
 
@@ -327,7 +370,9 @@ const ENGLISH_ENDINGS: &[&str] = &["'s", "ing", "ies", "ed", "es", "s"];
 fn keeps_ending(word: &str, ending: &str) -> bool {
     match ending {
         "s" => ["ss", "us", "is"].iter().any(|e| word.ends_with(e)),
-        "es" => !["sses", "shes", "ches", "xes"].iter().any(|e| word.ends_with(e)),
+        "es" => !["sses", "shes", "ches", "xes"]
+            .iter()
+            .any(|e| word.ends_with(e)),
         _ => false,
     }
 }
@@ -365,16 +410,99 @@ pub fn stem(word: &str) -> String {
 fn is_stop_word(word: &str) -> bool {
     const WORDS: &[&str] = &[
         // English
-        "a", "an", "the", "i", "im", "i'm", "my", "me", "is", "are", "do", "does", "did", "how",
-        "what", "where", "when", "why", "can", "could", "to", "of", "for", "in", "on", "it",
-        "and", "or", "with", "you", "your", "we", "our", "this", "that", "was", "be", "have",
-        "has", "please", "hi", "hello", "hey", "thanks", "thank", "there", "at", "so", "just",
+        "a",
+        "an",
+        "the",
+        "i",
+        "im",
+        "i'm",
+        "my",
+        "me",
+        "is",
+        "are",
+        "do",
+        "does",
+        "did",
+        "how",
+        "what",
+        "where",
+        "when",
+        "why",
+        "can",
+        "could",
+        "to",
+        "of",
+        "for",
+        "in",
+        "on",
+        "it",
+        "and",
+        "or",
+        "with",
+        "you",
+        "your",
+        "we",
+        "our",
+        "this",
+        "that",
+        "was",
+        "be",
+        "have",
+        "has",
+        "please",
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "thank",
+        "there",
+        "at",
+        "so",
+        "just",
         // Georgian
-        "და", "რომ", "მე", "ჩემი", "ჩემს", "როგორ", "რა", "სად", "როდის", "რატომ", "ეს", "ეგ",
-        "გამარჯობა", "მადლობა", "ხომ", "თუ", "კი", "ან", "უნდა", "შემიძლია", "მინდა",
+        "და",
+        "რომ",
+        "მე",
+        "ჩემი",
+        "ჩემს",
+        "როგორ",
+        "რა",
+        "სად",
+        "როდის",
+        "რატომ",
+        "ეს",
+        "ეგ",
+        "გამარჯობა",
+        "მადლობა",
+        "ხომ",
+        "თუ",
+        "კი",
+        "ან",
+        "უნდა",
+        "შემიძლია",
+        "მინდა",
         // Armenian
-        "եւ", "ու", "որ", "ես", "իմ", "ինչպես", "ինչ", "որտեղ", "երբ", "ինչու", "այս", "այդ",
-        "բարեւ", "շնորհակալություն", "կարող", "եմ", "է", "են", "ինձ", "կամ", "պետք",
+        "եւ",
+        "ու",
+        "որ",
+        "ես",
+        "իմ",
+        "ինչպես",
+        "ինչ",
+        "որտեղ",
+        "երբ",
+        "ինչու",
+        "այս",
+        "այդ",
+        "բարեւ",
+        "շնորհակալություն",
+        "կարող",
+        "եմ",
+        "է",
+        "են",
+        "ինձ",
+        "կամ",
+        "պետք",
     ];
     WORDS.contains(&word)
 }

@@ -5,65 +5,6 @@
 
 use warmline_shared::api::Video;
 
-/// The video an owner's link points to, if it is a YouTube or Vimeo video.
-pub fn from_link(link: &str) -> Option<Video> {
-    let link = link.trim();
-    let rest = link
-        .strip_prefix("https://")
-        .or_else(|| link.strip_prefix("http://"))?;
-    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let host = host.strip_prefix("www.").unwrap_or(host);
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    let youtube = |id: &str| youtube_id(id).then(|| Video::Youtube { id: id.to_owned() });
-    match host {
-        "youtube.com" | "m.youtube.com" | "youtube-nocookie.com" => {
-            if path == "watch" {
-                query
-                    .split('&')
-                    .find_map(|pair| pair.strip_prefix("v="))
-                    .and_then(youtube)
-            } else {
-                let id = path
-                    .strip_prefix("embed/")
-                    .or_else(|| path.strip_prefix("shorts/"))?;
-                youtube(id.trim_end_matches('/'))
-            }
-        }
-        "youtu.be" => youtube(path.trim_end_matches('/')),
-        "vimeo.com" | "player.vimeo.com" => {
-            let id = path.strip_prefix("video/").unwrap_or(path);
-            let id = id.trim_end_matches('/');
-            vimeo_id(id).then(|| Video::Vimeo { id: id.to_owned() })
-        }
-        _ => None,
-    }
-}
-
-fn youtube_id(id: &str) -> bool {
-    id.len() == 11
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-fn vimeo_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 12 && id.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Whether the video's ids are ones the relay can embed safely.
-pub fn valid(video: &Video) -> bool {
-    let hash = |h: &str| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    match video {
-        Video::File {
-            media,
-            poster,
-            captions,
-        } => hash(media) && poster.as_deref().is_none_or(hash) && captions.as_deref().is_none_or(hash),
-        Video::Youtube { id } => youtube_id(id),
-        Video::Vimeo { id } => vimeo_id(id),
-    }
-}
-
 /// The player for a valid video. `media` turns a file's hash into its
 /// address; `lang` and `label` (the language's own name) name the captions
 /// track.
@@ -73,7 +14,7 @@ pub fn embed(
     (lang, label): (&str, &str),
     media: impl Fn(&str) -> String,
 ) -> String {
-    if !valid(video) {
+    if !video.is_valid() {
         return String::new();
     }
     let title = escape(title);
@@ -136,10 +77,10 @@ mod tests {
             "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
             "https://www.youtube.com/shorts/dQw4w9WgXcQ",
         ] {
-            assert_eq!(from_link(link), yt, "{link}");
+            assert_eq!(Video::from_link(link), yt, "{link}");
         }
         assert_eq!(
-            from_link("https://vimeo.com/76979871"),
+            Video::from_link("https://vimeo.com/76979871"),
             Some(Video::Vimeo {
                 id: "76979871".into()
             })
@@ -150,16 +91,31 @@ mod tests {
             "javascript:alert(1)",
             "https://vimeo.com/abc",
         ] {
-            assert_eq!(from_link(bad), None, "{bad}");
+            assert_eq!(Video::from_link(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn embeds_use_the_privacy_enhanced_hosts() {
-        let yt = embed(&Video::Youtube { id: "dQw4w9WgXcQ".into() }, "A \"t\"", ("en", "English"), |h| h.into());
-        assert!(yt.contains("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"), "{yt}");
+        let yt = embed(
+            &Video::Youtube {
+                id: "dQw4w9WgXcQ".into(),
+            },
+            "A \"t\"",
+            ("en", "English"),
+            |h| h.into(),
+        );
+        assert!(
+            yt.contains("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
+            "{yt}"
+        );
         assert!(yt.contains("title=\"A &quot;t&quot;\""), "{yt}");
-        let vimeo = embed(&Video::Vimeo { id: "1".into() }, "t", ("en", "English"), |h| h.into());
+        let vimeo = embed(
+            &Video::Vimeo { id: "1".into() },
+            "t",
+            ("en", "English"),
+            |h| h.into(),
+        );
         assert!(vimeo.contains("dnt=1"), "{vimeo}");
     }
 
@@ -171,10 +127,18 @@ mod tests {
             poster: Some("b".repeat(64)),
             captions: Some("c".repeat(64)),
         };
-        let html = embed(&video, "Reset", ("ka", "ქართული"), |h| format!("https://relay.example/m/{h}"));
-        assert!(html.contains(&format!(r#"src="https://relay.example/m/{hash}""#)), "{html}");
+        let html = embed(&video, "Reset", ("ka", "ქართული"), |h| {
+            format!("https://relay.example/m/{h}")
+        });
+        assert!(
+            html.contains(&format!(r#"src="https://relay.example/m/{hash}""#)),
+            "{html}"
+        );
         assert!(html.contains(r#"crossorigin="anonymous""#), "{html}");
-        assert!(html.contains(r#"<track kind="captions" srclang="ka""#), "{html}");
+        assert!(
+            html.contains(r#"<track kind="captions" srclang="ka""#),
+            "{html}"
+        );
         // Anything but a hash is refused rather than embedded.
         let bad = Video::File {
             media: "../etc/passwd".into(),
@@ -182,6 +146,16 @@ mod tests {
             captions: None,
         };
         assert_eq!(embed(&bad, "t", ("en", "English"), |h| h.into()), "");
-        assert_eq!(embed(&Video::Youtube { id: "x\"><script>".into() }, "t", ("en", "English"), |h| h.into()), "");
+        assert_eq!(
+            embed(
+                &Video::Youtube {
+                    id: "x\"><script>".into()
+                },
+                "t",
+                ("en", "English"),
+                |h| h.into()
+            ),
+            ""
+        );
     }
 }

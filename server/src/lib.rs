@@ -170,12 +170,17 @@ impl Relay {
             .await?;
             if let Some(dir) = &config.demo_kb {
                 let files = config.data_dir.join("files");
-                let report = kb::import::import_dir(&*store, &files, &warmline_shared::SiteId::new(demo::SITE_ID), dir)
-                    .await
-                    .map_err(|source| StartError::Import {
-                        dir: dir.display().to_string(),
-                        source,
-                    })?;
+                let report = kb::import::import_dir(
+                    &*store,
+                    &files,
+                    &warmline_shared::SiteId::new(demo::SITE_ID),
+                    dir,
+                )
+                .await
+                .map_err(|source| StartError::Import {
+                    dir: dir.display().to_string(),
+                    source,
+                })?;
                 for (path, error) in &report.failed {
                     tracing::warn!("help article {} not imported: {error}", path.display());
                 }

@@ -175,6 +175,74 @@ pub enum Video {
     Vimeo { id: String },
 }
 
+impl Video {
+    /// The video a YouTube or Vimeo address points to; `None` for any other
+    /// address.
+    pub fn from_link(link: &str) -> Option<Video> {
+        let link = link.trim();
+        let rest = link
+            .strip_prefix("https://")
+            .or_else(|| link.strip_prefix("http://"))?;
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let host = host.strip_prefix("www.").unwrap_or(host);
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let youtube = |id: &str| youtube_id(id).then(|| Video::Youtube { id: id.to_owned() });
+        match host {
+            "youtube.com" | "m.youtube.com" | "youtube-nocookie.com" => {
+                if path == "watch" {
+                    query
+                        .split('&')
+                        .find_map(|pair| pair.strip_prefix("v="))
+                        .and_then(youtube)
+                } else {
+                    let id = path
+                        .strip_prefix("embed/")
+                        .or_else(|| path.strip_prefix("shorts/"))?;
+                    youtube(id.trim_end_matches('/'))
+                }
+            }
+            "youtu.be" => youtube(path.trim_end_matches('/')),
+            "vimeo.com" | "player.vimeo.com" => {
+                let id = path.strip_prefix("video/").unwrap_or(path);
+                let id = id.trim_end_matches('/');
+                vimeo_id(id).then(|| Video::Vimeo { id: id.to_owned() })
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether every id in it is well formed: file hashes are SHA-256 hex,
+    /// video ids those of their host. Only such videos are embedded.
+    pub fn is_valid(&self) -> bool {
+        let hash =
+            |h: &str| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        match self {
+            Video::File {
+                media,
+                poster,
+                captions,
+            } => {
+                hash(media)
+                    && poster.as_deref().is_none_or(hash)
+                    && captions.as_deref().is_none_or(hash)
+            }
+            Video::Youtube { id } => youtube_id(id),
+            Video::Vimeo { id } => vimeo_id(id),
+        }
+    }
+}
+
+fn youtube_id(id: &str) -> bool {
+    id.len() == 11
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn vimeo_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A file for articles, as stored (`POST /api/kb/media`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Media {

@@ -133,7 +133,8 @@ mod tests {
                 email: None,
                 user_hash: Some("ab12".into()),
             }),
-            name: None, lang: None,
+            name: None,
+            lang: None,
         });
         round_trip(VisitorFrame::Hello {
             site: "demo".into(),
@@ -141,7 +142,8 @@ mod tests {
             last_seq: 0,
             page: None,
             identity: None,
-            name: Some("Mariam".into()), lang: None,
+            name: Some("Mariam".into()),
+            lang: None,
         });
         round_trip(VisitorFrame::Send {
             client_id: "c1".into(),

@@ -52,7 +52,11 @@ pub fn links(list: &Element, items: &[ArticleLink], chat: Chat) {
             dom::el(&button, "small", "").set_text_content(Some(&item.snippet));
         }
         let id = item.id;
-        dom::on(&button, "click", Box::new(move |_| chat.go(View::Article(id))));
+        dom::on(
+            &button,
+            "click",
+            Box::new(move |_| chat.go(View::Article(id))),
+        );
     }
 }
 
@@ -82,7 +86,11 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
     let show = {
         let (heading, list, none) = (heading.clone(), list.clone(), none.clone());
         move |items: Vec<ArticleLink>, searched: bool| {
-            heading.set_text_content(Some(&words.get(if searched { "results" } else { "common_questions" })));
+            heading.set_text_content(Some(&words.get(if searched {
+                "results"
+            } else {
+                "common_questions"
+            })));
             none.set_hidden(!searched || !items.is_empty());
             links(&list, &items, chat);
         }
@@ -117,7 +125,15 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
         let (ask, glad, shown) = (ask.clone(), glad.clone(), shown.clone());
         move |helpful: bool| {
             let id = shown.get();
-            let url = chat.help_url(&["/articles/", &id.to_string(), "/feedback?helpful=", if helpful { "true" } else { "false" }].concat());
+            let url = chat.help_url(
+                &[
+                    "/articles/",
+                    &id.to_string(),
+                    "/feedback?helpful=",
+                    if helpful { "true" } else { "false" },
+                ]
+                .concat(),
+            );
             // A beacon: a POST the page need not wait for.
             if let Some(window) = web_sys::window() {
                 let _ = window.navigator().send_beacon(&url);
@@ -169,18 +185,36 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
         body.set_text_content(None);
         related.set_text_content(None);
         related_heading.set_hidden(true);
-        let (body, related, heading, page) = (body.clone(), related.clone(), related_heading.clone(), page.clone());
-        load(chat, &["/articles/", &id.to_string()].concat(), Box::new(move |answer| {
-            let title = dom::el(&body, "h3", "");
-            dom::set(&title, "tabindex", "-1");
-            title.set_text_content(answer.field("title").and_then(|t| t.string()).as_deref());
-            dom::html(&dom::el(&body, "div", ""), &answer.field("html").and_then(|h| h.string()).unwrap_or_default());
-            let items = answer.field("related").map(|r| wire::links(&r)).unwrap_or_default();
-            heading.set_hidden(items.is_empty());
-            links(&related, &items, chat);
-            page.set_scroll_top(0);
-            let _ = title.focus();
-        }));
+        let (body, related, heading, page) = (
+            body.clone(),
+            related.clone(),
+            related_heading.clone(),
+            page.clone(),
+        );
+        load(
+            chat,
+            &["/articles/", &id.to_string()].concat(),
+            Box::new(move |answer| {
+                let title = dom::el(&body, "h3", "");
+                dom::set(&title, "tabindex", "-1");
+                title.set_text_content(answer.field("title").and_then(|t| t.string()).as_deref());
+                dom::html(
+                    &dom::el(&body, "div", ""),
+                    &answer
+                        .field("html")
+                        .and_then(|h| h.string())
+                        .unwrap_or_default(),
+                );
+                let items = answer
+                    .field("related")
+                    .map(|r| wire::links(&r))
+                    .unwrap_or_default();
+                heading.set_hidden(items.is_empty());
+                links(&related, &items, chat);
+                page.set_scroll_top(0);
+                let _ = title.focus();
+            }),
+        );
     });
 
     // Searches as the visitor types, once typing pauses.

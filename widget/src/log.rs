@@ -214,5 +214,9 @@ fn ask(row: &Element, chat: Chat, words: Words) {
             dom::set(&answered, "role", "status");
         }),
     );
-    dom::on(&no, "click", Box::new(move |_| chat.ask_person(None, words)));
+    dom::on(
+        &no,
+        "click",
+        Box::new(move |_| chat.ask_person(None, words)),
+    );
 }

@@ -43,7 +43,10 @@ pub fn draw(mount: &web_sys::HtmlElement, chat: Chat, words: Words) {
     );
     dom::icon(
         &help,
-        &[("", "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14M12 17h.01")],
+        &[(
+            "",
+            "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14M12 17h.01",
+        )],
     );
     dom::on(
         &help,
@@ -89,7 +92,10 @@ pub fn draw(mount: &web_sys::HtmlElement, chat: Chat, words: Words) {
 
     help::draw(&root, chat, words);
     let log = dom::el(&root, "div", "log-frame");
-    dom::shown(&log, Signal::derive(move || chat.state.read().view == View::Chat));
+    dom::shown(
+        &log,
+        Signal::derive(move || chat.state.read().view == View::Chat),
+    );
     ask_name(&root, chat, words);
     let typing = dom::el(&root, "p", "typing");
     dom::set(&typing, "aria-hidden", "true");

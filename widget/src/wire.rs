@@ -455,7 +455,8 @@ mod tests {
                     email: Some("ana@example.com".into()),
                     user_hash: Some("ab".into()),
                 }),
-                name: None, lang: None,
+                name: None,
+                lang: None,
             },
             VisitorFrame::Hello {
                 site: "demo".into(),

@@ -9,7 +9,10 @@ use crate::{Result, browser_node, budget, build_with, setup, step};
 pub fn run(paths: &Paths, what: Option<&str>) -> Result {
     match what {
         Some("widget") | None => widget(paths),
-        Some(other) => Err(format!("no benchmark called {other:?} (try `widget`)")),
+        Some("search") => search(paths),
+        Some(other) => Err(format!(
+            "no benchmark called {other:?} (try `widget` or `search`)"
+        )),
     }
 }
 
@@ -47,4 +50,30 @@ fn widget(paths: &Paths) -> Result {
 
     step("load times in headless Chromium (interleaved runs against a real relay)");
     browser_node(paths, &["bench/widget.js"], "the widget benchmark")
+}
+
+/// Help search: quality on the fixed query set over the demo's articles,
+/// then latency over 1,000 and 10,000 articles (optimised build).
+fn search(paths: &Paths) -> Result {
+    step("help search: top-5 accuracy and latency");
+    let articles = paths.root.join("examples").join("kb");
+    let queries = paths.root.join("bench").join("search");
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "--package",
+                "warmline-kb",
+                "--example",
+                "search_bench",
+                "--",
+            ])
+            .arg(&articles)
+            .arg(&queries)
+            .current_dir(&paths.root)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+    crate::check(status, "the search benchmark")
 }

@@ -6,7 +6,8 @@
 //! - `test`   builds, then runs every test: formatting, lints, the widget's size
 //!   budget, unit, integration, browser
 //! - `bench`  prints measurements (`bench widget`: sizes beside the Leptos floor,
-//!   load times, and the host page's cost)
+//!   load times, and the host page's cost; `bench search`: help search's
+//!   quality and latency)
 
 mod bench;
 mod budget;
@@ -58,9 +59,13 @@ fn run(paths: &Paths) -> Result {
     step("starting the relay (Ctrl-C stops it)");
     let relay = paths.relay_binary();
     // A plain `warmline` start has no demo; trying it out is what `run` is for.
-    let status = Command::new(&relay)
-        .arg("--demo")
-        .current_dir(&paths.root)
+    let mut command = Command::new(&relay);
+    command.arg("--demo").current_dir(&paths.root);
+    // The demo shop's help articles, unless told otherwise.
+    if std::env::var_os("WARMLINE_DEMO_KB").is_none() {
+        command.env("WARMLINE_DEMO_KB", paths.root.join("examples").join("kb"));
+    }
+    let status = command
         .status()
         .map_err(|e| format!("cannot start {}: {e}", relay.display()))?;
     check(status, "the relay")

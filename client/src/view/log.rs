@@ -231,6 +231,22 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
     } else {
         display_text(line.entry.text()).into_owned()
     };
+    // Articles the bot offered (or the visitor read before asking for a
+    // person), and whether they asked for one.
+    let (articles, wants_person) = match &line.entry {
+        Entry::Stored(m) => (m.articles.clone(), m.wants_person),
+        Entry::Pending(_) => (Vec::new(), false),
+    };
+    let articles = (!articles.is_empty()).then(|| {
+        view! { class="wl",
+            <ul class="articles">
+                {articles.into_iter().map(|a| view! { class="wl", <li>{a.title}</li> }).collect_view()}
+            </ul>
+        }
+    });
+    let person = wants_person.then(|| {
+        view! { class="wl", <span class="wants-person">{texts.signal("asked_for_person")}</span> }
+    });
     view! { class="wl",
         <div class=class>
             {heading}
@@ -238,7 +254,9 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
                 <span class="sr">{said}</span>
                 {file}
                 <span>{text}</span>
+                {articles}
             </p>
+            {person}
             <span class=if retry.is_some() { "note refused" } else { "note" }>{note}</span>
             {retry}
         </div>

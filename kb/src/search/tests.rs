@@ -13,18 +13,54 @@ fn doc(id: i64, slug: &str, lang: &str, title: &str, tags: &[&str], text: &str) 
 
 fn corpus() -> Index {
     Index::new([
-        doc(1, "password-reset", "en", "I forgot my password", &["password", "sign in"],
-            "Press Forgot password? on the sign-in page and open the link we email you."),
-        doc(2, "delivery-times", "en", "How long does delivery take?", &["delivery", "shipping"],
-            "Tbilisi 1-2 working days, the rest of Georgia 2-4 days."),
-        doc(3, "password-reset", "ka", "დამავიწყდა პაროლი", &["პაროლი", "შესვლა"],
-            "შესვლის გვერდზე დააჭირეთ „დაგავიწყდათ პაროლი?“ და გახსენით ბმული, რომელსაც ელფოსტით გამოგიგზავნით."),
-        doc(4, "delivery-times", "ka", "რამდენ ხანში მოვა შეკვეთა?", &["მიწოდება", "კურიერი"],
-            "თბილისში მიწოდება 1-2 სამუშაო დღეში ხდება."),
-        doc(5, "password-reset", "hy", "Մոռացել եմ գաղտնաբառը", &["գաղտնաբառ", "մուտք"],
-            "Մուտքի էջում սեղմեք «Մոռացե՞լ եք գաղտնաբառը» և բացեք հղումը, որը կուղարկենք էլ. փոստով։"),
-        doc(6, "email-not-arriving", "hy", "Ինչո՞ւ չի գալիս նամակը", &["նամակ", "էլ. փոստ"],
-            "Սպասեք 5 րոպե և ստուգեք «Սպամ» թղթապանակը։"),
+        doc(
+            1,
+            "password-reset",
+            "en",
+            "I forgot my password",
+            &["password", "sign in"],
+            "Press Forgot password? on the sign-in page and open the link we email you.",
+        ),
+        doc(
+            2,
+            "delivery-times",
+            "en",
+            "How long does delivery take?",
+            &["delivery", "shipping"],
+            "Tbilisi 1-2 working days, the rest of Georgia 2-4 days.",
+        ),
+        doc(
+            3,
+            "password-reset",
+            "ka",
+            "დამავიწყდა პაროლი",
+            &["პაროლი", "შესვლა"],
+            "შესვლის გვერდზე დააჭირეთ „დაგავიწყდათ პაროლი?“ და გახსენით ბმული, რომელსაც ელფოსტით გამოგიგზავნით.",
+        ),
+        doc(
+            4,
+            "delivery-times",
+            "ka",
+            "რამდენ ხანში მოვა შეკვეთა?",
+            &["მიწოდება", "კურიერი"],
+            "თბილისში მიწოდება 1-2 სამუშაო დღეში ხდება.",
+        ),
+        doc(
+            5,
+            "password-reset",
+            "hy",
+            "Մոռացել եմ գաղտնաբառը",
+            &["գաղտնաբառ", "մուտք"],
+            "Մուտքի էջում սեղմեք «Մոռացե՞լ եք գաղտնաբառը» և բացեք հղումը, որը կուղարկենք էլ. փոստով։",
+        ),
+        doc(
+            6,
+            "email-not-arriving",
+            "hy",
+            "Ինչո՞ւ չի գալիս նամակը",
+            &["նամակ", "էլ. փոստ"],
+            "Սպասեք 5 րոպե և ստուգեք «Սպամ» թղթապանակը։",
+        ),
     ])
 }
 
@@ -40,7 +76,12 @@ fn a_partial_georgian_word_finds_the_georgian_article() {
 #[test]
 fn georgian_case_endings_and_postpositions_match() {
     let index = corpus();
-    for query in ["პაროლის აღდგენა", "პაროლზე ", "პაროლით ", "შეკვეთის მიწოდებაზე "] {
+    for query in [
+        "პაროლის აღდგენა",
+        "პაროლზე ",
+        "პაროლით ",
+        "შეკვეთის მიწოდებაზე ",
+    ] {
         let found = ids(&index, query, "ka");
         assert!(
             found.first() == Some(&3) || found.first() == Some(&4),
@@ -67,7 +108,10 @@ fn mtavruli_capitals_match() {
 #[test]
 fn armenian_question_marks_inside_words_match() {
     let index = corpus();
-    assert_eq!(ids(&index, "ինչո՞ւ չի գալիս նամակս", "hy").first(), Some(&6));
+    assert_eq!(
+        ids(&index, "ինչո՞ւ չի գալիս նամակս", "hy").first(),
+        Some(&6)
+    );
     assert_eq!(ids(&index, "գաղտնաբառով ", "hy").first(), Some(&5));
 }
 

@@ -69,7 +69,10 @@ pub async fn answer(state: AppState, question: Question) {
     }
 }
 
-async fn try_answer(state: &AppState, question: &Question) -> Result<(), Box<dyn std::error::Error>> {
+async fn try_answer(
+    state: &AppState,
+    question: &Question,
+) -> Result<(), Box<dyn std::error::Error>> {
     let word = |key: &str| state.locales.word(&question.lang, key);
     let bot = Participant::Bot {
         site_id: question.site_id.clone(),
@@ -90,7 +93,10 @@ async fn try_answer(state: &AppState, question: &Question) -> Result<(), Box<dyn
         } else {
             "bot_handoff_away"
         };
-        state.conversations.post(reply(word(key), Vec::new())).await?;
+        state
+            .conversations
+            .post(reply(word(key), Vec::new()))
+            .await?;
         return Ok(());
     }
     let history = state

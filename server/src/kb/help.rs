@@ -69,7 +69,10 @@ async fn site_for(
         .store
         .site(&SiteId::new(site))
         .await?
-        .ok_or(AppError::coded(StatusCode::NOT_FOUND, ErrorCode::UnknownSite))?;
+        .ok_or(AppError::coded(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownSite,
+        ))?;
     if !site.allows_origin(headers.get(ORIGIN).and_then(|v| v.to_str().ok())) {
         return Err(AppError::coded(
             StatusCode::FORBIDDEN,
@@ -163,7 +166,11 @@ async fn feedback(
 ) -> Response {
     let done = async {
         let site = site_for(&state, &site, &headers, address).await?;
-        if !state.store.count_feedback(&site.id, id, answer.helpful).await? {
+        if !state
+            .store
+            .count_feedback(&site.id, id, answer.helpful)
+            .await?
+        {
             return Err(AppError::NotFound("There is no such article."));
         }
         Ok(())

@@ -84,7 +84,10 @@ async fn import_file(
 ) -> Result<bool, FileError> {
     let at = |line: usize| move |message: String| FileError { line, message };
     let text = std::fs::read_to_string(path).map_err(|e| at(1)(format!("cannot read: {e}")))?;
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     let mut article = file::parse(&text, stem)?;
     if let Some(VideoSource::File {
         file,

@@ -86,7 +86,7 @@ async fn save(
     match saved {
         Saved::Saved(article) => {
             state.knowledge.changed(&agent.site_id);
-            Ok(article)
+            Ok(*article)
         }
         Saved::Unknown => Err(AppError::NotFound("There is no such article.")),
         Saved::SlugTaken => Err(AppError::Conflict(format!(

@@ -46,7 +46,9 @@ pub fn url(relay: &str, sha256: &str) -> String {
 
 /// What a file is, by its content: only the kinds articles use.
 pub fn kind(content: &[u8]) -> Option<&'static str> {
-    let text = content.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(content);
+    let text = content
+        .strip_prefix("\u{FEFF}".as_bytes())
+        .unwrap_or(content);
     if text.starts_with(b"WEBVTT") {
         return Some("text/vtt");
     }
@@ -96,7 +98,10 @@ async fn serve(
     UrlPath(sha256): UrlPath<String>,
     request: Request,
 ) -> Response {
-    let hash = sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let hash = sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     let media = match hash {
         true => state.store.media(&sha256).await,
         false => Ok(None),
@@ -125,6 +130,9 @@ async fn serve(
         CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
-    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
     response
 }

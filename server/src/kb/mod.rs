@@ -133,7 +133,11 @@ impl SiteIndex {
                 .collect()
         };
         let found = in_lang(lang);
-        if found.is_empty() { in_lang(FALLBACK) } else { found }
+        if found.is_empty() {
+            in_lang(FALLBACK)
+        } else {
+            found
+        }
     }
 
     /// The article's related articles, in its language where translated.
@@ -158,15 +162,9 @@ impl SiteIndex {
 
 /// An article as a visitor reads it (or an owner previews it): the body as
 /// safe HTML after the video player, and its related articles.
-pub fn page(
-    state: &AppState,
-    article: &Article,
-    index: Option<&SiteIndex>,
-) -> ArticlePage {
+pub fn page(state: &AppState, article: &Article, index: Option<&SiteIndex>) -> ArticlePage {
     let draft = &article.draft;
-    let label = state
-        .locales
-        .word(&draft.lang, "language");
+    let label = state.locales.word(&draft.lang, "language");
     let player = draft
         .video
         .as_ref()

@@ -386,7 +386,7 @@ pub trait ConversationStore: Send + Sync {
 /// What saving an article came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Saved {
-    Saved(Article),
+    Saved(Box<Article>),
     /// No article of the site has that id.
     Unknown,
     /// Another article of the site has that slug in that language.

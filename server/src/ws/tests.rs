@@ -79,7 +79,8 @@ fn hello() -> VisitorFrame {
         last_seq: 0,
         page: None,
         identity: None,
-        name: None, lang: None,
+        name: None,
+        lang: None,
     }
 }
 

@@ -121,7 +121,10 @@ where
         unreachable!("matched as a hello above");
     };
     let store = &*state.store;
-    let lang = state.locales.choose(lang.as_deref().unwrap_or_default()).to_owned();
+    let lang = state
+        .locales
+        .choose(lang.as_deref().unwrap_or_default())
+        .to_owned();
     let Some(site) = store.site(&SiteId::new(site_id)).await? else {
         return Ok(out.error(ErrorCode::UnknownSite, None).await?);
     };

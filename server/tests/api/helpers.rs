@@ -185,7 +185,8 @@ pub fn hello(token: Option<&str>, last_seq: Seq) -> VisitorFrame {
         last_seq,
         page: None,
         identity: None,
-        name: None, lang: None,
+        name: None,
+        lang: None,
     }
 }
 
@@ -197,7 +198,8 @@ pub fn hello_from(page: &str) -> VisitorFrame {
         last_seq: 0,
         page: Some(page.into()),
         identity: None,
-        name: None, lang: None,
+        name: None,
+        lang: None,
     }
 }
 

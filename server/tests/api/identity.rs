@@ -29,7 +29,8 @@ fn hello_as(token: Option<&str>, last_seq: i64, user_hash: &str) -> VisitorFrame
             email: Some("ana@demo.test".into()),
             user_hash: Some(user_hash.into()),
         }),
-        name: None, lang: None,
+        name: None,
+        lang: None,
     }
 }
 

@@ -67,14 +67,24 @@ async fn search(relay: &TestRelay, q: &str, lang: &str) -> Vec<String> {
 #[tokio::test]
 async fn an_import_reports_each_bad_file_by_line_imports_the_rest_and_updates_on_reimport() {
     let dir = knowledge_base();
-    write(dir.path(), "en/broken.md", "+++\nlang = \"en\"\ntitle = \"Broken\"\norder = ten\n+++\nbody\n");
-    write(dir.path(), "en/no-title.md", "+++\nlang = \"en\"\n+++\nbody\n");
+    write(
+        dir.path(),
+        "en/broken.md",
+        "+++\nlang = \"en\"\ntitle = \"Broken\"\norder = ten\n+++\nbody\n",
+    );
+    write(
+        dir.path(),
+        "en/no-title.md",
+        "+++\nlang = \"en\"\n+++\nbody\n",
+    );
     let relay = TestRelay::spawn().await;
     let config = Config {
         data_dir: relay.data_dir.clone(),
         ..Config::default()
     };
-    let report = warmline_server::import_kb(&config, "demo", dir.path()).await.unwrap();
+    let report = warmline_server::import_kb(&config, "demo", dir.path())
+        .await
+        .unwrap();
     assert_eq!((report.created, report.updated), (4, 0), "{report}");
     let failed: Vec<String> = report
         .failed
@@ -85,8 +95,14 @@ async fn an_import_reports_each_bad_file_by_line_imports_the_rest_and_updates_on
     assert!(report.to_string().contains("broken.md: line 4"), "{report}");
 
     // Again, with one title changed: updated in place, nothing added.
-    write(dir.path(), "en/email-not-arriving.md", &EMAIL_EN.replace("did not arrive", "never came"));
-    let again = warmline_server::import_kb(&config, "demo", dir.path()).await.unwrap();
+    write(
+        dir.path(),
+        "en/email-not-arriving.md",
+        &EMAIL_EN.replace("did not arrive", "never came"),
+    );
+    let again = warmline_server::import_kb(&config, "demo", dir.path())
+        .await
+        .unwrap();
     assert_eq!((again.created, again.updated), (0, 4), "{again}");
     let cookie = relay.sign_in().await;
     let articles: Vec<Value> = relay
@@ -100,7 +116,11 @@ async fn an_import_reports_each_bad_file_by_line_imports_the_rest_and_updates_on
         .await
         .unwrap();
     assert_eq!(articles.len(), 4);
-    assert!(articles.iter().any(|a| a["title"] == "The email never came"));
+    assert!(
+        articles
+            .iter()
+            .any(|a| a["title"] == "The email never came")
+    );
     assert!(matches!(
         warmline_server::import_kb(&config, "no-such-site", dir.path()).await,
         Err(warmline_server::StartError::UnknownSite(_))
@@ -114,21 +134,56 @@ async fn search_finds_georgian_and_armenian_with_typos_capitals_and_marks() {
     let relay = relay_with(dir.path()).await;
     let password_ka = "დამავიწყდა პაროლი";
     // A partial word, as typed so far.
-    assert_eq!(search(&relay, "პაროლ", "ka").await.first().map(String::as_str), Some(password_ka));
+    assert_eq!(
+        search(&relay, "პაროლ", "ka")
+            .await
+            .first()
+            .map(String::as_str),
+        Some(password_ka)
+    );
     // One wrong letter, and a case ending.
-    assert_eq!(search(&relay, "პარილის ", "ka").await.first().map(String::as_str), Some(password_ka));
+    assert_eq!(
+        search(&relay, "პარილის ", "ka")
+            .await
+            .first()
+            .map(String::as_str),
+        Some(password_ka)
+    );
     // Mtavruli capitals.
-    assert_eq!(search(&relay, "ᲞᲐᲠᲝᲚᲘ", "ka").await.first().map(String::as_str), Some(password_ka));
+    assert_eq!(
+        search(&relay, "ᲞᲐᲠᲝᲚᲘ", "ka")
+            .await
+            .first()
+            .map(String::as_str),
+        Some(password_ka)
+    );
     // Armenian with ՞ inside a word, and the English article for English.
     assert_eq!(
-        search(&relay, "ինչո՞ւ չի գալիս նամակս", "hy").await.first().map(String::as_str),
+        search(&relay, "ինչո՞ւ չի գալիս նամակս", "hy")
+            .await
+            .first()
+            .map(String::as_str),
         Some("Ինչո՞ւ չի գալիս նամակը")
     );
-    assert_eq!(search(&relay, "pasword", "en").await.first().map(String::as_str), Some("I forgot my password"));
+    assert_eq!(
+        search(&relay, "pasword", "en")
+            .await
+            .first()
+            .map(String::as_str),
+        Some("I forgot my password")
+    );
     // The common questions are in the visitor's language, English otherwise.
-    let common: Value = help(&relay, "/common", &[("lang", "ka")]).await.json().await.unwrap();
+    let common: Value = help(&relay, "/common", &[("lang", "ka")])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(common[0]["title"], password_ka);
-    let fallback: Value = help(&relay, "/common", &[("lang", "xx")]).await.json().await.unwrap();
+    let fallback: Value = help(&relay, "/common", &[("lang", "xx")])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(fallback[0]["title"], "I forgot my password");
     // Another site's page may not ask.
     let foreign = relay
@@ -152,14 +207,30 @@ async fn owners_see_views_answers_and_questions_without_an_article() {
         assert!(search(&relay, q, "en").await.is_empty());
     }
     assert!(search(&relay, "gift wrapping", "en").await.is_empty());
-    let found: Value = help(&relay, "/search", &[("q", "password"), ("lang", "en")]).await.json().await.unwrap();
+    let found: Value = help(&relay, "/search", &[("q", "password"), ("lang", "en")])
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = found[0]["id"].as_i64().unwrap();
-    let page: Value = help(&relay, &format!("/articles/{id}"), &[]).await.json().await.unwrap();
-    assert!(page["html"].as_str().unwrap().contains("<strong>Forgot password?</strong>"));
+    let page: Value = help(&relay, &format!("/articles/{id}"), &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        page["html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>Forgot password?</strong>")
+    );
     assert_eq!(page["related"][0]["title"], "The email did not arrive");
     let no = relay
         .http()
-        .post(format!("{}/api/help/demo/articles/{id}/feedback?helpful=false", relay.url))
+        .post(format!(
+            "{}/api/help/demo/articles/{id}/feedback?helpful=false",
+            relay.url
+        ))
         .send()
         .await
         .unwrap();
@@ -182,10 +253,21 @@ async fn owners_see_views_answers_and_questions_without_an_article() {
         }
     };
     let misses = get("/api/kb/misses").await;
-    assert_eq!(misses, json!([{"query": "gift wrapping", "lang": "en", "count": 2, "last_at": misses[0]["last_at"]}]));
+    assert_eq!(
+        misses,
+        json!([{"query": "gift wrapping", "lang": "en", "count": 2, "last_at": misses[0]["last_at"]}])
+    );
     let articles = get("/api/kb/articles").await;
-    let read = articles.as_array().unwrap().iter().find(|a| a["id"] == id).unwrap();
-    assert_eq!((read["views"].as_i64(), read["unhelpful"].as_i64()), (Some(1), Some(1)));
+    let read = articles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap();
+    assert_eq!(
+        (read["views"].as_i64(), read["unhelpful"].as_i64()),
+        (Some(1), Some(1))
+    );
     relay.stop().await;
 }
 
@@ -217,7 +299,10 @@ async fn articles_are_sanitised_drafts_stay_hidden_and_media_serve_ranges() {
         .unwrap();
     assert_eq!(range.status(), 206);
     assert_eq!(range.headers()["access-control-allow-origin"], "*");
-    assert_eq!(range.headers()["content-range"], format!("bytes 10-19/{}", jpeg.len()));
+    assert_eq!(
+        range.headers()["content-range"],
+        format!("bytes 10-19/{}", jpeg.len())
+    );
     assert_eq!(range.bytes().await.unwrap().as_ref(), &jpeg[10..20]);
     let not_media = http
         .post(format!("{}/api/kb/media", relay.url))
@@ -242,7 +327,11 @@ async fn articles_are_sanitised_drafts_stay_hidden_and_media_serve_ranges() {
         .unwrap();
     assert_eq!(created.status(), 201);
     let article: Value = created.json().await.unwrap();
-    let page: Value = help(&relay, &format!("/articles/{}", article["id"]), &[]).await.json().await.unwrap();
+    let page: Value = help(&relay, &format!("/articles/{}", article["id"]), &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     let html = page["html"].as_str().unwrap();
     for bad in ["<script", "<img", "href=\"javascript"] {
         assert!(!html.contains(bad), "{bad} in {html}");
@@ -275,7 +364,12 @@ async fn articles_are_sanitised_drafts_stay_hidden_and_media_serve_ranges() {
         .await
         .unwrap();
     assert_eq!(saved.status(), 200);
-    assert_eq!(help(&relay, &format!("/articles/{}", article["id"]), &[]).await.status(), 404);
+    assert_eq!(
+        help(&relay, &format!("/articles/{}", article["id"]), &[])
+            .await
+            .status(),
+        404
+    );
     relay.stop().await;
 }
 
@@ -299,11 +393,16 @@ async fn the_bot_suggests_articles_once_and_hands_over_to_a_person() {
     }
     visitor.send_visitor(georgian).await;
     let _welcome = visitor.recv().await;
-    visitor.send_visitor(say("q1", "პაროლი დამავიწყდა, ვერ შევდივარ")).await;
+    visitor
+        .send_visitor(say("q1", "პაროლი დამავიწყდა, ვერ შევდივარ"))
+        .await;
     let mine = next_message(&mut visitor).await;
     assert_eq!(mine.author, Author::Visitor);
     let bot = next_message(&mut visitor).await;
-    assert!(matches!(bot.author, Author::Bot { ref name } if name == "ასისტენტი"), "{bot:?}");
+    assert!(
+        matches!(bot.author, Author::Bot { ref name } if name == "ასისტენტი"),
+        "{bot:?}"
+    );
     assert_eq!(bot.client_id, format!("bot-{}", mine.seq));
     assert_eq!(bot.articles[0].title, "დამავიწყდა პაროლი");
     assert!(bot.text.contains("სტატიებში"), "{}", bot.text);
@@ -311,7 +410,10 @@ async fn the_bot_suggests_articles_once_and_hands_over_to_a_person() {
     // "No, talk to a person", after reading the article.
     let article = bot.articles[0].id;
     visitor
-        .send_visitor(VisitorFrame::Person { client_id: "p1".into(), article: Some(article) })
+        .send_visitor(VisitorFrame::Person {
+            client_id: "p1".into(),
+            article: Some(article),
+        })
         .await;
     let asked = next_message(&mut visitor).await;
     assert!(asked.wants_person);
@@ -323,7 +425,9 @@ async fn the_bot_suggests_articles_once_and_hands_over_to_a_person() {
     assert!(handoff.articles.is_empty());
 
     // Once a person was asked for, the bot stays silent.
-    visitor.send_visitor(say("q2", "პაროლი ისევ არ მუშაობს")).await;
+    visitor
+        .send_visitor(say("q2", "პაროლი ისევ არ მუშაობს"))
+        .await;
     let q2 = next_message(&mut visitor).await;
     visitor.send_visitor(say("q3", "გამარჯობა?")).await;
     let q3 = next_message(&mut visitor).await;
@@ -342,9 +446,13 @@ async fn the_bot_does_not_repeat_itself_and_notes_questions_it_cannot_answer() {
     assert_eq!(bot.articles[0].title, "I forgot my password");
     // The same question again: nothing new to offer, so no second round;
     // an unanswerable one is noted for the owners instead.
-    visitor.send_visitor(say("b", "forgot my password again")).await;
+    visitor
+        .send_visitor(say("b", "forgot my password again"))
+        .await;
     let b = next_message(&mut visitor).await;
-    visitor.send_visitor(say("c", "do you sell green tea in bulk")).await;
+    visitor
+        .send_visitor(say("c", "do you sell green tea in bulk"))
+        .await;
     let c = next_message(&mut visitor).await;
     assert_eq!((b.client_id.as_str(), c.client_id.as_str()), ("b", "c"));
     let cookie = relay.sign_in().await;
@@ -358,6 +466,13 @@ async fn the_bot_does_not_repeat_itself_and_notes_questions_it_cannot_answer() {
         .json::<Value>()
         .await
         .unwrap();
-    assert!(misses.as_array().unwrap().iter().any(|m| m["query"] == "do you sell green tea in bulk"), "{misses}");
+    assert!(
+        misses
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["query"] == "do you sell green tea in bulk"),
+        "{misses}"
+    );
     relay.stop().await;
 }

@@ -190,7 +190,8 @@ async fn hello_is_checked_for_site_token_and_origin() {
             last_seq: 0,
             page: None,
             identity: None,
-            name: None, lang: None,
+            name: None,
+            lang: None,
         })
         .await;
     assert_eq!(unknown_site.recv_error().await, ErrorCode::UnknownSite);

@@ -126,7 +126,9 @@ impl KnowledgeStore for SqliteStore {
     ) -> Result<Saved> {
         let written = match id {
             Some(id) => {
-                let sql = format!("UPDATE kb_articles SET {SET_COLUMNS} WHERE site_id = ? AND id = ? RETURNING id");
+                let sql = format!(
+                    "UPDATE kb_articles SET {SET_COLUMNS} WHERE site_id = ? AND id = ? RETURNING id"
+                );
                 bind_draft(sqlx::query(&sql), draft, now)
                     .bind(site_id.as_str())
                     .bind(id)
@@ -150,7 +152,7 @@ impl KnowledgeStore for SqliteStore {
             Err(e) => Err(e.into()),
             Ok(None) => Ok(Saved::Unknown),
             Ok(Some(id)) => Ok(match self.article(site_id, id).await? {
-                Some(article) => Saved::Saved(article),
+                Some(article) => Saved::Saved(Box::new(article)),
                 None => Saved::Unknown,
             }),
         }
@@ -171,7 +173,7 @@ impl KnowledgeStore for SqliteStore {
         .fetch_optional(&self.pool)
         .await?;
         match self.save_article(site_id, existing, draft, now).await? {
-            Saved::Saved(article) => Ok((article, existing.is_none())),
+            Saved::Saved(article) => Ok((*article, existing.is_none())),
             other => Err(StoreError::corrupt(format!(
                 "article {}/{} could not be saved: {other:?}",
                 draft.lang, draft.slug
