@@ -90,12 +90,17 @@ pub fn draw(mount: &web_sys::HtmlElement, chat: Chat, words: Words) {
     dom::set(&status, "role", "status");
     dom::text(&status, status_line(chat, words));
 
-    help::draw(&root, chat, words);
+    // The conversation, and help below the greeting until there is one.
     let log = dom::el(&root, "div", "log-frame");
     dom::shown(
         &log,
-        Signal::derive(move || chat.state.read().view == View::Chat),
+        Signal::derive(move || match chat.state.read().view {
+            View::Chat => true,
+            View::Home => chat.transcript.read().is_empty(),
+            View::Article(_) => false,
+        }),
     );
+    help::draw(&root, chat, words);
     ask_name(&root, chat, words);
     let typing = dom::el(&root, "p", "typing");
     dom::set(&typing, "aria-hidden", "true");
