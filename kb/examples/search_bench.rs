@@ -26,9 +26,11 @@ fn main() {
     let slug_of = |id: i64| docs.iter().find(|d| d.id == id).map(|d| d.slug.as_str());
     let mut per_lang: Vec<(String, usize, usize)> = Vec::new();
     let mut misses = Vec::new();
+    let mut first = 0;
     for (lang, query, slug) in &queries {
         let found = index.search(query, lang, 5);
         let hit = found.iter().any(|h| slug_of(h.id) == Some(slug.as_str()));
+        first += usize::from(found.first().and_then(|h| slug_of(h.id)) == Some(slug.as_str()));
         match per_lang.iter_mut().find(|(l, _, _)| l == lang) {
             Some(entry) => {
                 entry.1 += usize::from(hit);
@@ -47,6 +49,10 @@ fn main() {
     println!(
         "top-5 accuracy: {hits}/{total} = {:.1} % (target ≥ 90 %)",
         100.0 * hits as f64 / total as f64
+    );
+    println!(
+        "first result right: {first}/{total} = {:.1} %",
+        100.0 * first as f64 / total as f64
     );
     for (lang, h, t) in &per_lang {
         println!(

@@ -266,7 +266,7 @@ impl Index {
                 }
             }
         }
-        if chars.len() >= 4 && !found.values().any(|&q| q >= NEAR_STEM) {
+        if chars.len() >= 4 && !found.values().any(|&q| q >= SAME_STEM) {
             let allowed = if chars.len() >= 8 { 2 } else { 1 };
             let mut shared: HashMap<u32, u32> = HashMap::new();
             for gram in trigrams(&wanted) {
