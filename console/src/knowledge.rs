@@ -30,6 +30,12 @@ pub fn Knowledge() -> impl IntoView {
     let misses = RwSignal::new(Vec::<Miss>::new());
     let filter = RwSignal::new(String::new());
     let editing = RwSignal::new(Editing::Nothing);
+    // "Saved." outlives the editor, which opens again on the stored article.
+    let saved = RwSignal::new(false);
+    let edit = move |what: Editing| {
+        saved.set(false);
+        editing.set(what);
+    };
     let reload = move || {
         spawn_local(async move {
             articles.set(Some(api::get::<Vec<Article>>("/api/kb/articles").await));
@@ -90,7 +96,7 @@ pub fn Knowledge() -> impl IntoView {
                         prop:value=move || filter.get()
                         on:input:target=move |ev| filter.set(ev.target().value())
                     />
-                    <button type="button" class="button" on:click=move |_| editing.set(Editing::New)>
+                    <button type="button" class="button" on:click=move |_| edit(Editing::New)>
                         {text::NEW_ARTICLE}
                     </button>
                 </div>
@@ -112,7 +118,7 @@ pub fn Knowledge() -> impl IntoView {
                                                 type="button"
                                                 class="kb-article"
                                                 aria-current=move || (editing.get() == Editing::Stored(id)).then_some("true")
-                                                on:click=move |_| editing.set(Editing::Stored(id))
+                                                on:click=move |_| edit(Editing::Stored(id))
                                             >
                                                 <span class="kb-title">{a.draft.title.clone()}</span>
                                                 <span class="kb-meta">
@@ -132,8 +138,10 @@ pub fn Knowledge() -> impl IntoView {
                     }
                 }}
             </div>
-            {move || current().map(|(id, draft)| view! { <Editor id draft on_saved=move |saved: Article| {
-                editing.set(Editing::Stored(saved.id));
+            <p class="saved" role="status">{move || if saved.get() { text::ARTICLE_SAVED } else { "" }}</p>
+            {move || current().map(|(id, draft)| view! { <Editor id draft on_saved=move |article: Article| {
+                editing.set(Editing::Stored(article.id));
+                saved.set(true);
                 reload();
             } /> })}
             <div class="settings-block misses">
@@ -226,10 +234,7 @@ fn Editor(
                 None => api::send::<_, Article>("POST", "/api/kb/articles", &body).await,
             };
             match saved {
-                Ok(article) => {
-                    outcome.set(Some(Ok(())));
-                    on_saved(article);
-                }
+                Ok(article) => on_saved(article),
                 Err(message) => outcome.set(Some(Err(message))),
             }
         });
@@ -347,7 +352,7 @@ fn Editor(
                         None => String::new(),
                     }}
                 </p>
-                <button type="submit" class="button">{text::SAVE}</button>
+                <button type="submit" class="button">{text::SAVE_ARTICLE}</button>
             </form>
             <div class="settings-block kb-preview">
                 <h3>{text::PREVIEW}</h3>

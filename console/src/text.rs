@@ -152,6 +152,8 @@ pub const GREETINGS_HINT: &str = "Leave a field empty to keep Warmline's greetin
 pub const DEFAULT_GREETING: &str = "Warmline's default";
 pub const SAVE: &str = "Save settings";
 pub const SAVED: &str = "Saved. Visitors see the changes the next time a page loads.";
+pub const ARTICLE_SAVED: &str = "Saved.";
+pub const SAVE_ARTICLE: &str = "Save article";
 pub const EMBED: &str = "Embed snippet";
 pub const EMBED_HINT: &str =
     "Paste this tag into every page that should show the chat, before </body>.";

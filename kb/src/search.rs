@@ -57,6 +57,10 @@ const TWO_TYPOS: f32 = 0.5;
 
 /// Results scoring below this share of the best are noise.
 const RELATIVE_FLOOR: f32 = 0.3;
+/// Nor is an article found that matches less of the query than this: one
+/// word of three, or a typo of one word of two ("loyalty points balance"
+/// does not find "print the label").
+const MIN_COVERAGE: f32 = 0.3;
 
 struct Entry {
     id: i64,
@@ -210,6 +214,7 @@ impl Index {
                 (doc, hit)
             })
             .collect();
+        hits.retain(|(_, hit)| hit.coverage >= MIN_COVERAGE);
         hits.sort_by(|(a, x), (b, y)| {
             let other = |d: &u32| self.docs[*d as usize].lang != lang;
             other(a)

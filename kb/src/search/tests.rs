@@ -134,6 +134,8 @@ fn the_visitors_language_comes_first_and_each_article_once() {
 fn unrelated_and_empty_queries_find_nothing() {
     let index = corpus();
     assert!(ids(&index, "zebra giraffe", "en").is_empty());
+    // One word in three matched only by a typo is not an answer.
+    assert!(ids(&index, "zebra giraffe pasword", "en").is_empty());
     assert!(ids(&index, "", "en").is_empty());
     assert!(ids(&Index::default(), "password", "en").is_empty());
 }
