@@ -16,10 +16,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use warmline_shared::{Attachment, ErrorCode, SiteId};
+use warmline_shared::{Attachment, ErrorCode};
 
 use crate::auth::{new_token, session_of, token_hash};
 use crate::client_addr::ClientAddr;
+use crate::embed::site_for_page;
 use crate::error::AppError;
 use crate::state::{AppState, now_ms};
 use crate::store::{Site, StoredAttachment, Visitor};
@@ -121,20 +122,7 @@ async fn store_upload(
     upload: Upload,
     body: Bytes,
 ) -> Result<Attachment, AppError> {
-    let site = state
-        .store
-        .site(&SiteId::new(upload.site))
-        .await?
-        .ok_or(AppError::coded(
-            StatusCode::NOT_FOUND,
-            ErrorCode::UnknownSite,
-        ))?;
-    if !site.allows_origin(headers.get(ORIGIN).and_then(|v| v.to_str().ok())) {
-        return Err(AppError::coded(
-            StatusCode::FORBIDDEN,
-            ErrorCode::OriginNotAllowed,
-        ));
-    }
+    let site = site_for_page(state, &upload.site, headers).await?;
     let visitor = visitor_of(state, &site, headers, address).await?;
     // A file counts as a message against the visitor's limits: uploads that
     // are never sent must not fill the disk either.

@@ -19,6 +19,7 @@ use crate::assets;
 use crate::colour;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::Site;
 
 pub fn routes() -> Router<AppState> {
     // The catalogue is most of the answer and compresses to a fifth; it
@@ -69,26 +70,36 @@ async fn config(
     response
 }
 
-async fn answer(
+/// The site a widget on the asking page talks to: it must exist, and allow
+/// the page's origin (the widget's requests carry the host page's `Origin`).
+pub(crate) async fn site_for_page(
     state: &AppState,
+    site: &str,
     headers: &HeaderMap,
-    ask: &Ask,
-) -> Result<serde_json::Value, AppError> {
+) -> Result<Site, AppError> {
     let site = state
         .store
-        .site(&SiteId::new(ask.site.as_str()))
+        .site(&SiteId::new(site))
         .await?
         .ok_or(AppError::coded(
             StatusCode::NOT_FOUND,
             ErrorCode::UnknownSite,
         ))?;
-    let origin = headers.get(ORIGIN).and_then(|v| v.to_str().ok());
-    if !site.allows_origin(origin) {
+    if !site.allows_origin(headers.get(ORIGIN).and_then(|v| v.to_str().ok())) {
         return Err(AppError::coded(
             StatusCode::FORBIDDEN,
             ErrorCode::OriginNotAllowed,
         ));
     }
+    Ok(site)
+}
+
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    ask: &Ask,
+) -> Result<serde_json::Value, AppError> {
+    let site = site_for_page(state, &ask.site, headers).await?;
     let settings = &site.settings;
     let accent = colour::parse_hex(&settings.accent).unwrap_or([0xc2, 0x41, 0x0c]);
     let lang = state.locales.choose(&ask.locale);

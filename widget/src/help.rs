@@ -60,6 +60,32 @@ pub fn links(list: &Element, items: &[ArticleLink], chat: Chat) {
     }
 }
 
+/// "Did this answer your question?" with yes and no: under an article and
+/// under the bot's suggestions. Yes thanks the visitor in its place and
+/// calls `yes`; no calls `no` (which asks for a person).
+pub fn ask(parent: &Element, words: Words, yes: Box<dyn Fn()>, no: Box<dyn Fn()>) {
+    let group = dom::el(parent, "div", "ask");
+    dom::set(&group, "role", "group");
+    let question = words.get("did_it_help");
+    dom::set(&group, "aria-label", &question);
+    dom::el(&group, "p", "").set_text_content(Some(&question));
+    let answered = group.clone();
+    dom::on(
+        &button(&group, "", "yes_thanks", words),
+        "click",
+        Box::new(move |_| {
+            answered.set_text_content(Some(&words.get("glad")));
+            dom::set(&answered, "role", "status");
+            yes();
+        }),
+    );
+    dom::on(
+        &button(&group, "", "no_person", words),
+        "click",
+        Box::new(move |_| no()),
+    );
+}
+
 /// A button with the catalogue's words for `key`.
 fn button(parent: &Element, class: &str, key: &'static str, words: Words) -> HtmlElement {
     let button = dom::el(parent, "button", class);
@@ -107,48 +133,24 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
         }),
     );
     let body = dom::el(&page, "div", "body");
-    let ask = dom::el(&page, "div", "ask");
-    dom::set(&ask, "role", "group");
-    dom::attr(&ask, "aria-label", words.signal("did_it_help"));
-    dom::text(&dom::el(&ask, "p", ""), words.signal("did_it_help"));
-    let yes = button(&ask, "", "yes_thanks", words);
-    let no = button(&ask, "", "no_person", words);
-    let glad = dom::el(&page, "p", "glad");
-    dom::set(&glad, "role", "status");
     let related_heading = dom::el(&page, "h4", "");
     dom::text(&related_heading, words.signal("related"));
     let related = dom::el(&page, "ul", "links");
 
-    // The article shown, and the language the common questions are in.
+    // The article shown.
     let shown = Rc::new(Cell::new(0i64));
-    let feedback = {
-        let (ask, glad, shown) = (ask.clone(), glad.clone(), shown.clone());
-        move |helpful: bool| {
-            let id = shown.get();
-            let url = chat.help_url(
-                &[
-                    "/articles/",
-                    &id.to_string(),
-                    "/feedback?helpful=",
-                    if helpful { "true" } else { "false" },
-                ]
-                .concat(),
-            );
-            // A beacon: a POST the page need not wait for.
-            if let Some(window) = web_sys::window() {
-                let _ = window.navigator().send_beacon(&url);
-            }
-            if helpful {
-                ask.set_hidden(true);
-                glad.set_text_content(Some(&words.get("glad")));
-            } else {
-                chat.ask_person(Some(id), words);
-            }
+    // Tells the relay whether the article helped; "no" also asks for a person.
+    let feedback = move |id: i64, helpful: bool| {
+        let answer = if helpful { "true" } else { "false" };
+        let path = ["/articles/", &id.to_string(), "/feedback?helpful=", answer].concat();
+        // A beacon: a POST the page need not wait for.
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().send_beacon(&chat.help_url(&path));
+        }
+        if !helpful {
+            chat.ask_person(Some(id), words);
         }
     };
-    let on_no = feedback.clone();
-    dom::on(&yes, "click", Box::new(move |_| feedback(true)));
-    dom::on(&no, "click", Box::new(move |_| on_no(false)));
 
     // The common questions as last loaded, and in which language.
     let common: Rc<RefCell<Vec<ArticleLink>>> = Rc::default();
@@ -180,8 +182,6 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
             return;
         }
         shown.set(id);
-        ask.set_hidden(false);
-        glad.set_text_content(None);
         body.set_text_content(None);
         related.set_text_content(None);
         related_heading.set_hidden(true);
@@ -204,6 +204,12 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
                         .field("html")
                         .and_then(|h| h.string())
                         .unwrap_or_default(),
+                );
+                ask(
+                    &body,
+                    words,
+                    Box::new(move || feedback(id, true)),
+                    Box::new(move || feedback(id, false)),
                 );
                 let items = answer
                     .field("related")

@@ -159,7 +159,12 @@ fn build(line: &Line, seen: bool, asking: bool, chat: Chat, words: Words) -> Htm
         help::links(&dom::el(&row, "ul", "links"), &m.articles, chat);
     }
     if asking {
-        ask(&row, chat, words);
+        help::ask(
+            &row,
+            words,
+            Box::new(|| {}),
+            Box::new(move || chat.ask_person(None, words)),
+        );
     }
     let note = match status {
         Some(PendingStatus::Sending) => {
@@ -189,34 +194,4 @@ fn build(line: &Line, seen: bool, asking: bool, chat: Chat, words: Words) -> Htm
         );
     }
     row
-}
-
-/// "Did this answer your question?" under the bot's suggestions: yes thanks
-/// the visitor, no asks for a person.
-fn ask(row: &Element, chat: Chat, words: Words) {
-    let ask = dom::el(row, "div", "ask");
-    dom::set(&ask, "role", "group");
-    let question = words.get("did_it_help");
-    dom::set(&ask, "aria-label", &question);
-    dom::el(&ask, "p", "").set_text_content(Some(&question));
-    let yes = dom::el(&ask, "button", "");
-    dom::set(&yes, "type", "button");
-    yes.set_text_content(Some(&words.get("yes_thanks")));
-    let no = dom::el(&ask, "button", "");
-    dom::set(&no, "type", "button");
-    no.set_text_content(Some(&words.get("no_person")));
-    let answered = ask.clone();
-    dom::on(
-        &yes,
-        "click",
-        Box::new(move |_| {
-            answered.set_text_content(Some(&words.get("glad")));
-            dom::set(&answered, "role", "status");
-        }),
-    );
-    dom::on(
-        &no,
-        "click",
-        Box::new(move |_| chat.ask_person(None, words)),
-    );
 }

@@ -49,6 +49,9 @@ pub fn widget_download(paths: &Paths) -> Result<Vec<Part>> {
 /// for it.
 fn largest_catalogue(paths: &Paths) -> Result<Part> {
     let dir = paths.root.join("widget/locales");
+    let served = paths.target.join("served-catalogues");
+    std::fs::create_dir_all(&served)
+        .map_err(|e| format!("cannot create {}: {e}", served.display()))?;
     let mut largest: Option<(String, [u64; 3])> = None;
     let entries =
         std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
@@ -57,16 +60,29 @@ fn largest_catalogue(paths: &Paths) -> Result<Part> {
         if path.extension().is_none_or(|e| e != "json") {
             continue;
         }
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        // As the relay sends it: compact, without the bot's own words.
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut catalogue: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a JSON object: {e}", path.display()))?;
+        catalogue.retain(|key, _| !key.starts_with("bot_"));
+        let sent = served.join(&name);
+        std::fs::write(&sent, serde_json::Value::Object(catalogue).to_string())
+            .map_err(|e| format!("cannot write {}: {e}", sent.display()))?;
         let measured = [
-            std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
-            compressed(&path, "gzip", &["-9", "-c"])?,
-            compressed(&path, "brotli", &["-q", "11", "-c"])?,
+            std::fs::metadata(&sent).map(|m| m.len()).unwrap_or(0),
+            compressed(&sent, "gzip", &["-9", "-c"])?,
+            compressed(&sent, "brotli", &["-q", "11", "-c"])?,
         ];
         if largest
             .as_ref()
             .is_none_or(|(_, sizes)| measured[2] > sizes[2])
         {
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
             largest = Some((format!("config (largest catalogue, {name})"), measured));
         }
     }

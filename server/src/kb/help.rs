@@ -6,17 +6,17 @@
 use std::net::IpAddr;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::ORIGIN;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use warmline_kb::fold::fold;
-use warmline_shared::{ErrorCode, SiteId};
+use warmline_shared::ErrorCode;
 
 use crate::attachments::for_origin;
 use crate::client_addr::ClientAddr;
+use crate::embed::site_for_page;
 use crate::error::AppError;
 use crate::state::{AppState, now_ms};
 use crate::store::Site;
@@ -65,21 +65,7 @@ async fn site_for(
             retry_after_secs: 1,
         });
     }
-    let site = state
-        .store
-        .site(&SiteId::new(site))
-        .await?
-        .ok_or(AppError::coded(
-            StatusCode::NOT_FOUND,
-            ErrorCode::UnknownSite,
-        ))?;
-    if !site.allows_origin(headers.get(ORIGIN).and_then(|v| v.to_str().ok())) {
-        return Err(AppError::coded(
-            StatusCode::FORBIDDEN,
-            ErrorCode::OriginNotAllowed,
-        ));
-    }
-    Ok(site)
+    site_for_page(state, site, headers).await
 }
 
 fn reply<T: serde::Serialize>(answer: Result<T, AppError>, headers: &HeaderMap) -> Response {

@@ -33,6 +33,15 @@ fn knowledge_base() -> tempfile::TempDir {
     dir
 }
 
+/// A request to the owners' API, signed in with `cookie`.
+fn as_owner(relay: &TestRelay, cookie: &str, method: &str, path: &str) -> reqwest::RequestBuilder {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    relay
+        .http()
+        .request(method, format!("{}{path}", relay.url))
+        .header("cookie", cookie)
+}
+
 /// A relay whose demo site starts with the articles of `dir`.
 async fn relay_with(dir: &Path) -> TestRelay {
     let dir = dir.to_owned();
@@ -105,10 +114,7 @@ async fn an_import_reports_each_bad_file_by_line_imports_the_rest_and_updates_on
         .unwrap();
     assert_eq!((again.created, again.updated), (0, 4), "{again}");
     let cookie = relay.sign_in().await;
-    let articles: Vec<Value> = relay
-        .http()
-        .get(format!("{}/api/kb/articles", relay.url))
-        .header("cookie", cookie)
+    let articles: Vec<Value> = as_owner(&relay, &cookie, "GET", "/api/kb/articles")
         .send()
         .await
         .unwrap()
@@ -240,10 +246,7 @@ async fn owners_see_views_answers_and_questions_without_an_article() {
     let get = |path: &'static str| {
         let (relay, cookie) = (&relay, cookie.clone());
         async move {
-            relay
-                .http()
-                .get(format!("{}{path}", relay.url))
-                .header("cookie", cookie)
+            as_owner(relay, &cookie, "GET", path)
                 .send()
                 .await
                 .unwrap()
@@ -279,9 +282,7 @@ async fn articles_are_sanitised_drafts_stay_hidden_and_media_serve_ranges() {
     // A JPEG poster: its bytes, then a range of them.
     let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
     jpeg.extend((0..200u32).map(|i| i as u8));
-    let media: Value = http
-        .post(format!("{}/api/kb/media", relay.url))
-        .header("cookie", &cookie)
+    let media: Value = as_owner(&relay, &cookie, "POST", "/api/kb/media")
         .body(jpeg.clone())
         .send()
         .await
@@ -304,9 +305,7 @@ async fn articles_are_sanitised_drafts_stay_hidden_and_media_serve_ranges() {
         format!("bytes 10-19/{}", jpeg.len())
     );
     assert_eq!(range.bytes().await.unwrap().as_ref(), &jpeg[10..20]);
-    let not_media = http
-        .post(format!("{}/api/kb/media", relay.url))
-        .header("cookie", &cookie)
+    let not_media = as_owner(&relay, &cookie, "POST", "/api/kb/media")
         .body("<svg onload=alert(1)>")
         .send()
         .await
@@ -318,9 +317,7 @@ async fn articles_are_sanitised_drafts_stay_hidden_and_media_serve_ranges() {
         "body": "Hi <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1))",
         "video": {"kind": "file", "media": sha, "poster": sha},
     });
-    let created = http
-        .post(format!("{}/api/kb/articles", relay.url))
-        .header("cookie", &cookie)
+    let created = as_owner(&relay, &cookie, "POST", "/api/kb/articles")
         .json(&hostile)
         .send()
         .await
@@ -338,17 +335,13 @@ async fn articles_are_sanitised_drafts_stay_hidden_and_media_serve_ranges() {
     }
     assert!(html.contains(&format!("/api/kb/media/{sha}")), "{html}");
     // The same slug and language again is refused; a bad one explains itself.
-    let twice = http
-        .post(format!("{}/api/kb/articles", relay.url))
-        .header("cookie", &cookie)
+    let twice = as_owner(&relay, &cookie, "POST", "/api/kb/articles")
         .json(&hostile)
         .send()
         .await
         .unwrap();
     assert_eq!(twice.status(), 409);
-    let bad = http
-        .post(format!("{}/api/kb/articles", relay.url))
-        .header("cookie", &cookie)
+    let bad = as_owner(&relay, &cookie, "POST", "/api/kb/articles")
         .json(&json!({"slug": "Bad Slug", "lang": "en", "title": "t", "body": "b"}))
         .send()
         .await
@@ -356,13 +349,16 @@ async fn articles_are_sanitised_drafts_stay_hidden_and_media_serve_ranges() {
     assert_eq!(bad.status(), 400);
     // A draft is not shown to visitors.
     let draft = json!({"slug": "hostile", "lang": "en", "title": "Hostile", "body": "b", "published": false});
-    let saved = http
-        .put(format!("{}/api/kb/articles/{}", relay.url, article["id"]))
-        .header("cookie", &cookie)
-        .json(&draft)
-        .send()
-        .await
-        .unwrap();
+    let saved = as_owner(
+        &relay,
+        &cookie,
+        "PUT",
+        &format!("/api/kb/articles/{}", article["id"]),
+    )
+    .json(&draft)
+    .send()
+    .await
+    .unwrap();
     assert_eq!(saved.status(), 200);
     assert_eq!(
         help(&relay, &format!("/articles/{}", article["id"]), &[])
@@ -456,10 +452,7 @@ async fn the_bot_does_not_repeat_itself_and_notes_questions_it_cannot_answer() {
     let c = next_message(&mut visitor).await;
     assert_eq!((b.client_id.as_str(), c.client_id.as_str()), ("b", "c"));
     let cookie = relay.sign_in().await;
-    let misses = relay
-        .http()
-        .get(format!("{}/api/kb/misses", relay.url))
-        .header("cookie", cookie)
+    let misses = as_owner(&relay, &cookie, "GET", "/api/kb/misses")
         .send()
         .await
         .unwrap()
