@@ -11,7 +11,6 @@ mod manage;
 pub mod media;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::Router;
@@ -34,43 +33,43 @@ pub fn routes() -> Router<AppState> {
 /// Characters of an article's start shown under its title in results.
 const SNIPPET_CHARS: usize = 140;
 
-/// Every site's published articles, indexed. Built on first use and dropped
-/// when the site's articles change.
+/// Every site's published articles, indexed. Built on first use, and again
+/// whenever the store says the site's articles changed (here, through
+/// another relay, or by `warmline kb import`).
 #[derive(Default)]
 pub struct Knowledge {
     sites: RwLock<HashMap<SiteId, Arc<SiteIndex>>>,
-    /// Bumped on every change, so an index built from what the store held
-    /// before a change is not kept after it.
-    generation: AtomicU64,
 }
 
 impl Knowledge {
-    /// The site's index, built from the store if there is none.
+    /// The site's index, rebuilt from the store if it is stale.
     pub async fn of(&self, store: &dyn Store, site: &SiteId) -> Result<Arc<SiteIndex>, StoreError> {
-        if let Some(index) = self.sites.read().expect("not poisoned").get(site) {
+        let version = store.articles_version(site).await?;
+        if let Some(index) = self.sites.read().expect("not poisoned").get(site)
+            && index.version == version
+        {
             return Ok(index.clone());
         }
-        let generation = self.generation.load(Ordering::SeqCst);
         let articles = store.articles(site).await?;
-        let index = Arc::new(SiteIndex::new(articles));
-        if self.generation.load(Ordering::SeqCst) == generation {
-            self.sites
-                .write()
-                .expect("not poisoned")
-                .insert(site.clone(), index.clone());
-        }
+        let index = Arc::new(SiteIndex::new(articles, version));
+        self.sites
+            .write()
+            .expect("not poisoned")
+            .insert(site.clone(), index.clone());
         Ok(index)
     }
 
-    /// The site's articles changed: the next search rebuilds its index.
+    /// The site's articles changed here: the next search rebuilds its index
+    /// even if the version could not tell (two saves in one millisecond).
     pub fn changed(&self, site: &SiteId) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
         self.sites.write().expect("not poisoned").remove(site);
     }
 }
 
 /// One site's published articles and their search index.
 pub struct SiteIndex {
+    /// The store's version of the articles this was built from.
+    version: (i64, i64),
     index: Index,
     articles: HashMap<i64, Article>,
     /// Ids by order, then id.
@@ -78,7 +77,7 @@ pub struct SiteIndex {
 }
 
 impl SiteIndex {
-    fn new(articles: Vec<Article>) -> Self {
+    fn new(articles: Vec<Article>, version: (i64, i64)) -> Self {
         let published: Vec<Article> = articles.into_iter().filter(|a| a.draft.published).collect();
         let index = Index::new(published.iter().map(|a| Doc {
             id: a.id,
@@ -89,6 +88,7 @@ impl SiteIndex {
             text: markdown::plain(&a.draft.body),
         }));
         Self {
+            version,
             index,
             ordered: published.iter().map(|a| a.id).collect(),
             articles: published.into_iter().map(|a| (a.id, a)).collect(),

@@ -398,6 +398,9 @@ pub enum Saved {
 pub trait KnowledgeStore: Send + Sync {
     /// Every article of a site, drafts included, by order then id.
     async fn articles(&self, site_id: &SiteId) -> Result<Vec<Article>>;
+    /// What changes whenever a site's articles do (how many there are and
+    /// when the latest was saved), so every relay can tell its index is stale.
+    async fn articles_version(&self, site_id: &SiteId) -> Result<(i64, i64)>;
     async fn article(&self, site_id: &SiteId, id: i64) -> Result<Option<Article>>;
     /// Creates an article (`id: None`) or replaces the one with `id`.
     async fn save_article(

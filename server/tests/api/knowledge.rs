@@ -91,6 +91,8 @@ async fn an_import_reports_each_bad_file_by_line_imports_the_rest_and_updates_on
         data_dir: relay.data_dir.clone(),
         ..Config::default()
     };
+    // The running relay indexes its (empty) help first.
+    assert!(search(&relay, "password", "en").await.is_empty());
     let report = warmline_server::import_kb(&config, "demo", dir.path())
         .await
         .unwrap();
@@ -102,6 +104,11 @@ async fn an_import_reports_each_bad_file_by_line_imports_the_rest_and_updates_on
         .collect();
     assert_eq!(failed, ["broken.md 4", "no-title.md 2"], "{report}");
     assert!(report.to_string().contains("broken.md: line 4"), "{report}");
+    // It sees the import without a restart.
+    assert_eq!(
+        search(&relay, "password", "en").await,
+        ["I forgot my password"]
+    );
 
     // Again, with one title changed: updated in place, nothing added.
     write(

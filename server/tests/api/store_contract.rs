@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::collections::BTreeMap;
 
 use warmline_server::store::{
-    self, NewMessage, Role, Site, SiteSettings, Status, Store, StoredAttachment,
+    self, NewMessage, Role, Saved, Site, SiteSettings, Status, Store, StoredAttachment,
 };
+use warmline_shared::api::{ArticleDraft, ArticleLink, Media, Video};
 use warmline_shared::{Attachment, Author, ConversationId, NameSource, SiteId, VisitorId};
 
 /// A fresh, empty store of each backend.
@@ -50,6 +51,8 @@ contract!(
     a_verified_visitor_is_one_person_on_every_browser,
     names_and_files_belong_to_their_visitor,
     the_typical_reply_time_is_the_median_first_reply,
+    articles_are_saved_by_slug_and_language_and_counted,
+    messages_keep_their_articles_and_requests_for_a_person,
 );
 
 mod cases {
@@ -774,5 +777,131 @@ mod cases {
             1,
             "only the latest"
         );
+    }
+
+    pub async fn articles_are_saved_by_slug_and_language_and_counted(store: &dyn Store) {
+        with_site(store).await;
+        let site = site_id();
+        let draft = |lang: &str, title: &str, published: bool| ArticleDraft {
+            slug: "password-reset".into(),
+            lang: lang.into(),
+            title: title.into(),
+            body: "Press **Forgot password?**".into(),
+            category: "Common mistakes".into(),
+            tags: vec!["password".into()],
+            related: vec!["email".into()],
+            published,
+            order: 10,
+            video: Some(Video::Youtube {
+                id: "dQw4w9WgXcQ".into(),
+            }),
+        };
+        assert_eq!(store.articles_version(&site).await.unwrap(), (0, 0));
+        let Saved::Saved(en) = store
+            .save_article(&site, None, &draft("en", "Forgot", true), 5)
+            .await
+            .unwrap()
+        else {
+            panic!("not saved")
+        };
+        assert_eq!(en.draft, draft("en", "Forgot", true));
+        // The same slug in another language is another article; in the same one it is taken.
+        let ka = store
+            .save_article(&site, None, &draft("ka", "პაროლი", false), 6)
+            .await
+            .unwrap();
+        assert!(matches!(ka, Saved::Saved(_)));
+        assert_eq!(
+            store
+                .save_article(&site, None, &draft("en", "Again", true), 7)
+                .await
+                .unwrap(),
+            Saved::SlugTaken
+        );
+        assert_eq!(
+            store
+                .save_article(&site, Some(999), &draft("en", "x", true), 7)
+                .await
+                .unwrap(),
+            Saved::Unknown
+        );
+        assert_eq!(store.articles_version(&site).await.unwrap(), (2, 6));
+        // An import replaces by slug and language.
+        let (updated, new) = store
+            .upsert_article(&site, &draft("en", "I forgot my password", true), 8)
+            .await
+            .unwrap();
+        assert!(!new);
+        assert_eq!(updated.id, en.id);
+        assert_eq!(store.articles_version(&site).await.unwrap(), (2, 8));
+        let all = store.articles(&site).await.unwrap();
+        assert_eq!(all.len(), 2);
+        // Only published articles count views and answers; other sites' never.
+        assert!(store.count_view(&site, en.id).await.unwrap());
+        assert!(store.count_feedback(&site, en.id, false).await.unwrap());
+        let Saved::Saved(ka) = ka else { unreachable!() };
+        assert!(!store.count_view(&site, ka.id).await.unwrap());
+        assert!(
+            !store
+                .count_view(&SiteId::new("other"), en.id)
+                .await
+                .unwrap()
+        );
+        let read = store.article(&site, en.id).await.unwrap().unwrap();
+        assert_eq!((read.views, read.helpful, read.unhelpful), (1, 0, 1));
+        assert_eq!(
+            store.article(&SiteId::new("other"), en.id).await.unwrap(),
+            None
+        );
+        // Media by hash; misses counted and ordered.
+        let media = Media {
+            sha256: "a".repeat(64),
+            mime: "video/webm".into(),
+            size: 10,
+        };
+        store.add_media(&site, &media, 1).await.unwrap();
+        store.add_media(&site, &media, 2).await.unwrap();
+        assert_eq!(store.media(&media.sha256).await.unwrap(), Some(media));
+        for (query, at) in [("gift wrap", 1), ("Gift wrap", 2), ("loyalty", 3)] {
+            store
+                .count_miss(&site, "en", &query.to_lowercase(), query, at)
+                .await
+                .unwrap();
+        }
+        let misses = store.misses(&site, 10).await.unwrap();
+        let listed: Vec<(&str, &str, u64)> = misses
+            .iter()
+            .map(|(folded, m)| (folded.as_str(), m.query.as_str(), m.count))
+            .collect();
+        assert_eq!(
+            listed,
+            [("gift wrap", "Gift wrap", 2), ("loyalty", "loyalty", 1)]
+        );
+    }
+
+    pub async fn messages_keep_their_articles_and_requests_for_a_person(store: &dyn Store) {
+        with_site(store).await;
+        let (visitor, id) = conversation(store, "t").await;
+        let site = site_id();
+        let links = [ArticleLink {
+            id: 7,
+            title: "დამავიწყდა პაროლი".into(),
+            lang: "ka".into(),
+            snippet: String::new(),
+        }];
+        let appended = store
+            .append(NewMessage {
+                visitor_id: Some(visitor),
+                articles: &links,
+                wants_person: true,
+                ..message(id, &site, "p1", "I'd like a person")
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(appended.message.wants_person);
+        let read = store.messages_after(id, 0, 10).await.unwrap();
+        assert_eq!(read[0].articles, links);
+        assert!(read[0].wants_person);
     }
 }

@@ -107,6 +107,15 @@ impl KnowledgeStore for SqliteStore {
         rows.into_iter().map(Article::try_from).collect()
     }
 
+    async fn articles_version(&self, site_id: &SiteId) -> Result<(i64, i64)> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM kb_articles WHERE site_id = ?",
+        )
+        .bind(site_id.as_str())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     async fn article(&self, site_id: &SiteId, id: i64) -> Result<Option<Article>> {
         let row: Option<ArticleRow> =
             sqlx::query_as(&format!("{ARTICLE_SELECT} WHERE site_id = ? AND id = ?"))
