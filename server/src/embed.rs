@@ -31,14 +31,17 @@ pub fn routes() -> Router<AppState> {
 /// The Content-Security-Policy of a page that allows Warmline from the relay
 /// at `relay` (an origin) and nothing else: the README's list. The widget's
 /// styles are constructed stylesheets, which need no `style-src`; its
-/// images (attachments) are shown from `blob:` URLs.
+/// images (attachments) are shown from `blob:` URLs; help articles show
+/// pictures, posters, videos and captions from the relay and YouTube or
+/// Vimeo players.
 pub fn content_security_policy(relay: &str) -> String {
     let socket = relay
         .replacen("https://", "wss://", 1)
         .replacen("http://", "ws://", 1);
     format!(
         "default-src 'none'; script-src {relay} 'wasm-unsafe-eval'; \
-         connect-src {relay} {socket}; img-src blob:; style-src 'self'; \
+         connect-src {relay} {socket}; img-src blob: {relay}; media-src {relay}; \
+         frame-src https://www.youtube-nocookie.com https://player.vimeo.com; style-src 'self'; \
          base-uri 'none'; form-action 'none'; frame-ancestors 'none'; \
          require-trusted-types-for 'script'"
     )

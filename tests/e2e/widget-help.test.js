@@ -172,8 +172,30 @@ test('owners write an article with a live preview and see questions without an a
   await owner.getByRole('button', { name: 'Save article', exact: true }).click();
   await owner.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
   await owner.locator('.kb-article', { hasText: 'Loyalty points' }).waitFor();
+  await row.scrollIntoViewIfNeeded();
+  await screenshot(owner, 'console-questions-without-article');
 
   // Visitors find it at once.
   await visitor.getByRole('searchbox', { name: en.search }).fill('loyalty point');
   await visitor.getByRole('button', { name: /^Loyalty points/ }).waitFor();
+});
+
+test('articles and their video show on a page with a strict CSP and Trusted Types', async () => {
+  const { page, errors } = await newVisitor(browser);
+  const refused = [];
+  page.on('console', (m) => { if (/Refused|TrustedHTML|Trusted Type/i.test(m.text())) refused.push(m.text()); });
+  await page.goto(`${relay.url}/demo/strict/`);
+  await openChat(page);
+  await page.getByRole('searchbox', { name: en.search }).fill('password');
+  const title = titleOf('en', 'password-reset');
+  await page.getByRole('button', { name: new RegExp(`^${title}`) }).first().click();
+  const body = page.locator('.article .body');
+  await body.locator('ol li').first().waitFor();
+  await body.locator('video').evaluate((v) => new Promise((resolve, reject) => {
+    if (v.readyState >= 1) return resolve();
+    v.addEventListener('loadedmetadata', resolve);
+    v.addEventListener('error', () => reject(new Error('the video did not load')));
+  }));
+  assert.deepEqual(refused, []);
+  assert.deepEqual(errors, []);
 });
