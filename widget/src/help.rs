@@ -102,7 +102,9 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
     dom::set(&input, "autocomplete", "off");
     dom::attr(&input, "aria-label", words.signal("search"));
     dom::attr(&input, "placeholder", words.signal("search"));
+    // Over the common questions; search results need no heading.
     let heading = dom::el(&home, "h3", "");
+    dom::text(&heading, words.signal("common_questions"));
     let list = dom::el(&home, "ul", "links");
     dom::set(&list, "aria-live", "polite");
     let none = dom::el(&home, "p", "none");
@@ -112,11 +114,7 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
     let show = {
         let (heading, list, none) = (heading.clone(), list.clone(), none.clone());
         move |items: Vec<ArticleLink>, searched: bool| {
-            heading.set_text_content(Some(&words.get(if searched {
-                "results"
-            } else {
-                "common_questions"
-            })));
+            heading.set_hidden(searched);
             none.set_hidden(!searched || !items.is_empty());
             links(&list, &items, chat);
         }
