@@ -25,17 +25,17 @@ use crate::wire::{self, Json};
 /// How long typing pauses before the search goes out (ms).
 const PAUSE_MS: u64 = 200;
 
-async fn get(url: &str) -> Option<JsValue> {
-    let response = fetch(url, "GET", None, None).await.filter(|r| r.ok())?;
+async fn get(url: &str, method: &str) -> Option<JsValue> {
+    let response = fetch(url, method, None, None).await.filter(|r| r.ok())?;
     JsFuture::from(response.json().ok()?).await.ok()
 }
 
-/// Asks the relay's help for `path` and hands the answer to `then` (one
-/// future for every request keeps the code small).
-fn load(chat: Chat, path: &str, then: Box<dyn FnOnce(JsValue)>) {
+/// Asks the relay's help for `path` and hands the answer, if it has one,
+/// to `then` (one future for every request keeps the code small).
+fn load(chat: Chat, path: &str, method: &'static str, then: Box<dyn FnOnce(JsValue)>) {
     let url = chat.help_url(path);
     leptos::task::spawn_local(async move {
-        if let Some(answer) = get(&url).await {
+        if let Some(answer) = get(&url, method).await {
             then(answer);
         }
     });
@@ -141,10 +141,8 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
     let feedback = move |id: i64, helpful: bool| {
         let answer = if helpful { "true" } else { "false" };
         let path = ["/articles/", &id.to_string(), "/feedback?helpful=", answer].concat();
-        // A beacon: a POST the page need not wait for.
-        if let Some(window) = web_sys::window() {
-            let _ = window.navigator().send_beacon(&chat.help_url(&path));
-        }
+        // Nothing comes back to read: 204.
+        load(chat, &path, "POST", Box::new(|_| {}));
         if !helpful {
             chat.ask_person(Some(id), words);
         }
@@ -168,6 +166,7 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
             load(
                 chat,
                 &["/common?lang=", &lang].concat(),
+                "GET",
                 Box::new(move |body| {
                     let items = wire::links(&body);
                     kept.replace(items.clone());
@@ -192,6 +191,7 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
         load(
             chat,
             &["/articles/", &id.to_string()].concat(),
+            "GET",
             Box::new(move |answer| {
                 let title = dom::el(&body, "h3", "");
                 dom::set(&title, "tabindex", "-1");
@@ -247,6 +247,7 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
                     load(
                         chat,
                         &path,
+                        "GET",
                         Box::new(move |body| {
                             if typed.get() == this {
                                 show(wire::links(&body), true);
