@@ -59,3 +59,46 @@ pub fn reload() {
         let _ = window.location().reload();
     }
 }
+
+/// Tells an agent who may be in another tab or window that a chat is
+/// offered to them: a desktop notification (once they allowed them) and a
+/// short two-note chime made on the spot (no sound file to load).
+pub fn announce_offer(title: &str) {
+    use web_sys::{Notification, NotificationOptions, NotificationPermission};
+    if Notification::permission() == NotificationPermission::Granted {
+        let options = NotificationOptions::new();
+        options.set_tag("warmline-offer");
+        let _ = Notification::new_with_options(title, &options);
+    }
+    chime();
+}
+
+/// Asks once for permission to show desktop notifications for offers.
+pub fn ask_for_notifications() {
+    use web_sys::{Notification, NotificationPermission};
+    if Notification::permission() == NotificationPermission::Default {
+        let _ = Notification::request_permission();
+    }
+}
+
+fn chime() {
+    let Ok(audio) = web_sys::AudioContext::new() else {
+        return;
+    };
+    let start = audio.current_time();
+    for (i, frequency) in [660.0_f32, 880.0].into_iter().enumerate() {
+        let (Ok(tone), Ok(gain)) = (audio.create_oscillator(), audio.create_gain()) else {
+            return;
+        };
+        let at = start + 0.18 * i as f64;
+        tone.frequency().set_value(frequency);
+        let volume = gain.gain();
+        let _ = volume.set_value_at_time(0.0001, at);
+        let _ = volume.exponential_ramp_to_value_at_time(0.2, at + 0.02);
+        let _ = volume.exponential_ramp_to_value_at_time(0.0001, at + 0.3);
+        let _ = tone.connect_with_audio_node(&gain);
+        let _ = gain.connect_with_audio_node(&audio.destination());
+        let _ = tone.start_with_when(at);
+        let _ = tone.stop_with_when(at + 0.32);
+    }
+}

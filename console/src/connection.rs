@@ -72,6 +72,15 @@ impl<F: Fn() + 'static> Side for Agent<F> {
                 return Outcome::Ready(resume);
             }
             ServerFrame::Conversation { conversation } => desk.upsert(conversation),
+            ServerFrame::Offer {
+                conversation,
+                expires_at,
+            } => {
+                browser::announce_offer(&crate::text::offer_title(&conversation));
+                desk.offered(conversation, expires_at);
+            }
+            ServerFrame::OfferEnded { conversation_id } => desk.offer_ended(conversation_id),
+            ServerFrame::Desk { desk: news } => desk.team.set(news),
             ServerFrame::InboxPage {
                 conversations,
                 more,
@@ -133,6 +142,7 @@ impl<F: Fn() + 'static> Side for Agent<F> {
             // Visitor-only, or another agent typing.
             ServerFrame::Welcome { .. }
             | ServerFrame::Presence { .. }
+            | ServerFrame::Handoff { .. }
             | ServerFrame::Read { .. }
             | ServerFrame::Typing { .. } => {}
         }

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use warmline_client::Link;
+use warmline_shared::handoff::{Availability, ConversationState};
 use warmline_shared::transcript::Transcript;
-use warmline_shared::{AgentFrame, ConversationId, ConversationSummary, ErrorCode, Seq};
+use warmline_shared::{AgentFrame, AgentId, ConversationId, ConversationSummary, ErrorCode, Seq};
 
 use crate::browser;
 
@@ -18,10 +19,40 @@ pub enum Status {
     Reconnecting,
 }
 
+/// The inbox's views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Handed to people and not taken yet, in the queue's order.
+    Waiting,
+    /// Assigned to the signed-in agent.
+    Mine,
+    /// Every open conversation, the bot's too, newest first.
+    Open,
+    Closed,
+}
+
+/// A conversation offered to this agent, until when (ms since the epoch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    pub conversation: ConversationSummary,
+    pub expires_at: f64,
+}
+
 #[derive(Clone, Copy)]
 pub struct Desk {
-    /// Open conversations, newest first: the pages loaded so far.
+    /// Open conversations, newest first: the pages loaded so far, and the
+    /// whole queue.
     pub conversations: RwSignal<Vec<ConversationSummary>>,
+    /// Closed conversations, newest first, as loaded for the closed view
+    /// and as they close.
+    pub closed: RwSignal<Vec<ConversationSummary>>,
+    /// The site's people and counts.
+    pub team: RwSignal<warmline_shared::Desk>,
+    /// Conversations offered to this agent now.
+    pub offers: RwSignal<Vec<Offer>>,
+    pub view: RwSignal<View>,
+    /// The signed-in agent.
+    pub me: RwSignal<Option<AgentId>>,
     /// Whether older open conversations exist beyond those loaded.
     pub more: RwSignal<bool>,
     pub transcripts: RwSignal<HashMap<ConversationId, Transcript>>,
@@ -52,6 +83,11 @@ impl Desk {
     pub fn new() -> Self {
         Self {
             conversations: RwSignal::new(Vec::new()),
+            closed: RwSignal::new(Vec::new()),
+            team: RwSignal::new(warmline_shared::Desk::default()),
+            offers: RwSignal::new(Vec::new()),
+            view: RwSignal::new(View::Open),
+            me: RwSignal::new(None),
             more: RwSignal::new(false),
             transcripts: RwSignal::new(HashMap::new()),
             selected: RwSignal::new(None),
@@ -77,6 +113,8 @@ impl Desk {
         self.generation.update_value(|g| *g += 1);
         self.link.stop();
         self.conversations.set(Vec::new());
+        self.closed.set(Vec::new());
+        self.offers.set(Vec::new());
         self.more.set(false);
         self.transcripts.set(HashMap::new());
         self.selected.set(None);
@@ -89,6 +127,8 @@ impl Desk {
 
     /// Replaces the inbox with its first page (on every connection).
     pub(crate) fn set_inbox(&self, mut conversations: Vec<ConversationSummary>, more: bool) {
+        // Offers are sent again on the new connection if they still stand.
+        self.offers.set(Vec::new());
         self.more.set(more);
         newest_first(&mut conversations);
         if !self.inbox_seen.get_value() {
@@ -135,12 +175,114 @@ impl Desk {
 
     /// A conversation was created or has news.
     pub(crate) fn upsert(&self, conversation: ConversationSummary) {
+        let closed = conversation.state == ConversationState::Closed;
         self.conversations.update(|list| {
             list.retain(|c| c.id != conversation.id);
-            list.push(conversation);
-            newest_first(list);
+            if !closed {
+                list.push(conversation.clone());
+                newest_first(list);
+            }
         });
+        if closed {
+            self.closed.update(|list| {
+                list.retain(|c| c.id != conversation.id);
+                list.insert(0, conversation.clone());
+            });
+        }
+        // An offer of a conversation someone else took is over.
+        if conversation.offered_to != self.me.get_untracked() {
+            self.offers
+                .update(|o| o.retain(|offer| offer.conversation.id != conversation.id));
+        }
         self.mark_selected_seen();
+    }
+
+    /// The conversations of a view, in its order.
+    pub fn listed(&self, view: View) -> Vec<ConversationSummary> {
+        let me = self.me.get();
+        if view == View::Closed {
+            return self.closed.get();
+        }
+        let mut list: Vec<ConversationSummary> = self.conversations.with(|all| {
+            all.iter()
+                .filter(|c| match view {
+                    View::Waiting => c.state == ConversationState::Waiting,
+                    View::Mine => {
+                        c.state == ConversationState::Assigned
+                            && c.assigned_to == me
+                            && me.is_some()
+                    }
+                    View::Open | View::Closed => true,
+                })
+                .cloned()
+                .collect()
+        });
+        if view == View::Waiting {
+            list.sort_by_key(ConversationSummary::queue_key);
+        }
+        list
+    }
+
+    /// The relay offers this agent a conversation.
+    pub(crate) fn offered(&self, conversation: ConversationSummary, expires_at: i64) {
+        self.upsert(conversation.clone());
+        self.offers.update(|o| {
+            o.retain(|offer| offer.conversation.id != conversation.id);
+            o.push(Offer {
+                conversation,
+                expires_at: expires_at as f64,
+            });
+        });
+    }
+
+    pub(crate) fn offer_ended(&self, id: ConversationId) {
+        self.offers
+            .update(|o| o.retain(|offer| offer.conversation.id != id));
+    }
+
+    /// Takes a conversation (an offer, or any that waits) and opens it.
+    pub fn take(&self, id: ConversationId) {
+        self.offer_ended(id);
+        self.link.post(AgentFrame::Accept {
+            conversation_id: id,
+        });
+        self.select(id);
+    }
+
+    pub fn decline(&self, id: ConversationId) {
+        self.offer_ended(id);
+        self.link.post(AgentFrame::Decline {
+            conversation_id: id,
+        });
+    }
+
+    pub fn transfer(&self, id: ConversationId, to: AgentId, note: String) {
+        self.link.post(AgentFrame::Transfer {
+            conversation_id: id,
+            to,
+            note,
+        });
+    }
+
+    pub fn resolve(&self, id: ConversationId, resolution: String) {
+        self.link.post(AgentFrame::Resolve {
+            conversation_id: id,
+            resolution,
+        });
+    }
+
+    pub fn set_availability(&self, availability: Availability, capacity: u32) {
+        self.link.post(AgentFrame::Availability {
+            availability,
+            capacity,
+        });
+    }
+
+    /// The signed-in agent as the team lists them.
+    pub fn myself(&self) -> Option<warmline_shared::Teammate> {
+        let me = self.me.get()?;
+        self.team
+            .with(|d| d.team.iter().find(|t| t.id == me).cloned())
     }
 
     pub fn is_unread(&self, id: ConversationId) -> bool {

@@ -8,6 +8,7 @@ mod browser;
 mod clock;
 mod connection;
 mod desk;
+mod handoff;
 mod inbox;
 mod knowledge;
 mod settings;

@@ -3,7 +3,8 @@
 
 use leptos::prelude::Callback;
 use warmline_client::view::Texts;
-use warmline_shared::{ErrorCode, NameSource};
+use warmline_shared::handoff::{Availability, ConversationState, HandoffReason, Signal};
+use warmline_shared::{ConversationSummary, ErrorCode, NameSource};
 
 pub const BRAND: &str = "Warmline";
 pub const LOADING: &str = "Loading…";
@@ -121,6 +122,10 @@ pub fn refusal(code: ErrorCode) -> &'static str {
         ErrorCode::FileTooLarge => "The file is larger than this site accepts.",
         ErrorCode::FileType => "Only images (PNG, JPEG, WebP) and PDF files can be sent.",
         ErrorCode::UnknownAttachment => "That attachment is not available.",
+        ErrorCode::AlreadyTaken => "Another agent has already taken this conversation.",
+        ErrorCode::UnknownAgent => "That colleague does not work on this site.",
+        ErrorCode::NotYours => "Only the agent who has the conversation can do that.",
+        ErrorCode::BadEmail => "That is not an email address.",
         ErrorCode::Malformed | ErrorCode::UnknownType | ErrorCode::BadClientId => {
             "The server did not understand the console. Reload the page."
         }
@@ -245,3 +250,84 @@ pub const VIEWS: &str = "views";
 pub fn article_stats(views: u64, helpful: u64, unhelpful: u64) -> String {
     format!("{views} {VIEWS} · {helpful} helpful · {unhelpful} not")
 }
+
+pub const WAITING: &str = "Waiting";
+pub const MINE: &str = "Mine";
+pub const ALL_OPEN: &str = "All open";
+pub const CLOSED: &str = "Closed";
+pub const INBOX_VIEWS: &str = "Inbox views";
+pub const NOTHING_HERE: &str = "Nothing here.";
+pub const AVAILABILITY: &str = "Availability";
+pub const CAPACITY: &str = "Chats at once";
+pub const ACCEPT: &str = "Accept";
+pub const DECLINE: &str = "Decline";
+pub const TAKE: &str = "Take this chat";
+pub const TRANSFER: &str = "Transfer";
+pub const TRANSFER_TO: &str = "Transfer to";
+pub const TRANSFER_NOTE: &str = "Note for your colleague (the visitor never sees it)";
+pub const CLOSE_CHAT: &str = "Close";
+pub const RESOLUTION: &str = "Resolution";
+pub const SIGNALS: &str = "Frustration signals";
+pub const OFFERS: &str = "Offered to you";
+/// Resolution tags an agent can pick; they may also type their own.
+pub const RESOLUTIONS: [&str; 5] = ["solved", "refund", "replacement", "no reply", "spam"];
+
+pub fn availability(a: Availability) -> &'static str {
+    match a {
+        Availability::Online => "Online",
+        Availability::Away => "Away",
+        Availability::Offline => "Offline",
+    }
+}
+
+pub fn state(s: ConversationState) -> &'static str {
+    match s {
+        ConversationState::Bot => "with the bot",
+        ConversationState::Waiting => "waiting",
+        ConversationState::Assigned => "assigned",
+        ConversationState::Closed => "closed",
+    }
+}
+
+pub fn reason(r: HandoffReason) -> &'static str {
+    match r {
+        HandoffReason::Asked => "asked for a person",
+        HandoffReason::Phrase => "wrote they want a person",
+        HandoffReason::SelfHelpFailed => "help articles did not help",
+        HandoffReason::Frustration => "seems frustrated",
+        HandoffReason::Sensitive => "sensitive topic",
+        HandoffReason::Direct => "straight to a person",
+        HandoffReason::LeftMessage => "left a message (reply is emailed)",
+        HandoffReason::Returned => "returned to the queue",
+    }
+}
+
+pub fn signal(s: &Signal) -> String {
+    match s {
+        Signal::AngryWords { words } => format!("angry words: {}", words.join(", ")),
+        Signal::Shouting => "writing in capitals".to_owned(),
+        Signal::Punctuation => "!!! or ???".to_owned(),
+        Signal::Repeated => "asked the same again".to_owned(),
+        Signal::LongWait { minutes } => format!("waiting {minutes} min for an answer"),
+    }
+}
+
+/// The desktop notification for an offer.
+pub fn offer_title(c: &ConversationSummary) -> String {
+    format!("Chat offered: {}", c.visitor)
+}
+
+/// "assigned to Nino".
+pub fn assigned_to(agent: &str) -> String {
+    format!("assigned to {agent}")
+}
+
+pub fn note_from_transfer(note: &str) -> String {
+    format!("Transfer note: {note}")
+}
+
+/// "12 s left" on an offer.
+pub fn seconds_left(seconds: i64) -> String {
+    format!("{} s left", seconds.max(0))
+}
+pub const FRUSTRATED: &str = "frustrated";

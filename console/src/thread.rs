@@ -7,6 +7,7 @@ use warmline_shared::{Author, ConversationId, display_text};
 
 use crate::clock;
 use crate::desk::Desk;
+use crate::handoff::Handling;
 use crate::text;
 
 #[component]
@@ -84,6 +85,7 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
                     {move || page().map(page_view)}
                 </div>
             </header>
+            <Handling desk id />
             <p class="notice" role="status">
                 {move || desk.notice.get().map(text::refusal)}
             </p>

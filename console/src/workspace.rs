@@ -10,6 +10,7 @@ use warmline_shared::api::SwitchSite;
 use crate::api;
 use crate::browser;
 use crate::desk::Desk;
+use crate::handoff::AvailabilityPicker;
 use crate::inbox::Inbox;
 use crate::knowledge::Knowledge;
 use crate::settings::Settings;
@@ -46,6 +47,7 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
         browser::set_title(&text::title(desk.unread_count()));
     });
 
+    desk.me.set(Some(agent.id));
     let owner = agent.site.role == "owner";
     let page = RwSignal::new(Page::Conversations);
     let switch = move |site_id: String| {
@@ -106,6 +108,7 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
                         </button>
                     })}
                 </nav>
+                <AvailabilityPicker desk />
                 <span class="me" title=agent.email>
                     {agent.name.clone()}
                 </span>

@@ -68,6 +68,7 @@ pub async fn me_of(state: &AppState, agent: Agent) -> Result<Me, AppError> {
             role: agent.role.as_str().to_owned(),
         });
     Ok(Me {
+        id: agent.id,
         name: agent.name,
         email: agent.email,
         site,

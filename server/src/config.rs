@@ -148,6 +148,19 @@ pub struct Settings {
     /// X-Forwarded-For is believed [default: none]
     #[arg(long, env = "WARMLINE_TRUSTED_PROXIES", value_name = "ADDRESSES")]
     pub trusted_proxies: Option<String>,
+    /// The SMTP server agents' replies to left messages are emailed through:
+    /// `smtps://user:password@host` (TLS), `smtp://…?tls=required` (STARTTLS),
+    /// or plain `smtp://host:port` on a trusted network [default: none, no email]
+    #[arg(
+        long,
+        env = "WARMLINE_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<Secret>,
+    /// Who those emails come from [default: Warmline <noreply@localhost>]
+    #[arg(long, env = "WARMLINE_SMTP_FROM", value_name = "MAILBOX")]
+    pub smtp_from: Option<String>,
 }
 
 impl Settings {
@@ -166,6 +179,8 @@ impl Settings {
             locales_dir: self.locales_dir.or(lower.locales_dir),
             ping_interval: self.ping_interval.or(lower.ping_interval),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
+            smtp_url: self.smtp_url.or(lower.smtp_url),
+            smtp_from: self.smtp_from.or(lower.smtp_from),
         }
     }
 }
@@ -197,6 +212,9 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// Abuse limits (see `docs/security.md`); set in code when embedding.
     pub limits: LimitRates,
+    /// Where replies to left messages are emailed through; `None`: no email.
+    pub smtp_url: Option<Secret>,
+    pub smtp_from: String,
 }
 
 impl Default for Config {
@@ -215,6 +233,8 @@ impl Default for Config {
             ping_interval: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             limits: LimitRates::default(),
+            smtp_url: None,
+            smtp_from: "Warmline <noreply@localhost>".into(),
         }
     }
 }
@@ -300,6 +320,18 @@ impl Config {
         };
         let trusted_proxies = parse_trusted(settings.trusted_proxies.as_deref().unwrap_or(""))
             .map_err(|problem| invalid("trusted_proxies", problem))?;
+        let smtp_from = settings.smtp_from.unwrap_or(defaults.smtp_from);
+        if let Err(e) = smtp_from.parse::<lettre::message::Mailbox>() {
+            return Err(invalid(
+                "smtp_from",
+                format!("{smtp_from:?} is not a mailbox ({e})"),
+            ));
+        }
+        if let Some(url) = &settings.smtp_url
+            && let Err(e) = crate::handoff::mail::transport(url.expose())
+        {
+            return Err(invalid("smtp_url", format!("cannot be used: {e}")));
+        }
         Ok(Config {
             addr,
             ping_interval,
@@ -314,6 +346,8 @@ impl Config {
             demo_identity_secret: settings.demo_identity_secret,
             demo_kb: settings.demo_kb,
             locales_dir: settings.locales_dir,
+            smtp_url: settings.smtp_url,
+            smtp_from,
         })
     }
 
@@ -389,7 +423,9 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_the_settings_name() {
-        let cases: [(&[&str], &str); 6] = [
+        let cases: [(&[&str], &str); 8] = [
+            (&["--smtp-from", "not a mailbox"], "smtp_from"),
+            (&["--smtp-url", "http://mail.example"], "smtp_url"),
             (&["--trusted-proxies", "proxy.local"], "trusted_proxies"),
             (&["--ping-interval", "0"], "ping_interval"),
             (&["--addr", "no port"], "addr"),

@@ -15,8 +15,9 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
+use warmline_shared::handoff::HandoffReason;
 use warmline_shared::{
-    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Seq, SiteId,
+    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Desk, Presence, Seq, SiteId,
 };
 
 use crate::fanout::{FanOut, Lagged, Subscription, Topic};
@@ -46,16 +47,58 @@ pub enum Event {
         conversation_id: ConversationId,
         seq: Seq,
     },
-    /// How many agents of a site have the console open changed.
-    Presence { site_id: SiteId, online: u32 },
+    /// Whether a site's people can answer changed (agents online, hours).
+    Presence { site_id: SiteId, presence: Presence },
+    /// Who takes a site's chats, or when, changed: an agent's availability
+    /// or capacity, a console opened or closed, the site's handoff
+    /// settings. Routing looks again.
+    Staffing { site_id: SiteId },
+    /// The site's queue in order, with each place's expected wait in
+    /// minutes (see `Place::wait_minutes`).
+    Queue { site_id: SiteId, places: Places },
+    /// The site's people and counts, for consoles.
+    Desk { site_id: SiteId, desk: Desk },
 }
+
+/// A site's queue in order: each conversation with its expected wait.
+pub type Places = Arc<[(ConversationId, Option<u32>)]>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
     Started,
     Message,
-    Assigned { agent_id: Option<AgentId> },
+    /// From the bot to the queue.
+    HandedOff {
+        reason: HandoffReason,
+    },
+    /// Its frustration score changed.
+    Assessed,
+    Offered {
+        agent_id: AgentId,
+        expires_at: i64,
+    },
+    /// The agent's offer ended: declined, expired, or taken by someone.
+    OfferEnded {
+        agent_id: AgentId,
+    },
+    Assigned {
+        agent_id: AgentId,
+    },
+    Transferred {
+        from: AgentId,
+        to: AgentId,
+    },
     Closed,
+}
+
+impl Change {
+    /// Whether routing must look at the site's queue again.
+    pub fn moves_queue(&self) -> bool {
+        !matches!(
+            self,
+            Change::Started | Change::Message | Change::Offered { .. }
+        )
+    }
 }
 
 impl Event {
@@ -80,7 +123,12 @@ impl Event {
             | Event::Read {
                 conversation_id, ..
             } => vec![Topic::Conversation(*conversation_id)],
-            Event::Presence { site_id, .. } => vec![Topic::Presence(site_id.clone())],
+            Event::Presence { site_id, .. } | Event::Queue { site_id, .. } => {
+                vec![Topic::Visitors(site_id.clone())]
+            }
+            Event::Desk { site_id, .. } => vec![Topic::Site(site_id.clone())],
+            // Routing on this relay acts on it; nobody subscribes.
+            Event::Staffing { .. } => Vec::new(),
         }
     }
 }

@@ -16,6 +16,7 @@ mod embed;
 mod error;
 pub mod events;
 pub mod fanout;
+pub mod handoff;
 pub mod identity;
 pub mod kb;
 pub mod limits;
@@ -59,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(embed::routes())
         .merge(attachments::routes())
         .merge(kb::routes())
+        .merge(handoff::routes())
         .merge(ws::routes())
         .layer(axum::middleware::map_response(
             |mut response: axum::response::Response| async move {
@@ -88,6 +90,8 @@ pub enum StartError {
     Import { dir: String, source: std::io::Error },
     #[error("there is no site {0:?}")]
     UnknownSite(String),
+    #[error("cannot send email: {0}")]
+    Mail(String),
 }
 
 /// `warmline kb import`: the articles under `dir` into `site`'s knowledge
@@ -135,6 +139,7 @@ pub struct Relay {
     /// Where browsers reach this relay, e.g. `http://127.0.0.1:8080`.
     pub url: String,
     pub demo: Option<DemoLogin>,
+    mailer: Option<handoff::mail::Mailer>,
 }
 
 impl Relay {
@@ -214,11 +219,23 @@ impl Relay {
         }
         state.public_url = Arc::from(url.as_str());
         state.demo = demo.is_some();
+        let mailer = match &config.smtp_url {
+            None => None,
+            Some(url) => Some(handoff::mail::Mailer {
+                transport: handoff::mail::transport(url.expose())
+                    .map_err(|e| StartError::Mail(e.to_string()))?,
+                from: config
+                    .smtp_from
+                    .parse()
+                    .map_err(|e: lettre::address::AddressError| StartError::Mail(e.to_string()))?,
+            }),
+        };
         Ok(Self {
             listener,
             state,
             url,
             demo,
+            mailer,
         })
     }
 
@@ -233,6 +250,14 @@ impl Relay {
             self.state.store.clone(),
             self.state.shutdown.clone(),
         ));
+        self.state
+            .sockets
+            .spawn(handoff::routing::run(self.state.clone()));
+        if let Some(mailer) = self.mailer.clone() {
+            self.state
+                .sockets
+                .spawn(handoff::mail::run(self.state.clone(), mailer));
+        }
         let stopping = self.state.shutdown.clone();
         let sockets = self.state.sockets.clone();
         let app = app(self.state).into_make_service_with_connect_info::<SocketAddr>();

@@ -10,9 +10,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use warmline_shared::SiteId;
 use warmline_shared::api::{IdentitySecret, Me, NewMember, NewSite, SiteSettings, SwitchSite};
+use warmline_shared::handoff::HandoffSettings;
 
 use crate::auth::{SignedIn, me_of};
 use crate::error::AppError;
+use crate::events::Event;
 use crate::identity;
 use crate::locales::Locales;
 use crate::state::{AppState, now_ms};
@@ -87,6 +89,7 @@ async fn to_body(state: &AppState, site: &Site) -> Result<SiteSettings, AppError
         identity_secret_set: secret.is_some(),
         snippet: snippet(&state.public_url, &site.id),
         languages: state.locales.tags().map(str::to_owned).collect(),
+        handoff: settings.handoff.clone(),
     })
 }
 
@@ -105,6 +108,9 @@ async fn save_settings(
     let mut site = current_site(&state, &session.agent).await?;
     apply(&mut site, body, &state.locales).map_err(AppError::BadRequest)?;
     state.store.update_site(&site).await?;
+    // Hours or the offer time may have changed.
+    let site_id = site.id.clone();
+    state.events.publish(Event::Staffing { site_id }).await;
     Ok(Json(to_body(&state, &site).await?))
 }
 
@@ -183,6 +189,7 @@ fn apply(site: &mut Site, body: SiteSettings, locales: &Locales) -> Result<(), S
             "Attachments can be limited to 1 to {MAX_ATTACHMENT_MB} MB."
         ));
     }
+    let handoff = check_handoff(body.handoff, locales)?;
     site.name = name.to_owned();
     site.allowed_origins = origins;
     site.settings = store::SiteSettings {
@@ -191,8 +198,56 @@ fn apply(site: &mut Site, body: SiteSettings, locales: &Locales) -> Result<(), S
         launcher_label,
         greetings,
         attachment_max_bytes: u64::from(body.attachment_max_mb) * 1024 * 1024,
+        handoff,
     };
     Ok(())
+}
+
+/// Seconds an agent may be given to accept an offer.
+const OFFER_SECONDS: std::ops::RangeInclusive<u32> = 5..=600;
+const MAX_SENSITIVE_PHRASES: usize = 100;
+const MAX_PHRASE_CHARS: usize = 80;
+
+/// Checks the handoff settings: the offer time, the sensitive topics (per
+/// language the widget speaks, trimmed, blanks dropped) and the hours.
+fn check_handoff(
+    mut handoff: HandoffSettings,
+    locales: &Locales,
+) -> Result<HandoffSettings, String> {
+    if !OFFER_SECONDS.contains(&handoff.offer_seconds) {
+        return Err(format!(
+            "Offers can last {} to {} seconds.",
+            OFFER_SECONDS.start(),
+            OFFER_SECONDS.end()
+        ));
+    }
+    let mut sensitive = BTreeMap::new();
+    for (lang, phrases) in handoff.sensitive {
+        if !locales.speaks(&lang) {
+            return Err(format!("The widget does not speak “{lang}”."));
+        }
+        let phrases: Vec<String> = phrases
+            .iter()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if phrases.len() > MAX_SENSITIVE_PHRASES
+            || phrases.iter().any(|p| p.chars().count() > MAX_PHRASE_CHARS)
+        {
+            return Err(format!(
+                "Up to {MAX_SENSITIVE_PHRASES} sensitive topics per language, each up to \
+                 {MAX_PHRASE_CHARS} characters."
+            ));
+        }
+        if !phrases.is_empty() {
+            sensitive.insert(lang, phrases);
+        }
+    }
+    handoff.sensitive = sensitive;
+    if let Some(hours) = &handoff.hours {
+        warmline_handoff::hours::check(hours).map_err(|e| e.to_string())?;
+    }
+    Ok(handoff)
 }
 
 /// `*`, or `http(s)://host[:port]` with nothing after.

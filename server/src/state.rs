@@ -9,7 +9,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use warmline_shared::SiteId;
+use warmline_shared::{AgentId, SiteId};
 
 use crate::conversation::Conversations;
 use crate::events::Events;
@@ -46,7 +46,8 @@ pub struct AppState {
     /// Socket loops run outside the HTTP server's own bookkeeping once
     /// upgraded, so the relay tracks them to wait for them on shutdown.
     pub sockets: TaskTracker,
-    pub presence: Arc<Presence>,
+    /// The agents with a console open on this relay.
+    pub consoles: Arc<Consoles>,
     /// The widget's catalogues.
     pub locales: Arc<Locales>,
     /// Each site's help articles, indexed for search.
@@ -60,37 +61,38 @@ pub struct AppState {
     pub demo: bool,
 }
 
-/// How many console sockets each site has open on this relay: its visitors
-/// see agents as online while there is one.
+/// How many console sockets each agent has open on this relay, per site:
+/// an agent with none is not offered chats and goes away.
 #[derive(Default)]
-pub struct Presence {
-    online: Mutex<HashMap<SiteId, u32>>,
+pub struct Consoles {
+    open: Mutex<HashMap<(SiteId, AgentId), u32>>,
 }
 
-impl Presence {
-    /// Counts one more console socket; returns the new count.
-    pub fn join(&self, site: &SiteId) -> u32 {
-        let mut online = self.online.lock().expect("presence lock");
-        let count = online.entry(site.clone()).or_default();
+impl Consoles {
+    /// Counts one more console; `true` if it is the agent's first.
+    pub fn open(&self, site: &SiteId, agent: AgentId) -> bool {
+        let mut open = self.open.lock().expect("consoles lock");
+        let count = open.entry((site.clone(), agent)).or_default();
         *count += 1;
-        *count
+        *count == 1
     }
 
-    /// Counts one console socket less; returns the new count.
-    pub fn leave(&self, site: &SiteId) -> u32 {
-        let mut online = self.online.lock().expect("presence lock");
-        let count = online.entry(site.clone()).or_default();
+    /// Counts one console less; `true` if it was the agent's last.
+    pub fn close(&self, site: &SiteId, agent: AgentId) -> bool {
+        let mut open = self.open.lock().expect("consoles lock");
+        let key = (site.clone(), agent);
+        let count = open.entry(key.clone()).or_default();
         *count = count.saturating_sub(1);
-        let left = *count;
-        if left == 0 {
-            online.remove(site);
+        let last = *count == 0;
+        if last {
+            open.remove(&key);
         }
-        left
+        last
     }
 
-    pub fn online(&self, site: &SiteId) -> u32 {
-        let online = self.online.lock().expect("presence lock");
-        online.get(site).copied().unwrap_or(0)
+    pub fn is_open(&self, site: &SiteId, agent: AgentId) -> bool {
+        let open = self.open.lock().expect("consoles lock");
+        open.contains_key(&(site.clone(), agent))
     }
 }
 
@@ -117,7 +119,7 @@ impl AppState {
             limits: Arc::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
-            presence: Arc::default(),
+            consoles: Arc::default(),
             locales: Arc::default(),
             knowledge: Arc::default(),
             files: Arc::from(std::env::temp_dir().join("warmline-files")),

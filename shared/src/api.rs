@@ -4,6 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::AgentId;
+use crate::handoff::HandoffSettings;
+
 /// `POST /api/agent/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignIn {
@@ -14,6 +17,7 @@ pub struct SignIn {
 /// The signed-in person: `GET /api/agent/me`, and the answer to a sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
+    pub id: AgentId,
     pub name: String,
     pub email: String,
     /// The site they are working on, and their role there.
@@ -91,6 +95,8 @@ pub struct SiteSettings {
     /// Read-only: the languages the widget speaks (tags).
     #[serde(default)]
     pub languages: Vec<String>,
+    #[serde(default)]
+    pub handoff: HandoffSettings,
 }
 
 /// `POST /api/site/identity-secret`: a new secret, shown this once.

@@ -78,6 +78,7 @@ pub fn encode<T: Serialize>(frame: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::handoff::*;
     use crate::*;
 
     fn round_trip<T>(frame: T)
@@ -96,6 +97,7 @@ mod tests {
             presence: Presence {
                 online: 2,
                 reply_minutes: Some(3),
+                closed: false,
             },
         }
     }
@@ -117,6 +119,25 @@ mod tests {
             last_text: Some("გამარჯობა".into()),
             updated_at: 1_700_000_000_000,
             name_source: NameSource::Verified,
+            state: ConversationState::Waiting,
+            reason: Some(HandoffReason::Frustration),
+            waiting_since: Some(1_700_000_000_000),
+            assigned_to: None,
+            agent: None,
+            offered_to: Some(AgentId::new(2)),
+            frustration: Frustration {
+                score: 2,
+                signals: vec![
+                    Signal::Shouting,
+                    Signal::AngryWords {
+                        words: vec!["საშინელება".into()],
+                    },
+                    Signal::LongWait { minutes: 6 },
+                ],
+            },
+            note: Some("VIP".into()),
+            resolution: None,
+            lang: "ka".into(),
         }
     }
 
@@ -154,6 +175,17 @@ mod tests {
         round_trip(VisitorFrame::Name {
             name: "Mariam".into(),
         });
+        round_trip(VisitorFrame::Person {
+            client_id: "c2".into(),
+            article: Some(3),
+            declined: true,
+        });
+        round_trip(VisitorFrame::Leave {
+            client_id: "c3".into(),
+            name: "Mariam".into(),
+            email: "m@example.am".into(),
+            text: "Please call".into(),
+        });
     }
 
     #[test]
@@ -179,6 +211,25 @@ mod tests {
         round_trip(AgentFrame::Read {
             conversation_id: ConversationId::new(1),
             seq: 4,
+        });
+        round_trip(AgentFrame::Availability {
+            availability: Availability::Away,
+            capacity: 5,
+        });
+        round_trip(AgentFrame::Accept {
+            conversation_id: ConversationId::new(1),
+        });
+        round_trip(AgentFrame::Decline {
+            conversation_id: ConversationId::new(1),
+        });
+        round_trip(AgentFrame::Transfer {
+            conversation_id: ConversationId::new(1),
+            to: AgentId::new(3),
+            note: "Billing question".into(),
+        });
+        round_trip(AgentFrame::Resolve {
+            conversation_id: ConversationId::new(1),
+            resolution: "refund".into(),
         });
     }
 
@@ -215,6 +266,37 @@ mod tests {
         });
         round_trip(ServerFrame::Conversation {
             conversation: summary(),
+        });
+        round_trip(ServerFrame::Handoff {
+            conversation_id: ConversationId::new(3),
+            place: Place {
+                state: ConversationState::Waiting,
+                position: Some(3),
+                wait_minutes: None,
+                by_email: false,
+            },
+        });
+        round_trip(ServerFrame::Offer {
+            conversation: summary(),
+            expires_at: 5,
+        });
+        round_trip(ServerFrame::OfferEnded {
+            conversation_id: ConversationId::new(3),
+        });
+        round_trip(ServerFrame::Desk {
+            desk: Desk {
+                team: vec![Teammate {
+                    id: AgentId::new(2),
+                    name: "Nino".into(),
+                    availability: Availability::Online,
+                    capacity: 3,
+                    load: 1,
+                    connected: true,
+                }],
+                waiting: 4,
+                bot: 2,
+                closed: 9,
+            },
         });
         for author in [
             Author::Visitor,
@@ -316,6 +398,13 @@ mod tests {
             },
             ServerFrame::Conversation {
                 conversation: summary(),
+            },
+            ServerFrame::Offer {
+                conversation: summary(),
+                expires_at: 5,
+            },
+            ServerFrame::Desk {
+                desk: Desk::default(),
             },
         ] {
             assert_eq!(read(&agents_only), ToVisitor::Other);

@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ConversationId;
 use crate::api::ArticleLink;
+use crate::handoff::{Availability, ConversationState, Frustration, HandoffReason};
+use crate::{AgentId, ConversationId};
 
 /// Per-conversation sequence number: 1 for the first stored message, then +1.
 /// A client that remembers the highest it has seen can resume exactly there.
@@ -56,6 +57,17 @@ pub enum VisitorFrame {
         client_id: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         article: Option<i64>,
+        /// The visitor declined the bot's suggestions ("No, talk to a person").
+        #[serde(default, skip_serializing_if = "is_false")]
+        declined: bool,
+    },
+    /// "Leave a message" while nobody can answer: the visitor's name, the
+    /// email address replies go to, and the message (stored as theirs).
+    Leave {
+        client_id: String,
+        name: String,
+        email: String,
+        text: String,
     },
 }
 
@@ -102,6 +114,27 @@ pub enum AgentFrame {
         conversation_id: ConversationId,
         seq: Seq,
     },
+    /// Whether the agent takes chats now, and how many at once.
+    Availability {
+        availability: Availability,
+        capacity: u32,
+    },
+    /// Take a conversation: the one offered, or any that is waiting.
+    Accept { conversation_id: ConversationId },
+    /// Pass on an offer: it goes to the next agent.
+    Decline { conversation_id: ConversationId },
+    /// Hand one's conversation to a colleague, with a note only agents see.
+    Transfer {
+        conversation_id: ConversationId,
+        to: AgentId,
+        #[serde(default)]
+        note: String,
+    },
+    /// Close a conversation with a resolution tag ("solved", "refund", ...).
+    Resolve {
+        conversation_id: ConversationId,
+        resolution: String,
+    },
 }
 
 /// What the relay sends to visitors and agents.
@@ -124,6 +157,24 @@ pub enum ServerFrame {
         conversation_id: ConversationId,
         author: Author,
     },
+    /// Where the visitor's conversation is in the handoff (visitors): sent
+    /// on connecting and whenever it or the visitor's place in the queue
+    /// changes.
+    Handoff {
+        conversation_id: ConversationId,
+        #[serde(flatten)]
+        place: Place,
+    },
+    /// A waiting conversation is offered to this agent until `expires_at`.
+    Offer {
+        conversation: ConversationSummary,
+        expires_at: i64,
+    },
+    /// The offer of this conversation is over (taken, declined, expired).
+    OfferEnded { conversation_id: ConversationId },
+    /// The site's people and queue (agents): sent on connecting and whenever
+    /// an availability, an assignment or the queue changes.
+    Desk { desk: Desk },
     /// An agent has seen the conversation up to `seq` (visitors).
     Read {
         conversation_id: ConversationId,
@@ -183,6 +234,11 @@ pub enum ToVisitor {
         conversation_id: ConversationId,
         author: Author,
     },
+    Handoff {
+        conversation_id: ConversationId,
+        #[serde(flatten)]
+        place: Place,
+    },
     Read {
         conversation_id: ConversationId,
         seq: Seq,
@@ -231,6 +287,57 @@ pub struct Presence {
     /// conversations, in whole minutes; absent while there are too few.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_minutes: Option<u32>,
+    /// Outside the site's business hours.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub closed: bool,
+}
+
+impl Presence {
+    /// Whether a person can answer now; if not, the widget offers to leave
+    /// a message.
+    pub fn answering(&self) -> bool {
+        self.online > 0 && !self.closed
+    }
+}
+
+/// A visitor's conversation in the handoff.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    pub state: ConversationState,
+    /// While waiting: 1 for the next to be taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
+    /// While waiting: the expected wait in whole minutes, 0 for under a
+    /// minute; absent when there is too little data to say ("a few minutes").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_minutes: Option<u32>,
+    /// Replies go to the email address the visitor left.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub by_email: bool,
+}
+
+/// The site's people and queue, as the console's header and views show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Desk {
+    pub team: Vec<Teammate>,
+    /// Conversations in the queue, with the bot, and closed (all time).
+    pub waiting: u32,
+    pub bot: u32,
+    pub closed: u32,
+}
+
+/// An agent of the site, for availability, "mine" and transfers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Teammate {
+    pub id: AgentId,
+    pub name: String,
+    pub availability: Availability,
+    pub capacity: u32,
+    /// Conversations assigned to them now.
+    pub load: u32,
+    /// Whether they have a console open.
+    #[serde(default)]
+    pub connected: bool,
 }
 
 impl ServerFrame {
@@ -318,6 +425,17 @@ pub struct InboxCursor {
 }
 
 impl ConversationSummary {
+    /// The queue's order, smallest first: higher frustration tier, then
+    /// longer waiting, then the older conversation. The relay's store orders
+    /// the queue by the same three.
+    pub fn queue_key(&self) -> (std::cmp::Reverse<u8>, i64, ConversationId) {
+        (
+            std::cmp::Reverse(self.frustration.tier()),
+            self.waiting_since.unwrap_or(i64::MAX),
+            self.id,
+        )
+    }
+
     /// The cursor that continues the inbox after this conversation.
     pub fn cursor(&self) -> InboxCursor {
         InboxCursor {
@@ -343,6 +461,33 @@ pub struct ConversationSummary {
     pub last_text: Option<String>,
     /// Milliseconds since the Unix epoch.
     pub updated_at: i64,
+    #[serde(default)]
+    pub state: ConversationState,
+    /// Why it was handed to people, once it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<HandoffReason>,
+    /// When it last entered the queue (ms since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<AgentId>,
+    /// The name of the agent it is assigned to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// The agent it is offered to now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered_to: Option<AgentId>,
+    #[serde(default)]
+    pub frustration: Frustration,
+    /// The note of the last transfer, for agents only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The resolution tag it was closed with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    /// The language the visitor's widget speaks.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lang: String,
 }
 
 /// Why the relay refused something. Stable, machine-readable names; the
@@ -372,11 +517,19 @@ pub enum ErrorCode {
     FileType,
     /// A message names an attachment this visitor did not upload.
     UnknownAttachment,
+    /// Someone else took the conversation first.
+    AlreadyTaken,
+    /// No agent of this site has that id.
+    UnknownAgent,
+    /// The email address left with a message is not one.
+    BadEmail,
+    /// Only the agent who has the conversation may do this.
+    NotYours,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 21] = [
         Self::Malformed,
         Self::UnknownType,
         Self::TooLarge,
@@ -393,6 +546,10 @@ impl ErrorCode {
         Self::FileTooLarge,
         Self::FileType,
         Self::UnknownAttachment,
+        Self::AlreadyTaken,
+        Self::UnknownAgent,
+        Self::BadEmail,
+        Self::NotYours,
         Self::Internal,
     ];
 
@@ -415,6 +572,10 @@ impl ErrorCode {
             Self::FileTooLarge => "file_too_large",
             Self::FileType => "file_type",
             Self::UnknownAttachment => "unknown_attachment",
+            Self::AlreadyTaken => "already_taken",
+            Self::UnknownAgent => "unknown_agent",
+            Self::BadEmail => "bad_email",
+            Self::NotYours => "not_yours",
             Self::Internal => "internal",
         }
     }
@@ -445,6 +606,10 @@ impl ErrorCode {
             Self::FileTooLarge => "The file is larger than this site accepts.",
             Self::FileType => "Only PNG, JPEG and WebP images and PDF files are accepted.",
             Self::UnknownAttachment => "No attachment with that id was uploaded by you.",
+            Self::AlreadyTaken => "Another agent has already taken this conversation.",
+            Self::UnknownAgent => "No agent of this site has that id.",
+            Self::BadEmail => "That is not an email address replies can be sent to.",
+            Self::NotYours => "Only the agent the conversation is assigned to can do that.",
             Self::Internal => "The relay could not complete this; nothing was stored.",
         }
     }

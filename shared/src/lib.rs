@@ -5,6 +5,7 @@
 pub mod api;
 mod codec;
 mod frames;
+pub mod handoff;
 mod ids;
 pub mod transcript;
 

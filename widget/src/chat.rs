@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use warmline_client::Link;
 use warmline_client::view::{fill, number};
 use warmline_shared::transcript::Transcript;
-use warmline_shared::{Attachment, ErrorCode, Identity, Presence, Seq, VisitorFrame, Welcomed};
+use warmline_shared::{
+    Attachment, ErrorCode, Identity, Place, Presence, Seq, VisitorFrame, Welcomed,
+};
 
 use crate::browser;
 use crate::files;
@@ -56,6 +58,11 @@ pub struct State {
     /// What the panel's body shows, and where "Back" from an article goes.
     pub view: View,
     pub back: View,
+    /// Where the conversation is in the handoff (with the bot, in the
+    /// queue, with a person).
+    pub place: Place,
+    /// The email address the visitor left a message with, in this page.
+    pub left: Option<String>,
 }
 
 /// The panel's body: help (search and common questions), the conversation,
@@ -86,6 +93,8 @@ impl Default for State {
             file_note: String::new(),
             view: View::Home,
             back: View::Home,
+            place: Place::default(),
+            left: None,
         }
     }
 }
@@ -98,9 +107,9 @@ struct Kept {
     relay: String,
     /// The largest file the site accepts (bytes).
     max_file: u64,
-    /// Messages that carry a file: client id → attachment id, so a resend
-    /// carries it too.
-    files: Vec<(String, String)>,
+    /// Messages that are more than text (a file, a request for a person, a
+    /// message left with an email): their frames, so a resend is the same.
+    frames: Vec<VisitorFrame>,
     /// Who the host page says the visitor is (`Warmline.identify`).
     identity: Option<Identity>,
     /// When the visitor's typing was last passed on (ms).
@@ -131,7 +140,7 @@ impl Chat {
                 site,
                 relay,
                 max_file,
-                files: Vec::new(),
+                frames: Vec::new(),
                 identity: None,
                 typing_sent: 0.0,
             }),
@@ -178,13 +187,41 @@ impl Chat {
     /// "No, talk to a person", maybe after reading `article`: the relay
     /// stores it as the visitor's message in their language; until then it
     /// shows in the button's words.
-    pub fn ask_person(&self, article: Option<i64>, words: Words) {
-        let client_id = warmline_client::client_id();
-        self.transcript
-            .write()
-            .queue(client_id.clone(), words.get("no_person"));
+    /// `declined`: the bot's suggestions did not help.
+    pub fn ask_person(&self, article: Option<i64>, declined: bool, words: Words) {
+        let key = if article.is_some() || declined {
+            "no_person"
+        } else {
+            "talk_to_person"
+        };
         self.go(View::Chat);
-        self.link.post(VisitorFrame::Person { client_id, article });
+        self.send_frame(words.get(key), |client_id| VisitorFrame::Person {
+            client_id,
+            article,
+            declined,
+        });
+    }
+
+    /// "Leave a message" while nobody can answer: the relay emails the
+    /// agent's reply to `email`.
+    pub fn leave(&self, name: String, email: String, text: String) {
+        self.show(|s| s.left = Some(email.clone()));
+        self.send_frame(text.clone(), |client_id| VisitorFrame::Leave {
+            client_id,
+            name,
+            email,
+            text,
+        });
+    }
+
+    /// Shows `text` as the visitor's message at once and sends the frame
+    /// `make` builds for it, keeping it for any resend.
+    fn send_frame(&self, text: String, make: impl FnOnce(String) -> VisitorFrame) {
+        let client_id = warmline_client::client_id();
+        let frame = make(client_id.clone());
+        self.kept.update_value(|k| k.frames.push(frame.clone()));
+        self.transcript.write().queue(client_id, text);
+        self.link.post(frame);
     }
 
     /// A key in this browser's storage, per site.
@@ -205,21 +242,21 @@ impl Chat {
     }
 
     fn post(&self, client_id: String, text: String) {
-        let attachment = self.file_of(&client_id);
-        self.link.post(VisitorFrame::Send {
-            client_id,
-            text,
-            attachment,
-        });
+        self.link.post(self.frame_of(client_id, text));
     }
 
-    /// The attachment id the message `client_id` carries, if any.
-    pub fn file_of(&self, client_id: &str) -> Option<String> {
-        self.kept.with_value(|k| {
-            k.files
+    /// The frame that sends the message `client_id` (again).
+    pub fn frame_of(&self, client_id: String, text: String) -> VisitorFrame {
+        let kept = self.kept.with_value(|k| {
+            k.frames
                 .iter()
-                .find(|(id, _)| id == client_id)
-                .map(|(_, file)| file.clone())
+                .find(|f| frame_id(f) == Some(client_id.as_str()))
+                .cloned()
+        });
+        kept.unwrap_or(VisitorFrame::Send {
+            client_id,
+            text,
+            attachment: None,
         })
     }
 
@@ -248,13 +285,12 @@ impl Chat {
             match files::upload(&relay, &site, &token, &file).await {
                 Ok(attachment) => {
                     chat.show(|s| s.file_note.clear());
-                    let client_id = warmline_client::client_id();
-                    chat.kept
-                        .update_value(|k| k.files.push((client_id.clone(), attachment.id)));
-                    chat.transcript
-                        .write()
-                        .queue(client_id.clone(), attachment.name.clone());
-                    chat.post(client_id, attachment.name);
+                    let name = attachment.name.clone();
+                    chat.send_frame(name.clone(), |client_id| VisitorFrame::Send {
+                        client_id,
+                        text: name,
+                        attachment: Some(attachment.id),
+                    });
                 }
                 Err(refused) => {
                     let text = note(refused.key());
@@ -349,6 +385,16 @@ impl Chat {
         let on = !self.state.read_untracked().sound;
         browser::save(&self.key("sound"), if on { "1" } else { "0" });
         self.show(|s| s.sound = on);
+    }
+}
+
+/// The client id of a frame that carries a message.
+fn frame_id(frame: &VisitorFrame) -> Option<&str> {
+    match frame {
+        VisitorFrame::Send { client_id, .. }
+        | VisitorFrame::Person { client_id, .. }
+        | VisitorFrame::Leave { client_id, .. } => Some(client_id),
+        VisitorFrame::Hello { .. } | VisitorFrame::Typing | VisitorFrame::Name { .. } => None,
     }
 }
 

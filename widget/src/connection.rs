@@ -108,12 +108,10 @@ impl Side for Visitor {
                 let mut resend = welcome(&mut chat.transcript.write(), sent_token, &token);
                 for frame in &mut resend {
                     if let VisitorFrame::Send {
-                        client_id,
-                        attachment,
-                        ..
+                        client_id, text, ..
                     } = frame
                     {
-                        *attachment = chat.file_of(client_id);
+                        *frame = chat.frame_of(std::mem::take(client_id), std::mem::take(text));
                     }
                 }
                 chat.show(|s| {
@@ -138,6 +136,7 @@ impl Side for Visitor {
                 chat.transcript.write().apply_ack(&client_id, seq);
             }
             ToVisitor::Presence { presence } => chat.show(|s| s.presence = presence),
+            ToVisitor::Handoff { place, .. } => chat.show(|s| s.place = place),
             ToVisitor::Read { seq, .. } => chat.show(|s| s.read = s.read.max(seq)),
             ToVisitor::Typing {
                 author: Author::Agent { name },

@@ -144,7 +144,7 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
         // Nothing comes back to read: 204.
         load(chat, &path, "POST", Box::new(|_| {}));
         if !helpful {
-            chat.ask_person(Some(id), words);
+            chat.ask_person(Some(id), false, words);
         }
     };
 

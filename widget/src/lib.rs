@@ -7,6 +7,7 @@ mod connection;
 mod dom;
 mod files;
 mod greeting;
+mod handoff;
 mod help;
 mod log;
 mod panel;

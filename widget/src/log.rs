@@ -163,7 +163,7 @@ fn build(line: &Line, seen: bool, asking: bool, chat: Chat, words: Words) -> Htm
             &row,
             words,
             Box::new(|| {}),
-            Box::new(move || chat.ask_person(None, words)),
+            Box::new(move || chat.ask_person(None, true, words)),
         );
     }
     let note = match status {

@@ -13,6 +13,7 @@ use crate::chat::{Chat, Status, View};
 use crate::dom;
 use crate::files;
 use crate::greeting::greeting;
+use crate::handoff;
 use crate::help;
 use crate::log;
 use crate::text::{Words, refusal_key};
@@ -119,6 +120,7 @@ pub fn draw(mount: &web_sys::HtmlElement, chat: Chat, words: Words) {
         Signal::derive(move || chat.state.read().announcement.clone()),
     );
 
+    handoff::draw(&root, chat, words);
     let compose = dom::el(&root, "div", "compose-row");
     attach(&compose, chat, words);
 
@@ -183,6 +185,7 @@ fn presence(chat: Chat, words: Words) -> Signal<String> {
     Signal::derive(move || {
         let presence = chat.state.read().presence;
         match (presence.online, presence.reply_minutes) {
+            _ if presence.closed => words.get("agents_closed"),
             (0, _) => words.get("agents_away"),
             (_, Some(minutes)) => words.fill(
                 "agents_online_reply",

@@ -63,12 +63,16 @@ pub fn refusal_key(code: ErrorCode) -> &'static str {
         ErrorCode::SeqAhead => "error_gap",
         ErrorCode::FileTooLarge => "error_file_too_large",
         ErrorCode::FileType => "error_file_type",
+        ErrorCode::BadEmail => "error_bad_email",
         ErrorCode::Malformed
         | ErrorCode::UnknownType
         | ErrorCode::BadClientId
         | ErrorCode::HelloRequired
         | ErrorCode::BadToken
         | ErrorCode::UnknownAttachment
+        | ErrorCode::AlreadyTaken
+        | ErrorCode::UnknownAgent
+        | ErrorCode::NotYours
         | ErrorCode::Internal => "error_ours",
     }
 }

@@ -5,9 +5,10 @@
 //! The tests hold both directions to serde's wire format.
 
 use warmline_shared::api::ArticleLink;
+use warmline_shared::handoff::ConversationState;
 use warmline_shared::{
-    Attachment, Author, ChatMessage, ConversationId, ErrorCode, Identity, Presence, ToVisitor,
-    VisitorFrame, Welcomed,
+    Attachment, Author, ChatMessage, ConversationId, ErrorCode, Identity, Place, Presence,
+    ToVisitor, VisitorFrame, Welcomed,
 };
 
 /// Read access to parsed JSON: the browser's values in the widget,
@@ -85,6 +86,15 @@ pub fn decode<J: Json>(v: &J) -> Option<ToVisitor> {
         "presence" => ToVisitor::Presence {
             presence: presence(&v.field("presence")?),
         },
+        "handoff" => ToVisitor::Handoff {
+            conversation_id: conversation(v)?,
+            place: Place {
+                state: ConversationState::from_name(&text(v, "state")?)?,
+                position: int(v, "position").map(|n| n as u32),
+                wait_minutes: int(v, "wait_minutes").map(|n| n as u32),
+                by_email: flag(v, "by_email"),
+            },
+        },
         "typing" => ToVisitor::Typing {
             conversation_id: conversation(v)?,
             author: author(&v.field("author")?)?,
@@ -114,6 +124,7 @@ fn presence<J: Json>(v: &J) -> Presence {
     Presence {
         online: int(v, "online").unwrap_or(0) as u32,
         reply_minutes: int(v, "reply_minutes").map(|m| m as u32),
+        closed: flag(v, "closed"),
     }
 }
 
@@ -206,12 +217,32 @@ pub fn encode(frame: &VisitorFrame) -> String {
             out.string("type", "name");
             out.string("name", name);
         }
-        VisitorFrame::Person { client_id, article } => {
+        VisitorFrame::Person {
+            client_id,
+            article,
+            declined,
+        } => {
             out.string("type", "person");
             out.string("client_id", client_id);
             if let Some(article) = article {
                 out.number("article", *article);
             }
+            if *declined {
+                out.key("declined");
+                out.0.push_str("true");
+            }
+        }
+        VisitorFrame::Leave {
+            client_id,
+            name,
+            email,
+            text,
+        } => {
+            out.string("type", "leave");
+            out.string("client_id", client_id);
+            out.string("name", name);
+            out.string("email", email);
+            out.string("text", text);
         }
     }
     out.finish()
@@ -358,6 +389,7 @@ mod tests {
                     presence: Presence {
                         online: 2,
                         reply_minutes: Some(4),
+                        closed: false,
                     },
                 },
             },
@@ -370,6 +402,23 @@ mod tests {
                 presence: Presence {
                     online: 0,
                     reply_minutes: None,
+                    closed: true,
+                },
+            },
+            ServerFrame::Handoff {
+                conversation_id: ConversationId::new(4),
+                place: Place {
+                    state: ConversationState::Waiting,
+                    position: Some(2),
+                    wait_minutes: Some(0),
+                    by_email: true,
+                },
+            },
+            ServerFrame::Handoff {
+                conversation_id: ConversationId::new(4),
+                place: Place {
+                    state: ConversationState::Assigned,
+                    ..Place::default()
                 },
             },
             ServerFrame::Read {
@@ -482,10 +531,18 @@ mod tests {
             VisitorFrame::Person {
                 client_id: "c-3".into(),
                 article: Some(12),
+                declined: false,
             },
             VisitorFrame::Person {
                 client_id: "c-4".into(),
                 article: None,
+                declined: true,
+            },
+            VisitorFrame::Leave {
+                client_id: "c-5".into(),
+                name: "ნინო".into(),
+                email: "nino@example.ge".into(),
+                text: "Call me \"back\"".into(),
             },
         ];
         for frame in frames {

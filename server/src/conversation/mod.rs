@@ -3,6 +3,7 @@
 //! publishes. Sockets, the bot, routing and reports all act through
 //! [`Conversations`], so each rule is checked here once.
 
+mod handoff;
 mod participant;
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,12 @@ pub enum DomainError {
     UnknownConversation,
     #[error("the conversation is closed")]
     Closed,
+    #[error("another agent has the conversation")]
+    AlreadyTaken,
+    #[error("the conversation is not this agent's")]
+    NotYours,
+    #[error("no such agent on this site")]
+    UnknownAgent,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -40,6 +47,9 @@ impl DomainError {
             Self::Invalid(code) => *code,
             Self::UnknownConversation => ErrorCode::UnknownConversation,
             Self::Closed => ErrorCode::ConversationClosed,
+            Self::AlreadyTaken => ErrorCode::AlreadyTaken,
+            Self::NotYours => ErrorCode::NotYours,
+            Self::UnknownAgent => ErrorCode::UnknownAgent,
             Self::Store(_) => ErrorCode::Internal,
         }
     }
@@ -87,11 +97,17 @@ impl Conversations {
         Ok(self.store.open_conversation_of(visitor.id).await?)
     }
 
-    /// The visitor's open conversation, started now if there is none.
-    pub async fn start(&self, visitor: &Visitor, page: Option<&str>) -> Result<Conversation> {
+    /// The visitor's open conversation, started now if there is none, in
+    /// the language their widget speaks.
+    pub async fn start(
+        &self,
+        visitor: &Visitor,
+        page: Option<&str>,
+        lang: &str,
+    ) -> Result<Conversation> {
         let (conversation, new) = self
             .store
-            .start_conversation(&visitor.site_id, visitor.id, page, now_ms())
+            .start_conversation(&visitor.site_id, visitor.id, page, lang, now_ms())
             .await?;
         if new {
             self.changed(&conversation, Change::Started).await;
@@ -170,35 +186,26 @@ impl Conversations {
             .ok_or(DomainError::UnknownConversation)
     }
 
-    /// Assigns the conversation to an agent of its site.
-    pub async fn assign(&self, id: ConversationId, agent: &Agent) -> Result<Conversation> {
-        let conversation = self
-            .visible_to(&Participant::Agent(agent.clone()), id)
-            .await?;
-        if conversation.status == Status::Closed {
-            return Err(DomainError::Closed);
-        }
-        let conversation = self
-            .store
-            .assign_conversation(id, Some(agent.id), now_ms())
-            .await?
-            .ok_or(DomainError::UnknownConversation)?;
-        let change = Change::Assigned {
-            agent_id: conversation.assigned_to,
-        };
-        self.changed(&conversation, change).await;
-        Ok(conversation)
-    }
-
-    /// Closes the conversation. The visitor's next message starts a new one.
-    pub async fn close(&self, by: &Participant, id: ConversationId) -> Result<Conversation> {
+    /// Closes the conversation with a resolution tag. The visitor's next
+    /// message starts a new one.
+    pub async fn close(
+        &self,
+        by: &Participant,
+        id: ConversationId,
+        resolution: Option<&str>,
+    ) -> Result<Conversation> {
         let conversation = self.visible_to(by, id).await?;
         if conversation.status == Status::Closed {
             return Ok(conversation);
         }
+        let closed_by = match by {
+            Participant::Agent(agent) => format!("agent:{}", agent.id),
+            Participant::Visitor(_) => "visitor".to_owned(),
+            Participant::Bot { .. } | Participant::System { .. } => "system".to_owned(),
+        };
         let conversation = self
             .store
-            .close_conversation(id, now_ms())
+            .close_conversation(id, &closed_by, resolution, now_ms())
             .await?
             .ok_or(DomainError::UnknownConversation)?;
         self.changed(&conversation, Change::Closed).await;

@@ -70,7 +70,7 @@ async fn a_post_is_stored_once_and_announced_once() {
     let me = Participant::Visitor(ana.clone());
     let conversation = state
         .conversations
-        .start(&ana, Some("/pricing"))
+        .start(&ana, Some("/pricing"), "en")
         .await
         .unwrap();
     let id = conversation.id();
@@ -130,7 +130,12 @@ async fn participants_write_only_where_they_belong() {
     let (_dir, state) = for_tests().await;
     let ana = visitor(&state, "t1").await;
     let ben = visitor(&state, "t2").await;
-    let id = state.conversations.start(&ana, None).await.unwrap().id();
+    let id = state
+        .conversations
+        .start(&ana, None, "en")
+        .await
+        .unwrap()
+        .id();
     let ben = Participant::Visitor(ben);
     let outsider = Participant::Agent(agent_of(&state, "other").await);
     let colleague = Participant::Agent(agent_of(&state, "s").await);
@@ -177,7 +182,12 @@ async fn a_closed_conversation_takes_no_more_messages_but_still_acknowledges_res
     let ana = visitor(&state, "t1").await;
     let me = Participant::Visitor(ana.clone());
     let agent = agent_of(&state, "s").await;
-    let id = state.conversations.start(&ana, None).await.unwrap().id();
+    let id = state
+        .conversations
+        .start(&ana, None, "en")
+        .await
+        .unwrap()
+        .id();
     state
         .conversations
         .post(say(id, "c1", "hello", &me))
@@ -185,15 +195,15 @@ async fn a_closed_conversation_takes_no_more_messages_but_still_acknowledges_res
         .unwrap();
 
     let mut inbox = state.events.subscribe(Topic::Site(SiteId::new("s"))).await;
-    let assigned = state.conversations.assign(id, &agent).await.unwrap();
+    let assigned = state.conversations.take(&agent, id).await.unwrap();
     assert_eq!(assigned.assigned_to, Some(agent.id));
     assert!(matches!(
         next(&mut inbox).await,
-        Event::ConversationChanged { change: Change::Assigned { agent_id: Some(a) }, .. } if a == agent.id
+        Event::ConversationChanged { change: Change::Assigned { agent_id: a }, .. } if a == agent.id
     ));
     let closed = state
         .conversations
-        .close(&Participant::Agent(agent.clone()), id)
+        .close(&Participant::Agent(agent.clone()), id, Some("solved"))
         .await
         .unwrap();
     assert_eq!(closed.status, Status::Closed);
@@ -225,7 +235,7 @@ async fn a_closed_conversation_takes_no_more_messages_but_still_acknowledges_res
             .unwrap()
             .is_none()
     );
-    let next_one = state.conversations.start(&ana, None).await.unwrap();
+    let next_one = state.conversations.start(&ana, None, "en").await.unwrap();
     assert_ne!(
         next_one.id(),
         id,
@@ -264,7 +274,12 @@ async fn an_in_process_participant_can_answer_without_socket_code() {
         })
     };
     let ana = visitor(&state, "t1").await;
-    let id = state.conversations.start(&ana, None).await.unwrap().id();
+    let id = state
+        .conversations
+        .start(&ana, None, "en")
+        .await
+        .unwrap()
+        .id();
     let mut watching = state.events.subscribe(Topic::Conversation(id)).await;
     let me = Participant::Visitor(ana);
     state

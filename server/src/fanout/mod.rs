@@ -24,8 +24,9 @@ pub enum Topic {
     Site(SiteId),
     /// What concerns one agent's sign-ins.
     Agent(AgentId),
-    /// Whether a site's agents are there, for its visitors' widgets.
-    Presence(SiteId),
+    /// What every visitor of a site follows: whether people can answer, and
+    /// the queue.
+    Visitors(SiteId),
 }
 
 /// Events were skipped: the subscriber must reload what it shows from the store.

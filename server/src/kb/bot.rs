@@ -1,14 +1,15 @@
-//! The relay's bot. When a visitor writes and no person has joined yet, it
-//! looks for articles that answer the message and offers up to three, in
-//! the visitor's language; the widget asks under them whether they helped
-//! and offers a person when they did not. It never loops: it answers only a
-//! visitor's new message, once (its reply's client id is derived from that
-//! message), never its own, never an article it already offered, and falls
-//! silent for good once a person has written or the visitor asked for one.
+//! The relay's bot. While a conversation is with the bot (see
+//! `handoff::triage`), it looks for articles that answer each visitor
+//! message and offers up to three, in the visitor's language; the widget
+//! asks under them whether they helped and offers a person when they did
+//! not. It never loops: it answers only a visitor's new message, once (its
+//! reply's client id is derived from that message), never its own, never an
+//! article it already offered, and falls silent once the conversation is
+//! handed to people.
 
 use warmline_kb::fold::fold;
 use warmline_shared::api::ArticleLink;
-use warmline_shared::{Author, ConversationId, Seq, SiteId};
+use warmline_shared::{Author, ChatMessage, ConversationId, Seq, SiteId};
 
 use crate::conversation::{NewPost, Participant};
 use crate::state::{AppState, now_ms};
@@ -21,8 +22,6 @@ const SUGGESTIONS: usize = 3;
 /// owners' list; longer ones are kept only up to `MAX_MISS_CHARS`.
 const MIN_MISS_CHARS: usize = 8;
 const MAX_MISS_CHARS: usize = 200;
-/// Most messages of a conversation read to decide.
-const HISTORY: i64 = 1000;
 
 /// A visitor's message the bot may answer.
 #[derive(Debug, Clone)]
@@ -32,6 +31,11 @@ pub struct Question {
     pub seq: Seq,
     pub text: String,
     pub wants_person: bool,
+    /// They asked for a person after an article or the bot's suggestions
+    /// did not help.
+    pub self_help_failed: bool,
+    /// They left the message for when people are back, with their email.
+    pub left: bool,
     /// The language the visitor's widget speaks.
     pub lang: String,
 }
@@ -61,54 +65,12 @@ pub async fn person_request(
     (text, context.into_iter().collect())
 }
 
-/// Answers the question if the bot should; failures are logged, since the
-/// visitor's message is stored and acknowledged whatever the bot does.
-pub async fn answer(state: AppState, question: Question) {
-    if let Err(e) = try_answer(&state, &question).await {
-        tracing::warn!(error = %e, conversation = %question.conversation_id, "the bot could not answer");
-    }
-}
-
-async fn try_answer(
+/// Offers articles that answer the question, if any it has not offered yet.
+pub async fn suggest(
     state: &AppState,
     question: &Question,
+    history: &[ChatMessage],
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let word = |key: &str| state.locales.word(&question.lang, key);
-    let bot = Participant::Bot {
-        site_id: question.site_id.clone(),
-        name: word("bot_name"),
-    };
-    let reply = |text: String, articles: Vec<ArticleLink>| NewPost {
-        conversation_id: question.conversation_id,
-        client_id: format!("bot-{}", question.seq),
-        text,
-        author: bot.clone(),
-        attachment: None,
-        articles,
-        wants_person: false,
-    };
-    if question.wants_person {
-        let key = if state.presence.online(&question.site_id) > 0 {
-            "bot_handoff"
-        } else {
-            "bot_handoff_away"
-        };
-        state
-            .conversations
-            .post(reply(word(key), Vec::new()))
-            .await?;
-        return Ok(());
-    }
-    let history = state
-        .store
-        .messages_after(question.conversation_id, 0, HISTORY)
-        .await?;
-    let person_involved = history
-        .iter()
-        .any(|m| matches!(m.author, Author::Agent { .. }) || m.wants_person);
-    if person_involved {
-        return Ok(());
-    }
     let offered: Vec<i64> = history
         .iter()
         .filter(|m| matches!(m.author, Author::Bot { .. }))
@@ -152,7 +114,31 @@ async fn try_answer(
     }
     state
         .conversations
-        .post(reply(word("bot_suggest"), found))
+        .post(reply(state, question, "bot_suggest", found))
         .await?;
     Ok(())
+}
+
+/// The bot's reply to a visitor's message: the catalogue's line `key` in
+/// their language. Its client id comes from their message, so it is said
+/// once per message whatever happens.
+pub fn reply(
+    state: &AppState,
+    question: &Question,
+    key: &str,
+    articles: Vec<ArticleLink>,
+) -> NewPost {
+    let word = |key: &str| state.locales.word(&question.lang, key);
+    NewPost {
+        conversation_id: question.conversation_id,
+        client_id: format!("bot-{}", question.seq),
+        text: word(key),
+        author: Participant::Bot {
+            site_id: question.site_id.clone(),
+            name: word("bot_name"),
+        },
+        attachment: None,
+        articles,
+        wants_person: false,
+    }
 }

@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use warmline_shared::api::{Article, ArticleDraft, ArticleLink, Media, Miss};
+use warmline_shared::handoff::{Availability, Frustration, HandoffReason, HandoffSettings};
 use warmline_shared::{
     AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
-    NameSource, Seq, SiteId, VisitorId,
+    NameSource, Seq, SiteId, Teammate, VisitorId,
 };
 
 pub use error::StoreError;
@@ -44,6 +45,7 @@ pub struct SiteSettings {
     /// rewrote.
     pub greetings: BTreeMap<String, BTreeMap<String, String>>,
     pub attachment_max_bytes: u64,
+    pub handoff: HandoffSettings,
 }
 
 impl Default for SiteSettings {
@@ -54,6 +56,7 @@ impl Default for SiteSettings {
             launcher_label: None,
             greetings: BTreeMap::new(),
             attachment_max_bytes: 10 * 1024 * 1024,
+            handoff: HandoffSettings::default(),
         }
     }
 }
@@ -188,6 +191,8 @@ pub struct Conversation {
     pub visitor_id: VisitorId,
     pub status: Status,
     pub assigned_to: Option<AgentId>,
+    /// Agents' replies are emailed to the visitor (they left a message).
+    pub email_replies: bool,
     pub summary: ConversationSummary,
 }
 
@@ -195,6 +200,62 @@ impl Conversation {
     pub fn id(&self) -> ConversationId {
         self.summary.id
     }
+}
+
+/// A conversation in a site's queue, in the queue's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Queued {
+    pub id: ConversationId,
+    /// The frustration tier (see `Frustration::tier`).
+    pub tier: u8,
+    /// When it entered the queue (ms since the epoch).
+    pub since: i64,
+    pub offered_to: Option<AgentId>,
+}
+
+/// A person of a site as routing sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// `connected` is the store's guess; the relay knows its own sockets.
+    pub teammate: Teammate,
+    /// Set away by the relay when their last console closed.
+    pub auto_away: bool,
+    /// When they were last offered a conversation (ms since the epoch).
+    pub last_offered_at: i64,
+    /// Conversations offered to them now.
+    pub offers: u32,
+}
+
+/// An offer that ran out before the agent answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LapsedOffer {
+    pub site_id: SiteId,
+    pub conversation_id: ConversationId,
+    pub agent_id: AgentId,
+}
+
+/// What taking a conversation came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    Taken(Box<Conversation>),
+    /// Another agent has it.
+    AlreadyTaken,
+    /// It is closed, or no such conversation.
+    Gone,
+}
+
+/// One change in a conversation's history (`GET /api/conversations/{id}/history`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryEvent {
+    pub at: i64,
+    /// `handed_off`, `offered`, `declined`, `expired`, `assigned`,
+    /// `transferred` or `closed`.
+    pub kind: String,
+    /// The handoff's reason, the resolution tag, or a transfer's note.
+    pub reason: Option<String>,
+    pub agent_id: Option<AgentId>,
+    /// Who closed it, or who transferred it (an agent id).
+    pub detail: Option<String>,
 }
 
 /// What appending a message changed. `new` is false when the client id was
@@ -325,6 +386,8 @@ pub trait VisitorStore: Send + Sync {
     ) -> Result<()>;
     async fn create_attachment(&self, attachment: &StoredAttachment, now: i64) -> Result<()>;
     async fn attachment(&self, id: &str) -> Result<Option<StoredAttachment>>;
+    /// The email address the visitor gave or the site verified, if any.
+    async fn visitor_email(&self, id: VisitorId) -> Result<Option<String>>;
     /// Deletes visitors created before `created_before` who never had a
     /// conversation; returns how many.
     async fn sweep_visitors(&self, created_before: i64) -> Result<u64>;
@@ -341,6 +404,7 @@ pub trait ConversationStore: Send + Sync {
         site_id: &SiteId,
         visitor_id: VisitorId,
         page: Option<&str>,
+        lang: &str,
         now: i64,
     ) -> Result<(Conversation, bool)>;
     async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>>;
@@ -352,21 +416,23 @@ pub trait ConversationStore: Send + Sync {
         after: Option<InboxCursor>,
         limit: i64,
     ) -> Result<Vec<ConversationSummary>>;
-    /// Sets (or with `None` clears) the agent a conversation is assigned to.
-    /// Returns the conversation as it stands after, `None` if there is none.
-    async fn assign_conversation(
-        &self,
-        id: ConversationId,
-        agent: Option<AgentId>,
-        now: i64,
-    ) -> Result<Option<Conversation>>;
-    /// Closes an open conversation; returns it as it stands after, `None` if
-    /// there is none. Closing a closed one changes nothing.
+    /// Closes an open conversation, noting who closed it (`agent:<id>`,
+    /// `visitor`, `system`) and the resolution tag; returns it as it stands
+    /// after, `None` if there is none. Closing a closed one changes nothing.
     async fn close_conversation(
         &self,
         id: ConversationId,
+        closed_by: &str,
+        resolution: Option<&str>,
         now: i64,
     ) -> Result<Option<Conversation>>;
+    /// Closed conversations of a site, most recently active first.
+    async fn closed_conversations(
+        &self,
+        site_id: &SiteId,
+        after: Option<InboxCursor>,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>>;
 
     /// Stores a message with the conversation's next sequence number, or
     /// returns the stored one if its client id is already there (even if the
@@ -440,14 +506,107 @@ pub trait KnowledgeStore: Send + Sync {
     async fn misses(&self, site_id: &SiteId, limit: i64) -> Result<Vec<(String, Miss)>>;
 }
 
+/// The handoff: states, the queue, offers and who takes chats. Every
+/// change of state is conditional on the state it comes from and records a
+/// history event in the same transaction, so two relays (or two agents)
+/// racing for the same conversation end with one winner.
+#[async_trait]
+pub trait HandoffStore: Send + Sync {
+    /// Puts a conversation with the bot in the queue. `None`: it was not
+    /// with the bot (already handed off, or closed).
+    async fn hand_off(
+        &self,
+        id: ConversationId,
+        reason: HandoffReason,
+        now: i64,
+    ) -> Result<Option<Conversation>>;
+    /// Saves the conversation's frustration (and so its queue tier).
+    async fn set_frustration(
+        &self,
+        id: ConversationId,
+        frustration: &Frustration,
+    ) -> Result<Option<Conversation>>;
+    /// From now on agents' replies are emailed to the visitor.
+    async fn email_replies(&self, id: ConversationId) -> Result<()>;
+    /// Offers a waiting conversation that has no offer to an agent. `false`:
+    /// it is no longer waiting or already offered.
+    async fn offer(
+        &self,
+        id: ConversationId,
+        agent: AgentId,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool>;
+    /// Ends the agent's offer of the conversation, as declined or expired.
+    /// `false`: there was no such offer.
+    async fn end_offer(
+        &self,
+        id: ConversationId,
+        agent: AgentId,
+        expired: bool,
+        now: i64,
+    ) -> Result<bool>;
+    /// Agents who declined or let lapse an offer of the conversation since
+    /// `since`.
+    async fn passed_by(&self, id: ConversationId, since: i64) -> Result<Vec<AgentId>>;
+    /// Offers that ran out by `now`.
+    async fn lapsed_offers(&self, now: i64) -> Result<Vec<LapsedOffer>>;
+    /// When the next offer runs out, if any does.
+    async fn next_offer_expiry(&self) -> Result<Option<i64>>;
+    /// An agent takes a conversation that is with the bot or waiting.
+    async fn take(&self, id: ConversationId, agent: AgentId, now: i64) -> Result<Taken>;
+    /// Moves a conversation assigned to `from` to `to`, with a note for
+    /// agents. `None`: it is not assigned to `from`.
+    async fn transfer(
+        &self,
+        id: ConversationId,
+        from: AgentId,
+        to: AgentId,
+        note: &str,
+        now: i64,
+    ) -> Result<Option<Conversation>>;
+    /// A site's queue, in order: higher tier first, then longer waiting.
+    async fn queue(&self, site_id: &SiteId) -> Result<Vec<Queued>>;
+    /// Every waiting conversation of a site, in queue order, at most `limit`.
+    async fn waiting_conversations(
+        &self,
+        site_id: &SiteId,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>>;
+    /// How many conversations are waiting, with the bot, and closed.
+    async fn counts(&self, site_id: &SiteId) -> Result<(u32, u32, u32)>;
+    /// The mean time agents had a conversation (taken → closed or handed
+    /// on) over the site's `recent` latest, with how many there were.
+    async fn pace(&self, site_id: &SiteId, recent: i64) -> Result<(Option<i64>, usize)>;
+    /// Sets whether an agent takes chats on a site, and how many.
+    async fn set_availability(
+        &self,
+        agent: AgentId,
+        site_id: &SiteId,
+        availability: Availability,
+        capacity: u32,
+        auto_away: bool,
+    ) -> Result<()>;
+    /// Everyone who works on the site, with availability, load and offers.
+    async fn team(&self, site_id: &SiteId) -> Result<Vec<Member>>;
+    /// The conversation's changes of state, oldest first.
+    async fn history(&self, id: ConversationId) -> Result<Vec<HistoryEvent>>;
+}
+
 /// Everything the relay stores, whatever the backend.
 pub trait Store:
-    SiteStore + AgentStore + VisitorStore + ConversationStore + KnowledgeStore + 'static
+    SiteStore + AgentStore + VisitorStore + ConversationStore + KnowledgeStore + HandoffStore + 'static
 {
 }
 
 impl<T> Store for T where
-    T: SiteStore + AgentStore + VisitorStore + ConversationStore + KnowledgeStore + 'static
+    T: SiteStore
+        + AgentStore
+        + VisitorStore
+        + ConversationStore
+        + KnowledgeStore
+        + HandoffStore
+        + 'static
 {
 }
 

@@ -13,6 +13,7 @@ use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
 use tokio_stream::StreamMap;
+use warmline_shared::handoff::ConversationState;
 use warmline_shared::{
     AgentFrame, Author, ConversationId, ConversationSummary, ErrorCode, InboxCursor, ServerFrame,
 };
@@ -23,11 +24,16 @@ use crate::conversation::{DomainError, NewPost, Participant};
 use crate::error::AppError;
 use crate::events::{Change, Event};
 use crate::fanout::{Lagged, Subscription, Topic};
+use crate::handoff::{agents, availability, views};
 use crate::state::{AppState, now_ms};
 use crate::store::{Agent, Session};
 
 /// How many open conversations one page of the inbox lists.
 const INBOX_PAGE: usize = 50;
+/// How much of the queue the console gets at once (all of it, in practice).
+const QUEUE_SHOWN: i64 = 500;
+/// Longest resolution tag.
+const MAX_RESOLUTION_CHARS: usize = 40;
 
 pub async fn handler(
     ws: WebSocketUpgrade,
@@ -73,26 +79,19 @@ where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let mut out = Outbound::new(sink);
-    let site_id = session.agent.site_id.clone();
-    // The site's visitors see that someone is there while this socket is.
-    let online = state.presence.join(&site_id);
-    state
-        .events
-        .publish(Event::Presence {
-            site_id: site_id.clone(),
-            online,
-        })
-        .await;
+    let agent = &session.agent;
+    // Routing offers chats only to agents with a console open.
+    if let Err(e) = availability::console_opened(&state, agent).await {
+        tracing::warn!(error = %e, "the agent's availability could not be set");
+    }
     let result = tokio::select! {
         result = serve(&state, &session, &mut out, &mut stream) => result,
         _ = state.shutdown.cancelled() => Err(Stop::Shutdown),
         _ = tokio::time::sleep(until(session.expires_at)) => Err(Stop::SessionEnded),
     };
-    let online = state.presence.leave(&site_id);
-    state
-        .events
-        .publish(Event::Presence { site_id, online })
-        .await;
+    if let Err(e) = availability::console_closed(&state, agent).await {
+        tracing::warn!(error = %e, "the agent's availability could not be set");
+    }
     if matches!(result, Err(Stop::Unresponsive)) {
         state.unresponsive.fetch_add(1, Ordering::Relaxed);
     }
@@ -127,6 +126,9 @@ where
         .subscribe(Topic::Site(agent.site_id.clone()))
         .await;
     send_inbox(state, agent, out).await?;
+    let team = views::team(state, &agent.site_id).await?;
+    let desk = views::desk(state, &agent.site_id, &team).await?;
+    out.send(&ServerFrame::Desk { desk }).await?;
 
     let me = Participant::Agent(agent.clone());
     let mut watching: StreamMap<ConversationId, Subscription> = StreamMap::new();
@@ -176,8 +178,50 @@ where
                         out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
                         continue;
                     }
+                    // Answering a conversation nobody has takes it; the
+                    // reply itself tells the visitor who is there.
+                    match state.conversations.visible_to(&me, conversation_id).await {
+                        Ok(c) if matches!(c.summary.state, ConversationState::Bot | ConversationState::Waiting) => {
+                            match state.conversations.take(agent, conversation_id).await {
+                                Ok(_) | Err(DomainError::AlreadyTaken) => {}
+                                Err(DomainError::Store(e)) => return Err(e.into()),
+                                Err(e) => {
+                                    out.error(e.code(), Some(&client_id)).await?;
+                                    continue;
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
                     let post = NewPost { conversation_id, client_id, text, author: me.clone(), attachment: None, articles: Vec::new(), wants_person: false };
                     socket::post(state, post, out).await?;
+                }
+                AgentFrame::Availability { availability, capacity } => {
+                    availability::choose(state, agent, availability, capacity).await?;
+                }
+                AgentFrame::Accept { conversation_id } => {
+                    socket::answer(agents::take(state, agent, conversation_id).await.map(drop), out).await?;
+                }
+                AgentFrame::Decline { conversation_id } => {
+                    let ended = state.conversations.end_offer(conversation_id, agent.id, false).await;
+                    match ended {
+                        Ok(true) => {}
+                        // Already over: make sure the console shows it so.
+                        Ok(false) => out.send(&ServerFrame::OfferEnded { conversation_id }).await?,
+                        Err(e) => socket::answer(Err::<(), _>(e), out).await?,
+                    }
+                }
+                AgentFrame::Transfer { conversation_id, to, note } => {
+                    socket::answer(agents::transfer(state, agent, conversation_id, to, &note).await.map(drop), out).await?;
+                }
+                AgentFrame::Resolve { conversation_id, resolution } => {
+                    let resolution = resolution.trim();
+                    if resolution.is_empty() || resolution.chars().count() > MAX_RESOLUTION_CHARS {
+                        out.error(ErrorCode::Malformed, None).await?;
+                        continue;
+                    }
+                    let closed = state.conversations.close(&me, conversation_id, Some(resolution)).await;
+                    socket::answer(closed.map(drop), out).await?;
                 }
                 AgentFrame::Typing { conversation_id } => {
                     if typing.allows() {
@@ -191,7 +235,7 @@ where
             },
             _ = heartbeat.tick() => heartbeat.beat(out).await?,
             item = inbox.next() => match item {
-                Some(Ok(event)) => on_inbox_event(state, agent, &event, out).await?,
+                Some(Ok(event)) => on_inbox_event(agent, &event, out).await?,
                 // Missed inbox changes: the whole list again is the simple, correct answer.
                 Some(Err(Lagged)) => send_inbox(state, agent, out).await?,
                 None => return Ok(()),
@@ -231,7 +275,6 @@ async fn still_signed_in(state: &AppState, session: &Session) -> Result<bool, St
 }
 
 async fn on_inbox_event<S>(
-    state: &AppState,
     agent: &Agent,
     event: &Arc<Event>,
     out: &mut Outbound<S>,
@@ -240,22 +283,42 @@ where
     S: Sink<Message> + Unpin,
 {
     match &**event {
-        // The inbox lists open conversations; a fresh list drops the closed one.
-        Event::ConversationChanged {
-            change: Change::Closed,
-            ..
-        } => send_inbox(state, agent, out).await,
         // The visitor's first message follows at once and brings it to the
         // inbox with something to read.
         Event::ConversationChanged {
             change: Change::Started,
             ..
         } => Ok(()),
-        Event::ConversationChanged { conversation, .. } => Ok(out
-            .send(&ServerFrame::Conversation {
-                conversation: conversation.clone(),
-            })
-            .await?),
+        Event::ConversationChanged {
+            conversation,
+            change,
+            ..
+        } => {
+            let conversation_id = conversation.id;
+            match change {
+                Change::Offered {
+                    agent_id,
+                    expires_at,
+                } if *agent_id == agent.id => {
+                    let offer = ServerFrame::Offer {
+                        conversation: conversation.clone(),
+                        expires_at: *expires_at,
+                    };
+                    out.send(&offer).await?;
+                }
+                Change::OfferEnded { agent_id } if *agent_id == agent.id => {
+                    out.send(&ServerFrame::OfferEnded { conversation_id })
+                        .await?;
+                }
+                _ => {}
+            }
+            Ok(out
+                .send(&ServerFrame::Conversation {
+                    conversation: conversation.clone(),
+                })
+                .await?)
+        }
+        Event::Desk { desk, .. } => Ok(out.send(&ServerFrame::Desk { desk: desk.clone() }).await?),
         _ => Ok(()),
     }
 }
@@ -287,6 +350,19 @@ async fn inbox_page(
         .await?;
     let more = conversations.len() > INBOX_PAGE;
     conversations.truncate(INBOX_PAGE);
+    // The whole queue comes with the first page, so the waiting view is
+    // complete and in order however old its conversations are.
+    if after.is_none() {
+        let waiting = state
+            .store
+            .waiting_conversations(&agent.site_id, QUEUE_SHOWN)
+            .await?;
+        for summary in waiting {
+            if !conversations.iter().any(|c| c.id == summary.id) {
+                conversations.push(summary);
+            }
+        }
+    }
     Ok((conversations, more))
 }
 

@@ -150,6 +150,7 @@ async fn an_agent_loop_closes_when_its_session_ends_and_not_for_another() {
     let (mut agent, (sink, stream)) = pair();
     tokio::spawn(agent::run(state.clone(), session, sink, stream));
     assert!(matches!(agent.frame().await, ServerFrame::Inbox { .. }));
+    assert!(matches!(agent.frame().await, ServerFrame::Desk { .. }));
 
     // Another session of the same agent ends: this socket stays.
     let ended = |session: &str| Event::SessionEnded {

@@ -11,8 +11,9 @@ use axum::http::header::ORIGIN;
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
 use warmline_shared::api::ArticleLink;
+use warmline_shared::handoff::ConversationState;
 use warmline_shared::{
-    Author, ConversationId, ErrorCode, Identity, NameSource, Presence, Seq, ServerFrame, SiteId,
+    Author, ConversationId, ErrorCode, Identity, NameSource, Place, Seq, ServerFrame, SiteId,
     VisitorFrame, Welcomed, validate_text,
 };
 
@@ -22,6 +23,7 @@ use crate::client_addr::ClientAddr;
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::events::{Change, Event};
 use crate::fanout::{Subscription, Topic};
+use crate::handoff::{triage, views};
 use crate::identity;
 use crate::kb::bot;
 use crate::state::{AppState, now_ms};
@@ -190,11 +192,12 @@ where
         }
         None => (None, last_seq > 0),
     };
-    let mut presence_feed = state
+    let mut site_feed = state
         .events
-        .subscribe(Topic::Presence(site.id.clone()))
+        .subscribe(Topic::Visitors(site.id.clone()))
         .await;
-    let reply_minutes = reply_minutes(state, &site.id).await?;
+    let team = views::team(state, &site.id).await?;
+    let presence = views::presence(state, &site, &team).await?;
     out.send(&ServerFrame::Welcome {
         token,
         conversation_id: watch.as_ref().map(|w| w.delivery.conversation_id),
@@ -204,18 +207,21 @@ where
             // Someone who has written here before has a conversation; a
             // verified visitor's row exists from their first hello.
             returning: watch.is_some(),
-            presence: Presence {
-                online: state.presence.online(&site.id),
-                reply_minutes,
-            },
+            presence,
         },
     })
     .await?;
     if ahead {
         out.error(ErrorCode::SeqAhead, None).await?;
     }
+    // What the widget was last told of the handoff, so it hears only changes.
+    let mut told = None;
     if let Some(watch) = &mut watch {
         watch.delivery.catch_up(store, out).await?;
+        if let Some(conversation) = store.conversation(watch.delivery.conversation_id).await? {
+            let place = views::place_of(state, &conversation).await?;
+            tell_place(&mut told, conversation.id(), place, out).await?;
+        }
     }
 
     let mut heartbeat = Heartbeat::new(state.ping_every);
@@ -237,13 +243,37 @@ where
                 }
                 VisitorFrame::Send { client_id, text, attachment } => {
                     let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming };
-                    let message = Written { client_id, text, attachment, articles: Vec::new(), wants_person: false };
+                    let message = Written { client_id, text, attachment, ..Written::default() };
                     writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
                 }
-                VisitorFrame::Person { client_id, article } => {
+                VisitorFrame::Person { client_id, article, declined } => {
                     let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming };
                     let (text, articles) = bot::person_request(state, &site.id, &lang, article).await;
-                    let message = Written { client_id, text, attachment: None, articles, wants_person: true };
+                    let self_help_failed = declined || !articles.is_empty();
+                    let message = Written { client_id, text, articles, wants_person: true, self_help_failed, ..Written::default() };
+                    writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
+                }
+                VisitorFrame::Leave { client_id, name, email, text } => {
+                    let Ok(email) = email.trim().parse::<lettre::Address>() else {
+                        out.error(ErrorCode::BadEmail, Some(&client_id)).await?;
+                        continue;
+                    };
+                    if !naming.is_verified() {
+                        match Naming::given(&name) {
+                            Some(given) => naming = given,
+                            None => {
+                                let code = if name.trim().is_empty() { ErrorCode::EmptyMessage } else { ErrorCode::TooLarge };
+                                out.error(code, Some(&client_id)).await?;
+                                continue;
+                            }
+                        }
+                        naming.email = Some(email.to_string());
+                    }
+                    if let Some(v) = &mut visitor {
+                        naming.apply(state, v).await?;
+                    }
+                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming };
+                    let message = Written { client_id, text, left: true, ..Written::default() };
                     writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
                 }
                 VisitorFrame::Typing => {
@@ -268,19 +298,43 @@ where
                 }
             },
             _ = heartbeat.tick() => heartbeat.beat(out).await?,
-            Some(item) = presence_feed.next() => {
-                if let Ok(event) = item && let Event::Presence { online, .. } = &*event {
-                    let presence = Presence { online: *online, reply_minutes };
-                    out.send(&ServerFrame::Presence { presence }).await?;
+            Some(item) = site_feed.next() => {
+                let Ok(event) = item else { continue };
+                match &*event {
+                    Event::Presence { presence, .. } => {
+                        out.send(&ServerFrame::Presence { presence: *presence }).await?;
+                    }
+                    Event::Queue { places, .. } => {
+                        let Some(w) = &watch else { continue };
+                        let id = w.delivery.conversation_id;
+                        if let Some((position, (_, wait))) = places.iter().zip(1u32..).map(|(p, n)| (n, p)).find(|(_, (c, _))| *c == id) {
+                            let by_email = told.is_some_and(|(_, p): (ConversationId, Place)| p.by_email);
+                            let place = Place { state: ConversationState::Waiting, position: Some(position), wait_minutes: *wait, by_email };
+                            tell_place(&mut told, id, place, out).await?;
+                        }
+                    }
+                    _ => {}
                 }
             }
             Some(item) = next_in(&mut watch) => {
                 let Some(current) = watch.as_mut() else { continue };
                 let conversation_id = current.delivery.conversation_id;
                 let other = current.delivery.forward(item, store, out).await?;
+                if let Some(Event::ConversationChanged { conversation, .. }) = other.as_deref()
+                    && conversation.state != ConversationState::Waiting
+                    // The widget starts out with the bot: only news is told.
+                    && told.map_or(conversation.state != ConversationState::Bot, |(_, p)| p.state != conversation.state)
+                {
+                    // Waiting places come with the queue, which follows.
+                    let place = Place { state: conversation.state, ..Place::default() };
+                    tell_place(&mut told, conversation_id, place, out).await?;
+                }
                 match other.as_deref() {
                     // The next message starts a new conversation.
-                    Some(event) if is_closed(event) => watch = None,
+                    Some(event) if is_closed(event) => {
+                        watch = None;
+                        told = None;
+                    }
                     Some(Event::Typing { author: author @ Author::Agent { .. }, .. }) => {
                         out.send(&ServerFrame::Typing { conversation_id, author: author.clone() }).await?;
                     }
@@ -302,23 +356,6 @@ fn verified_user<'a>(secret: Option<&str>, identity: &'a Identity) -> Option<&'a
         && user_id.len() <= identity::MAX_USER_ID_BYTES
         && identity::verify(secret, user_id, identity.user_hash.as_deref()?);
     ok.then_some(user_id)
-}
-
-/// Answered conversations needed before the widget states a typical reply
-/// time; with fewer it says "a few minutes" rather than a number.
-const REPLY_TIME_SAMPLE: usize = 5;
-/// How many of the site's latest answered conversations the figure is from.
-const REPLY_TIME_RECENT: i64 = 30;
-
-/// The site's typical time to a first reply, in whole minutes (at least 1),
-/// when there is enough recent data to say.
-async fn reply_minutes(state: &AppState, site: &SiteId) -> Result<Option<u32>, Stop> {
-    let (median_ms, sample) = state.store.reply_time(site, REPLY_TIME_RECENT).await?;
-    Ok(median_ms.filter(|_| sample >= REPLY_TIME_SAMPLE).map(|ms| {
-        u32::try_from((ms + 59_999) / 60_000)
-            .unwrap_or(u32::MAX)
-            .max(1)
-    }))
 }
 
 /// What to call a visitor, and how sure the relay is of it.
@@ -385,7 +422,9 @@ impl Naming {
             return Ok(());
         };
         let downgrade = visitor.name_source == NameSource::Verified && !self.is_verified();
-        let same = visitor.name.as_ref() == Some(name) && visitor.name_source == self.source;
+        let same = visitor.name.as_ref() == Some(name)
+            && visitor.name_source == self.source
+            && self.email.is_none();
         if downgrade || same {
             return Ok(());
         }
@@ -399,16 +438,42 @@ impl Naming {
     }
 }
 
-/// Who writes a visitor's message, and from where.
 /// What a visitor's frame asks to store.
+#[derive(Default)]
 struct Written {
     client_id: String,
     text: String,
     attachment: Option<String>,
     articles: Vec<ArticleLink>,
     wants_person: bool,
+    self_help_failed: bool,
+    /// Left with their email while nobody could answer.
+    left: bool,
 }
 
+/// Sends the visitor where their conversation is, if that changed.
+async fn tell_place<S>(
+    told: &mut Option<(ConversationId, Place)>,
+    id: ConversationId,
+    place: Place,
+    out: &mut Outbound<S>,
+) -> Result<(), Stop>
+where
+    S: Sink<Message> + Unpin,
+{
+    if *told == Some((id, place)) {
+        return Ok(());
+    }
+    *told = Some((id, place));
+    Ok(out
+        .send(&ServerFrame::Handoff {
+            conversation_id: id,
+            place,
+        })
+        .await?)
+}
+
+/// Who writes a visitor's message, and from where.
 struct Writer<'a> {
     site: &'a Site,
     token_hash: &'a str,
@@ -433,12 +498,13 @@ impl Writer<'_> {
     where
         S: Sink<Message> + Unpin,
     {
-        let (author, conversation_id) = match self.place(state, visitor, watch).await? {
+        let (author, conversation_id) = match self.place(state, visitor, watch, lang).await? {
             Ok(placed) => placed,
             Err(code) => return Ok(out.error(code, Some(&message.client_id)).await?),
         };
         let text = message.text.clone();
-        let wants_person = message.wants_person;
+        let (wants_person, self_help_failed, left) =
+            (message.wants_person, message.self_help_failed, message.left);
         let post = NewPost {
             conversation_id,
             client_id: message.client_id,
@@ -457,9 +523,13 @@ impl Writer<'_> {
                 seq: posted.seq,
                 text,
                 wants_person,
+                self_help_failed,
+                left,
                 lang: lang.to_owned(),
             };
-            state.sockets.spawn(bot::answer(state.clone(), question));
+            state
+                .sockets
+                .spawn(triage::after_message(state.clone(), question));
         }
         Ok(())
     }
@@ -472,6 +542,7 @@ impl Writer<'_> {
         state: &AppState,
         visitor: &mut Option<Visitor>,
         watch: &mut Option<Watch>,
+        lang: &str,
     ) -> Result<Result<(Visitor, ConversationId), ErrorCode>, Stop> {
         let limits = &state.limits;
         if !limits.visitor_message(self.token_hash, self.address, &self.site.id) {
@@ -502,7 +573,7 @@ impl Writer<'_> {
                 }
                 let conversation = state
                     .conversations
-                    .start(&stored, self.page)
+                    .start(&stored, self.page, lang)
                     .await
                     .map_err(stop)?;
                 let new = watch.insert(Watch::new(state, &conversation, 0).await.0);

@@ -20,7 +20,9 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use warmline_shared::{ChatMessage, ConversationId, ErrorCode, Seq, ServerFrame, VisitorFrame};
 
-use crate::helpers::{Client, RelayProcess, TestRelay, hello, loose_limits, reply, say};
+use crate::helpers::{
+    Client, RelayProcess, TestRelay, hello, is_routing, loose_limits, reply, say,
+};
 
 /// One fault test at a time (see the module's doc).
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -391,7 +393,12 @@ impl Wire {
                 // As the browser apps read frames: the 16 KiB limit of
                 // `warmline_shared::decode` is for what clients send, and an
                 // agent's inbox can be larger.
-                Ok(Message::Text(text)) => return Some(serde_json::from_str(&text).unwrap()),
+                Ok(Message::Text(text)) => {
+                    let frame = serde_json::from_str(&text).unwrap();
+                    if !is_routing(&frame) {
+                        return Some(frame);
+                    }
+                }
                 Ok(Message::Ping(_) | Message::Pong(_)) => continue,
                 Ok(_) | Err(_) => return None,
             }

@@ -220,6 +220,18 @@ pub fn say(client_id: &str, text: &str) -> VisitorFrame {
     }
 }
 
+/// Frames about the handoff (the queue, offers, the desk), which come
+/// whenever routing acts, whatever else a test is doing.
+pub fn is_routing(frame: &ServerFrame) -> bool {
+    matches!(
+        frame,
+        ServerFrame::Handoff { .. }
+            | ServerFrame::Desk { .. }
+            | ServerFrame::Offer { .. }
+            | ServerFrame::OfferEnded { .. }
+    )
+}
+
 pub struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
@@ -247,7 +259,20 @@ impl Client {
     }
 
     /// The next frame from the relay; fails the test if none comes in time.
+    /// The next frame, past those about the handoff (the queue, offers, the
+    /// desk), which come whenever routing acts: tests of the handoff read
+    /// them with `recv_until` or `recv_any`.
     pub async fn recv(&mut self) -> ServerFrame {
+        loop {
+            let frame = self.recv_any().await;
+            if !is_routing(&frame) {
+                return frame;
+            }
+        }
+    }
+
+    /// The next frame, whatever it is.
+    pub async fn recv_any(&mut self) -> ServerFrame {
         loop {
             let message = tokio::time::timeout(FRAME_DEADLINE, self.ws.next())
                 .await
@@ -269,11 +294,13 @@ impl Client {
     ) -> (ServerFrame, Vec<ServerFrame>) {
         let mut skipped = Vec::new();
         loop {
-            let frame = self.recv().await;
+            let frame = self.recv_any().await;
             if wanted(&frame) {
                 return (frame, skipped);
             }
-            skipped.push(frame);
+            if !is_routing(&frame) {
+                skipped.push(frame);
+            }
         }
     }
 

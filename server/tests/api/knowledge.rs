@@ -416,6 +416,7 @@ async fn the_bot_suggests_articles_once_and_hands_over_to_a_person() {
         .send_visitor(VisitorFrame::Person {
             client_id: "p1".into(),
             article: Some(article),
+            declined: false,
         })
         .await;
     let asked = next_message(&mut visitor).await;

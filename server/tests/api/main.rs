@@ -5,6 +5,7 @@ mod agent_socket;
 mod assets;
 mod attachments;
 mod faults;
+mod handoff;
 mod helpers;
 mod identity;
 mod knowledge;

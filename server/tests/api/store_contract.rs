@@ -7,9 +7,13 @@ use std::sync::Arc;
 use std::collections::BTreeMap;
 
 use warmline_server::store::{
-    self, NewMessage, Role, Saved, Site, SiteSettings, Status, Store, StoredAttachment,
+    self, NewMessage, Role, Saved, Site, SiteSettings, Status, Store, StoredAttachment, Taken,
 };
 use warmline_shared::api::{ArticleDraft, ArticleLink, Media, Video};
+use warmline_shared::handoff::{
+    Availability, BusinessHours, ConversationState, Frustration, HandoffReason, HandoffSettings,
+    Signal,
+};
 use warmline_shared::{Attachment, Author, ConversationId, NameSource, SiteId, VisitorId};
 
 /// A fresh, empty store of each backend.
@@ -46,6 +50,7 @@ contract!(
     history_reads_back_in_order_and_in_pages,
     the_inbox_lists_open_conversations_newest_first,
     conversations_are_assigned_and_closed,
+    the_queue_orders_offers_and_hands_out_each_conversation_once,
     site_settings_and_the_identity_secret_are_kept,
     people_work_on_several_sites_with_a_role_on_each,
     a_verified_visitor_is_one_person_on_every_browser,
@@ -102,7 +107,7 @@ mod cases {
             .unwrap()
             .unwrap();
         let (conversation, _) = store
-            .start_conversation(&site_id(), visitor.id, None, 0)
+            .start_conversation(&site_id(), visitor.id, None, "en", 0)
             .await
             .unwrap();
         (visitor.id, conversation.id())
@@ -196,7 +201,7 @@ mod cases {
             .unwrap()
             .unwrap();
         store
-            .start_conversation(&s, talked.id, None, 10)
+            .start_conversation(&s, talked.id, None, "en", 10)
             .await
             .unwrap();
         store.create_visitor(&s, "silent-old", 10).await.unwrap();
@@ -240,7 +245,7 @@ mod cases {
                 .is_none()
         );
         let (first, new) = store
-            .start_conversation(&site_id(), visitor.id, Some("/pricing"), 7)
+            .start_conversation(&site_id(), visitor.id, Some("/pricing"), "en", 7)
             .await
             .unwrap();
         assert!(new);
@@ -248,7 +253,7 @@ mod cases {
         assert_eq!(first.summary.page.as_deref(), Some("/pricing"));
         assert_eq!(first.summary.last_seq, 0);
         let (same, new) = store
-            .start_conversation(&site_id(), visitor.id, None, 8)
+            .start_conversation(&site_id(), visitor.id, None, "en", 8)
             .await
             .unwrap();
         assert_eq!((same.id(), new), (first.id(), false));
@@ -256,9 +261,12 @@ mod cases {
             store.open_conversation_of(visitor.id).await.unwrap(),
             Some(first.clone())
         );
-        store.close_conversation(first.id(), 9).await.unwrap();
+        store
+            .close_conversation(first.id(), "system", None, 9)
+            .await
+            .unwrap();
         let (next, new) = store
-            .start_conversation(&site_id(), visitor.id, None, 10)
+            .start_conversation(&site_id(), visitor.id, None, "en", 10)
             .await
             .unwrap();
         assert!(new);
@@ -338,7 +346,10 @@ mod cases {
         resend.visitor_id = Some(stranger);
         assert!(store.append(resend).await.unwrap().is_none());
 
-        store.close_conversation(id, 5).await.unwrap();
+        store
+            .close_conversation(id, "system", None, 5)
+            .await
+            .unwrap();
         assert!(
             store
                 .append(message(id, &s, "late", "hi"))
@@ -427,7 +438,7 @@ mod cases {
         for (i, token) in ["a", "b", "c"].into_iter().enumerate() {
             let visitor = store.create_visitor(&s, token, 0).await.unwrap().unwrap();
             let (c, _) = store
-                .start_conversation(&s, visitor.id, None, i as i64)
+                .start_conversation(&s, visitor.id, None, "en", i as i64)
                 .await
                 .unwrap();
             ids.push(c.id());
@@ -436,7 +447,10 @@ mod cases {
         let mut late = message(ids[0], &s, "late", "news");
         late.sent_at = 100;
         store.append(late).await.unwrap();
-        store.close_conversation(ids[1], 50).await.unwrap();
+        store
+            .close_conversation(ids[1], "system", None, 50)
+            .await
+            .unwrap();
         let inbox = store.open_conversations(&s, None, 10).await.unwrap();
         let listed: Vec<ConversationId> = inbox.iter().map(|c| c.id).collect();
         assert_eq!(listed, [ids[0], ids[2]]);
@@ -471,31 +485,205 @@ mod cases {
             .upsert_agent(&site_id(), "a@s.test", "Nino", Role::Agent, "h", 0)
             .await
             .unwrap();
-        let assigned = store
-            .assign_conversation(id, Some(agent.id), 3)
+        let Taken::Taken(assigned) = store.take(id, agent.id, 3).await.unwrap() else {
+            panic!("a conversation with the bot can be taken");
+        };
+        assert_eq!(assigned.assigned_to, Some(agent.id));
+        assert_eq!(assigned.summary.state, ConversationState::Assigned);
+        assert_eq!(assigned.summary.agent.as_deref(), Some("Nino"));
+        let closed = store
+            .close_conversation(id, "agent:1", Some("solved"), 4)
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(assigned.assigned_to, Some(agent.id));
-        let closed = store.close_conversation(id, 4).await.unwrap().unwrap();
         assert_eq!(closed.status, Status::Closed);
+        assert_eq!(closed.summary.state, ConversationState::Closed);
+        assert_eq!(closed.summary.resolution.as_deref(), Some("solved"));
         assert_eq!(closed.assigned_to, Some(agent.id));
-        let again = store.close_conversation(id, 9).await.unwrap().unwrap();
+        let again = store
+            .close_conversation(id, "agent:1", Some("other"), 9)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(again, closed, "closing twice changes nothing");
+        assert_eq!(store.take(id, agent.id, 10).await.unwrap(), Taken::Gone);
+        let closed_list = store
+            .closed_conversations(&site_id(), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(closed_list.iter().map(|c| c.id).collect::<Vec<_>>(), [id]);
         let missing = ConversationId::new(9999);
         assert!(
             store
-                .close_conversation(missing, 1)
+                .close_conversation(missing, "system", None, 1)
                 .await
                 .unwrap()
                 .is_none()
         );
+        assert_eq!(store.take(missing, agent.id, 1).await.unwrap(), Taken::Gone);
+        let kinds: Vec<String> = store
+            .history(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, ["assigned", "closed"]);
+    }
+
+    pub async fn the_queue_orders_offers_and_hands_out_each_conversation_once(store: &dyn Store) {
+        with_site(store).await;
+        let s = site_id();
+        let nino = store
+            .upsert_agent(&s, "n@s.test", "Nino", Role::Agent, "h", 0)
+            .await
+            .unwrap();
+        let levan = store
+            .upsert_agent(&s, "l@s.test", "Levan", Role::Agent, "h", 0)
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for (i, token) in ["a", "b", "c"].into_iter().enumerate() {
+            let visitor = store.create_visitor(&s, token, 0).await.unwrap().unwrap();
+            let (c, _) = store
+                .start_conversation(&s, visitor.id, None, "ka", i as i64)
+                .await
+                .unwrap();
+            assert_eq!(c.summary.state, ConversationState::Bot);
+            assert_eq!(c.summary.lang, "ka");
+            ids.push(c.id());
+        }
+        // In the order they came, then the frustrated one moves ahead.
+        for (i, id) in ids.iter().enumerate() {
+            let waiting = store
+                .hand_off(*id, HandoffReason::Asked, 10 + i as i64)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(waiting.summary.state, ConversationState::Waiting);
+            assert_eq!(waiting.summary.reason, Some(HandoffReason::Asked));
+            assert_eq!(waiting.summary.waiting_since, Some(10 + i as i64));
+        }
         assert!(
             store
-                .assign_conversation(missing, None, 1)
+                .hand_off(ids[0], HandoffReason::Phrase, 20)
+                .await
+                .unwrap()
+                .is_none(),
+            "a waiting conversation is not handed off again"
+        );
+        let frustrated = Frustration {
+            score: 2,
+            signals: vec![Signal::Shouting, Signal::Punctuation],
+        };
+        let assessed = store
+            .set_frustration(ids[2], &frustrated)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(assessed.summary.frustration, frustrated);
+        let order = |queue: Vec<store::Queued>| queue.iter().map(|q| q.id).collect::<Vec<_>>();
+        assert_eq!(
+            order(store.queue(&s).await.unwrap()),
+            [ids[2], ids[0], ids[1]]
+        );
+        let waiting = store.waiting_conversations(&s, 10).await.unwrap();
+        assert_eq!(
+            waiting.iter().map(|c| c.id).collect::<Vec<_>>(),
+            [ids[2], ids[0], ids[1]]
+        );
+        assert_eq!(store.counts(&s).await.unwrap(), (3, 0, 0));
+
+        // One offer at a time per conversation; it lapses or is declined.
+        assert!(store.offer(ids[2], nino.id, 100, 30).await.unwrap());
+        assert!(!store.offer(ids[2], levan.id, 100, 31).await.unwrap());
+        assert_eq!(store.next_offer_expiry().await.unwrap(), Some(100));
+        assert!(store.lapsed_offers(99).await.unwrap().is_empty());
+        let lapsed = store.lapsed_offers(100).await.unwrap();
+        assert_eq!(lapsed.len(), 1);
+        assert_eq!(
+            (lapsed[0].conversation_id, lapsed[0].agent_id),
+            (ids[2], nino.id)
+        );
+        assert!(store.end_offer(ids[2], nino.id, true, 100).await.unwrap());
+        assert!(!store.end_offer(ids[2], nino.id, true, 101).await.unwrap());
+        assert_eq!(store.passed_by(ids[2], 12).await.unwrap(), [nino.id]);
+        assert!(store.passed_by(ids[2], 101).await.unwrap().is_empty());
+
+        // Availability, capacity, load and offers, per person.
+        store
+            .set_availability(nino.id, &s, Availability::Online, 2, false)
+            .await
+            .unwrap();
+        assert!(store.offer(ids[0], levan.id, 200, 40).await.unwrap());
+        let team = store.team(&s).await.unwrap();
+        let of = |id| team.iter().find(|m| m.teammate.id == id).unwrap();
+        assert_eq!(of(nino.id).teammate.availability, Availability::Online);
+        assert_eq!(of(nino.id).teammate.capacity, 2);
+        assert_eq!(of(levan.id).teammate.availability, Availability::Offline);
+        assert_eq!(of(levan.id).offers, 1);
+        assert_eq!(of(levan.id).last_offered_at, 40);
+
+        // Taken once: the second taker is told it is gone to someone else.
+        let Taken::Taken(taken) = store.take(ids[0], nino.id, 50).await.unwrap() else {
+            panic!("a waiting conversation can be taken");
+        };
+        assert_eq!(taken.summary.offered_to, None, "taking ends the offer");
+        assert_eq!(
+            store.take(ids[0], levan.id, 51).await.unwrap(),
+            Taken::AlreadyTaken
+        );
+        let team = store.team(&s).await.unwrap();
+        assert_eq!(
+            team.iter()
+                .find(|m| m.teammate.id == nino.id)
+                .unwrap()
+                .teammate
+                .load,
+            1
+        );
+
+        // A transfer needs the current owner, and keeps its note.
+        assert!(
+            store
+                .transfer(ids[0], levan.id, nino.id, "", 60)
                 .await
                 .unwrap()
                 .is_none()
+        );
+        let moved = store
+            .transfer(ids[0], nino.id, levan.id, "VIP", 70)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(moved.assigned_to, Some(levan.id));
+        assert_eq!(moved.summary.note.as_deref(), Some("VIP"));
+        store
+            .close_conversation(ids[0], "agent:2", Some("solved"), 100)
+            .await
+            .unwrap();
+        // Spells with an agent: 50 → 70 (Nino) and 70 → 100 (Levan).
+        assert_eq!(store.pace(&s, 10).await.unwrap(), (Some(25), 2));
+        assert_eq!(store.counts(&s).await.unwrap(), (2, 0, 1));
+        store.email_replies(ids[1]).await.unwrap();
+        assert!(
+            store
+                .conversation(ids[1])
+                .await
+                .unwrap()
+                .unwrap()
+                .email_replies
+        );
+        let kinds: Vec<String> = store
+            .history(ids[0])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            ["handed_off", "offered", "assigned", "transferred", "closed"]
         );
     }
 
@@ -519,6 +707,15 @@ mod cases {
                 )]),
             )]),
             attachment_max_bytes: 1024,
+            handoff: HandoffSettings {
+                direct: true,
+                offer_seconds: 45,
+                sensitive: BTreeMap::from([("en".to_owned(), vec!["complaint".to_owned()])]),
+                hours: Some(BusinessHours {
+                    time_zone: "Asia/Tbilisi".into(),
+                    days: vec![vec![[540, 1080]]; 7],
+                }),
+            },
         };
         store.update_site(&site).await.unwrap();
         assert_eq!(store.site(&site_id()).await.unwrap(), Some(site.clone()));
@@ -751,7 +948,7 @@ mod cases {
                 .unwrap()
                 .unwrap();
             let (c, _) = store
-                .start_conversation(&site_id(), visitor.id, None, n)
+                .start_conversation(&site_id(), visitor.id, None, "en", n)
                 .await
                 .unwrap();
             let asked = NewMessage {

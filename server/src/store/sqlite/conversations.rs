@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use sqlx::{FromRow, Sqlite, Transaction};
+use warmline_shared::handoff::{ConversationState, HandoffReason};
 use warmline_shared::{
     AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
     Seq, SiteId, VisitorId,
@@ -79,22 +80,38 @@ fn author_columns(author: &Author) -> (&'static str, Option<&str>) {
 }
 
 #[derive(FromRow)]
-struct ConversationRow {
+pub(super) struct ConversationRow {
     id: i64,
     site_id: String,
     visitor_id: i64,
     visitor_name: Option<String>,
     name_source: String,
-    status: String,
+    state: String,
     assigned_agent_id: Option<i64>,
+    agent_name: Option<String>,
     page: Option<String>,
     last_seq: i64,
     last_text: Option<String>,
     updated_at: i64,
+    handoff_reason: Option<String>,
+    waiting_since: Option<i64>,
+    offered_to: Option<i64>,
+    frustration: String,
+    note: Option<String>,
+    resolution: Option<String>,
+    lang: String,
+    email_replies: bool,
 }
 
 impl ConversationRow {
-    fn summary(&self) -> Result<ConversationSummary> {
+    pub(super) fn summary(&self) -> Result<ConversationSummary> {
+        let corrupt =
+            |what: &str| StoreError::corrupt(format!("conversation {} has a bad {what}", self.id));
+        let state = ConversationState::from_name(&self.state).ok_or_else(|| corrupt("state"))?;
+        let reason = match &self.handoff_reason {
+            None => None,
+            Some(name) => Some(HandoffReason::from_name(name).ok_or_else(|| corrupt("reason"))?),
+        };
         Ok(ConversationSummary {
             id: ConversationId::new(self.id),
             visitor: self
@@ -106,6 +123,17 @@ impl ConversationRow {
             last_text: self.last_text.clone(),
             updated_at: self.updated_at,
             name_source: name_source(&self.name_source)?,
+            state,
+            reason,
+            waiting_since: self.waiting_since,
+            assigned_to: self.assigned_agent_id.map(AgentId::new),
+            agent: self.agent_name.clone(),
+            offered_to: self.offered_to.map(AgentId::new),
+            frustration: serde_json::from_str(&self.frustration)
+                .map_err(|_| corrupt("frustration"))?,
+            note: self.note.clone(),
+            resolution: self.resolution.clone(),
+            lang: self.lang.clone(),
         })
     }
 }
@@ -114,29 +142,29 @@ impl TryFrom<ConversationRow> for Conversation {
     type Error = StoreError;
 
     fn try_from(row: ConversationRow) -> Result<Self> {
-        let status = match row.status.as_str() {
-            "open" => Status::Open,
-            "closed" => Status::Closed,
-            other => {
-                return Err(StoreError::corrupt(format!(
-                    "conversation {} has status {other:?}",
-                    row.id
-                )));
-            }
+        let summary = row.summary()?;
+        let status = if summary.state == ConversationState::Closed {
+            Status::Closed
+        } else {
+            Status::Open
         };
         Ok(Conversation {
-            summary: row.summary()?,
+            summary,
             site_id: SiteId::new(row.site_id),
             visitor_id: VisitorId::new(row.visitor_id),
             status,
             assigned_to: row.assigned_agent_id.map(AgentId::new),
+            email_replies: row.email_replies,
         })
     }
 }
 
-const CONVERSATION_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, v.name AS visitor_name, \
-     v.name_source, c.status, c.assigned_agent_id, c.page, c.last_seq, c.last_text, c.updated_at \
-     FROM conversations c JOIN visitors v ON v.id = c.visitor_id";
+pub(super) const CONVERSATION_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, \
+     v.name AS visitor_name, v.name_source, c.state, c.assigned_agent_id, a.name AS agent_name, \
+     c.page, c.last_seq, c.last_text, c.updated_at, c.handoff_reason, c.waiting_since, \
+     c.offered_to, c.frustration, c.note, c.resolution, c.lang, c.email_replies \
+     FROM conversations c JOIN visitors v ON v.id = c.visitor_id \
+     LEFT JOIN agents a ON a.id = c.assigned_agent_id";
 
 const MESSAGE_SELECT: &str = "SELECT m.conversation_id, m.seq, m.client_id, m.author_kind, \
      m.author_name, m.text, m.sent_at, m.attachment_id, a.name AS attachment_name, \
@@ -144,7 +172,11 @@ const MESSAGE_SELECT: &str = "SELECT m.conversation_id, m.seq, m.client_id, m.au
      FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id";
 
 impl SqliteStore {
-    async fn conversation_where(&self, condition: &str, id: i64) -> Result<Option<Conversation>> {
+    pub(super) async fn conversation_where(
+        &self,
+        condition: &str,
+        id: i64,
+    ) -> Result<Option<Conversation>> {
         let row: Option<ConversationRow> =
             sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE {condition}"))
                 .bind(id)
@@ -169,7 +201,7 @@ impl SqliteStore {
     }
 }
 
-async fn conversation_in(
+pub(super) async fn conversation_in(
     tx: &mut Transaction<'_, Sqlite>,
     id: ConversationId,
 ) -> Result<Conversation> {
@@ -192,17 +224,19 @@ impl ConversationStore for SqliteStore {
         site_id: &SiteId,
         visitor_id: VisitorId,
         page: Option<&str>,
+        lang: &str,
         now: i64,
     ) -> Result<(Conversation, bool)> {
         // The partial unique index keeps one open conversation per visitor, so
         // two tabs racing here both end up in the same one.
         let inserted = sqlx::query(
-            "INSERT INTO conversations (site_id, visitor_id, page, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO conversations (site_id, visitor_id, page, lang, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
         .bind(site_id.as_str())
         .bind(visitor_id.get())
         .bind(page)
+        .bind(lang)
         .bind(now)
         .bind(now)
         .execute(&self.pool)
@@ -244,36 +278,63 @@ impl ConversationStore for SqliteStore {
         rows.iter().map(ConversationRow::summary).collect()
     }
 
-    async fn assign_conversation(
-        &self,
-        id: ConversationId,
-        agent: Option<AgentId>,
-        now: i64,
-    ) -> Result<Option<Conversation>> {
-        sqlx::query("UPDATE conversations SET assigned_agent_id = ?, updated_at = ? WHERE id = ?")
-            .bind(agent.map(AgentId::get))
-            .bind(now)
-            .bind(id.get())
-            .execute(&self.pool)
-            .await?;
-        self.conversation(id).await
-    }
-
     async fn close_conversation(
         &self,
         id: ConversationId,
+        closed_by: &str,
+        resolution: Option<&str>,
         now: i64,
     ) -> Result<Option<Conversation>> {
-        sqlx::query(
-            "UPDATE conversations SET status = 'closed', closed_at = ?, updated_at = ? \
-             WHERE id = ? AND status = 'open'",
+        let mut tx = self.pool.begin().await?;
+        let closed = sqlx::query(
+            "UPDATE conversations SET status = 'closed', state = 'closed', closed_at = ?, \
+             updated_at = ?, closed_by = ?, resolution = ?, offered_to = NULL, \
+             offer_expires_at = NULL WHERE id = ? AND status = 'open'",
         )
         .bind(now)
         .bind(now)
+        .bind(closed_by)
+        .bind(resolution)
         .bind(id.get())
-        .execute(&self.pool)
-        .await?;
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if closed {
+            super::handoff::record(
+                &mut tx,
+                id,
+                now,
+                "closed",
+                resolution,
+                None,
+                Some(closed_by),
+            )
+            .await?;
+        }
+        tx.commit().await?;
         self.conversation(id).await
+    }
+
+    async fn closed_conversations(
+        &self,
+        site_id: &SiteId,
+        after: Option<InboxCursor>,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>> {
+        let (updated_at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.updated_at, c.id.get()));
+        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE c.site_id = ? AND c.status = 'closed' \
+             AND (c.updated_at, c.id) < (?, ?) \
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
+        ))
+        .bind(site_id.as_str())
+        .bind(updated_at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(ConversationRow::summary).collect()
     }
 
     async fn append(&self, new: NewMessage<'_>) -> Result<Option<Appended>> {
@@ -409,7 +470,7 @@ mod tests {
             .unwrap()
             .unwrap();
         let (conversation, _) = store
-            .start_conversation(&site.id, visitor.id, None, 0)
+            .start_conversation(&site.id, visitor.id, None, "en", 0)
             .await
             .unwrap();
         // As a newer version (or a hand edit) might have written it.

@@ -3,6 +3,7 @@
 
 mod agents;
 mod conversations;
+mod handoff;
 mod knowledge;
 mod sites;
 mod visitors;

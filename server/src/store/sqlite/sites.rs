@@ -7,13 +7,17 @@ use super::SqliteStore;
 use crate::store::{Result, Role, Site, SiteSettings, SiteStore, StoreError};
 
 const SITE_SELECT: &str = "SELECT id, name, allowed_origins, accent, launcher_position, \
-     launcher_label, greetings, attachment_max_bytes FROM sites";
+     launcher_label, greetings, attachment_max_bytes, handoff FROM sites";
 
 fn site_from(row: &SqliteRow) -> Result<Site> {
     let id: String = row.get("id");
     let greetings: String = row.get("greetings");
     let greetings = serde_json::from_str(&greetings)
         .map_err(|e| StoreError::corrupt(format!("site {id} has unreadable greetings: {e}")))?;
+    let handoff: String = row.get("handoff");
+    let handoff = serde_json::from_str(&handoff).map_err(|e| {
+        StoreError::corrupt(format!("site {id} has unreadable handoff settings: {e}"))
+    })?;
     Ok(Site {
         id: SiteId::new(id),
         name: row.get("name"),
@@ -28,6 +32,7 @@ fn site_from(row: &SqliteRow) -> Result<Site> {
             launcher_label: row.get("launcher_label"),
             greetings,
             attachment_max_bytes: row.get::<i64, _>("attachment_max_bytes") as u64,
+            handoff,
         },
     })
 }
@@ -89,9 +94,11 @@ impl SiteStore for SqliteStore {
         let settings = &site.settings;
         let greetings = serde_json::to_string(&settings.greetings)
             .map_err(|e| StoreError::corrupt(format!("greetings do not serialise: {e}")))?;
+        let handoff = serde_json::to_string(&settings.handoff)
+            .map_err(|e| StoreError::corrupt(format!("handoff does not serialise: {e}")))?;
         sqlx::query(
             "UPDATE sites SET name = ?, allowed_origins = ?, accent = ?, launcher_position = ?, \
-             launcher_label = ?, greetings = ?, attachment_max_bytes = ? WHERE id = ?",
+             launcher_label = ?, greetings = ?, attachment_max_bytes = ?, handoff = ? WHERE id = ?",
         )
         .bind(&site.name)
         .bind(site.allowed_origins.join(" "))
@@ -104,6 +111,7 @@ impl SiteStore for SqliteStore {
         .bind(&settings.launcher_label)
         .bind(greetings)
         .bind(settings.attachment_max_bytes as i64)
+        .bind(handoff)
         .bind(site.id.as_str())
         .execute(&self.pool)
         .await?;

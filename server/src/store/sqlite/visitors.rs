@@ -199,6 +199,15 @@ impl VisitorStore for SqliteStore {
         Ok(())
     }
 
+    async fn visitor_email(&self, id: VisitorId) -> Result<Option<String>> {
+        let email: Option<Option<String>> =
+            sqlx::query_scalar("SELECT email FROM visitors WHERE id = ?")
+                .bind(id.get())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(email.flatten())
+    }
+
     async fn attachment(&self, id: &str) -> Result<Option<StoredAttachment>> {
         let row = sqlx::query(
             "SELECT id, site_id, visitor_id, name, mime, size, sha256 FROM attachments \

@@ -1,0 +1,434 @@
+use async_trait::async_trait;
+use sqlx::{FromRow, Row, Sqlite, Transaction};
+use warmline_shared::handoff::{Availability, Frustration, HandoffReason};
+use warmline_shared::{AgentId, ConversationId, ConversationSummary, SiteId, Teammate};
+
+use super::SqliteStore;
+use super::conversations::{CONVERSATION_SELECT, ConversationRow, conversation_in};
+use crate::store::{
+    Conversation, HandoffStore, HistoryEvent, LapsedOffer, Member, Queued, Result, StoreError,
+    Taken,
+};
+
+/// Adds a line to the conversation's history, inside the change's transaction.
+pub(super) async fn record(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: ConversationId,
+    at: i64,
+    kind: &str,
+    reason: Option<&str>,
+    agent: Option<AgentId>,
+    detail: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO conversation_events (conversation_id, at, kind, reason, agent_id, detail) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.get())
+    .bind(at)
+    .bind(kind)
+    .bind(reason)
+    .bind(agent.map(AgentId::get))
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct MemberRow {
+    id: i64,
+    name: String,
+    availability: Option<String>,
+    capacity: Option<i64>,
+    auto_away: Option<bool>,
+    last_offered_at: Option<i64>,
+    load: i64,
+    offers: i64,
+}
+
+#[async_trait]
+impl HandoffStore for SqliteStore {
+    async fn hand_off(
+        &self,
+        id: ConversationId,
+        reason: HandoffReason,
+        now: i64,
+    ) -> Result<Option<Conversation>> {
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE conversations SET state = 'waiting', handoff_reason = ?, waiting_since = ?, \
+             updated_at = ? WHERE id = ? AND state = 'bot'",
+        )
+        .bind(reason.name())
+        .bind(now)
+        .bind(now)
+        .bind(id.get())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !moved {
+            return Ok(None);
+        }
+        record(
+            &mut tx,
+            id,
+            now,
+            "handed_off",
+            Some(reason.name()),
+            None,
+            None,
+        )
+        .await?;
+        let conversation = conversation_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Some(conversation))
+    }
+
+    async fn set_frustration(
+        &self,
+        id: ConversationId,
+        frustration: &Frustration,
+    ) -> Result<Option<Conversation>> {
+        let json = serde_json::to_string(frustration)
+            .map_err(|e| StoreError::corrupt(format!("frustration does not serialise: {e}")))?;
+        sqlx::query("UPDATE conversations SET frustration = ?, tier = ? WHERE id = ?")
+            .bind(json)
+            .bind(i64::from(frustration.tier()))
+            .bind(id.get())
+            .execute(&self.pool)
+            .await?;
+        self.conversation_where("c.id = ?", id.get()).await
+    }
+
+    async fn email_replies(&self, id: ConversationId) -> Result<()> {
+        sqlx::query("UPDATE conversations SET email_replies = 1 WHERE id = ?")
+            .bind(id.get())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn offer(
+        &self,
+        id: ConversationId,
+        agent: AgentId,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let site: Option<String> = sqlx::query_scalar(
+            "UPDATE conversations SET offered_to = ?, offer_expires_at = ? \
+             WHERE id = ? AND state = 'waiting' AND offered_to IS NULL RETURNING site_id",
+        )
+        .bind(agent.get())
+        .bind(expires_at)
+        .bind(id.get())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(site) = site else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "INSERT INTO availability (agent_id, site_id, last_offered_at) VALUES (?, ?, ?) \
+             ON CONFLICT (agent_id, site_id) DO UPDATE SET last_offered_at = excluded.last_offered_at",
+        )
+        .bind(agent.get())
+        .bind(site)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        record(&mut tx, id, now, "offered", None, Some(agent), None).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn end_offer(
+        &self,
+        id: ConversationId,
+        agent: AgentId,
+        expired: bool,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let ended = sqlx::query(
+            "UPDATE conversations SET offered_to = NULL, offer_expires_at = NULL \
+             WHERE id = ? AND offered_to = ?",
+        )
+        .bind(id.get())
+        .bind(agent.get())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if ended {
+            let kind = if expired { "expired" } else { "declined" };
+            record(&mut tx, id, now, kind, None, Some(agent), None).await?;
+        }
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    async fn passed_by(&self, id: ConversationId, since: i64) -> Result<Vec<AgentId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT agent_id FROM conversation_events WHERE conversation_id = ? \
+             AND kind IN ('declined', 'expired') AND at >= ? AND agent_id IS NOT NULL",
+        )
+        .bind(id.get())
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids.into_iter().map(AgentId::new).collect())
+    }
+
+    async fn lapsed_offers(&self, now: i64) -> Result<Vec<LapsedOffer>> {
+        let rows = sqlx::query(
+            "SELECT site_id, id, offered_to FROM conversations \
+             WHERE offered_to IS NOT NULL AND offer_expires_at <= ?",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| LapsedOffer {
+                site_id: SiteId::new(row.get::<String, _>("site_id")),
+                conversation_id: ConversationId::new(row.get("id")),
+                agent_id: AgentId::new(row.get("offered_to")),
+            })
+            .collect())
+    }
+
+    async fn next_offer_expiry(&self) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(offer_expires_at) FROM conversations WHERE offered_to IS NOT NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn take(&self, id: ConversationId, agent: AgentId, now: i64) -> Result<Taken> {
+        let mut tx = self.pool.begin().await?;
+        // The state in the condition makes this the one place a race is
+        // decided: of two agents accepting at once, one updates a row.
+        let taken = sqlx::query(
+            "UPDATE conversations SET state = 'assigned', assigned_agent_id = ?, assigned_at = ?, \
+             offered_to = NULL, offer_expires_at = NULL, note = NULL, updated_at = ? \
+             WHERE id = ? AND state IN ('bot', 'waiting')",
+        )
+        .bind(agent.get())
+        .bind(now)
+        .bind(now)
+        .bind(id.get())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !taken {
+            let state: Option<String> =
+                sqlx::query_scalar("SELECT state FROM conversations WHERE id = ?")
+                    .bind(id.get())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return Ok(match state.as_deref() {
+                Some("assigned") => Taken::AlreadyTaken,
+                _ => Taken::Gone,
+            });
+        }
+        record(&mut tx, id, now, "assigned", None, Some(agent), None).await?;
+        let conversation = conversation_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Taken::Taken(Box::new(conversation)))
+    }
+
+    async fn transfer(
+        &self,
+        id: ConversationId,
+        from: AgentId,
+        to: AgentId,
+        note: &str,
+        now: i64,
+    ) -> Result<Option<Conversation>> {
+        let mut tx = self.pool.begin().await?;
+        let note = (!note.is_empty()).then_some(note);
+        let moved = sqlx::query(
+            "UPDATE conversations SET assigned_agent_id = ?, assigned_at = ?, note = ?, \
+             updated_at = ? WHERE id = ? AND state = 'assigned' AND assigned_agent_id = ?",
+        )
+        .bind(to.get())
+        .bind(now)
+        .bind(note)
+        .bind(now)
+        .bind(id.get())
+        .bind(from.get())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !moved {
+            return Ok(None);
+        }
+        let from = from.to_string();
+        record(&mut tx, id, now, "transferred", note, Some(to), Some(&from)).await?;
+        let conversation = conversation_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Some(conversation))
+    }
+
+    async fn queue(&self, site_id: &SiteId) -> Result<Vec<Queued>> {
+        let rows = sqlx::query(
+            "SELECT id, tier, waiting_since, offered_to FROM conversations \
+             WHERE site_id = ? AND state = 'waiting' ORDER BY tier DESC, waiting_since, id",
+        )
+        .bind(site_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Queued {
+                id: ConversationId::new(row.get("id")),
+                tier: row.get::<i64, _>("tier").clamp(0, 255) as u8,
+                since: row.get::<Option<i64>, _>("waiting_since").unwrap_or(0),
+                offered_to: row.get::<Option<i64>, _>("offered_to").map(AgentId::new),
+            })
+            .collect())
+    }
+
+    async fn waiting_conversations(
+        &self,
+        site_id: &SiteId,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>> {
+        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE c.site_id = ? AND c.state = 'waiting' \
+             ORDER BY c.tier DESC, c.waiting_since, c.id LIMIT ?"
+        ))
+        .bind(site_id.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(ConversationRow::summary).collect()
+    }
+
+    async fn counts(&self, site_id: &SiteId) -> Result<(u32, u32, u32)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FILTER (WHERE state = 'waiting') AS waiting, \
+             COUNT(*) FILTER (WHERE state = 'bot') AS bot, \
+             COUNT(*) FILTER (WHERE state = 'closed') AS closed \
+             FROM conversations WHERE site_id = ?",
+        )
+        .bind(site_id.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        let count = |name| row.get::<i64, _>(name).clamp(0, i64::from(u32::MAX)) as u32;
+        Ok((count("waiting"), count("bot"), count("closed")))
+    }
+
+    async fn pace(&self, site_id: &SiteId, recent: i64) -> Result<(Option<i64>, usize)> {
+        // A spell with an agent runs from "assigned" (or a transfer) to the
+        // next transfer or the close.
+        let spells: Vec<i64> = sqlx::query_scalar(
+            "SELECT e.at - (SELECT MAX(s.at) FROM conversation_events s \
+                 WHERE s.conversation_id = e.conversation_id AND s.id < e.id \
+                 AND s.kind IN ('assigned', 'transferred')) AS spell \
+             FROM conversation_events e JOIN conversations c ON c.id = e.conversation_id \
+             WHERE c.site_id = ? AND e.kind IN ('closed', 'transferred') AND spell IS NOT NULL \
+             ORDER BY e.id DESC LIMIT ?",
+        )
+        .bind(site_id.as_str())
+        .bind(recent)
+        .fetch_all(&self.pool)
+        .await?;
+        let samples = spells.len();
+        let mean = (samples > 0).then(|| spells.iter().sum::<i64>() / samples as i64);
+        Ok((mean, samples))
+    }
+
+    async fn set_availability(
+        &self,
+        agent: AgentId,
+        site_id: &SiteId,
+        availability: Availability,
+        capacity: u32,
+        auto_away: bool,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO availability (agent_id, site_id, availability, capacity, auto_away) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (agent_id, site_id) DO UPDATE SET \
+             availability = excluded.availability, capacity = excluded.capacity, \
+             auto_away = excluded.auto_away",
+        )
+        .bind(agent.get())
+        .bind(site_id.as_str())
+        .bind(availability.name())
+        .bind(i64::from(capacity))
+        .bind(auto_away)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn team(&self, site_id: &SiteId) -> Result<Vec<Member>> {
+        let rows: Vec<MemberRow> = sqlx::query_as(
+            "SELECT a.id, a.name, av.availability, av.capacity, av.auto_away, \
+             av.last_offered_at, \
+             (SELECT COUNT(*) FROM conversations c WHERE c.site_id = m.site_id \
+                 AND c.state = 'assigned' AND c.assigned_agent_id = a.id) AS load, \
+             (SELECT COUNT(*) FROM conversations c WHERE c.site_id = m.site_id \
+                 AND c.offered_to = a.id) AS offers \
+             FROM memberships m JOIN agents a ON a.id = m.agent_id \
+             LEFT JOIN availability av ON av.agent_id = m.agent_id AND av.site_id = m.site_id \
+             WHERE m.site_id = ? ORDER BY a.name, a.id",
+        )
+        .bind(site_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let availability = match row.availability.as_deref() {
+                    None => Availability::Offline,
+                    Some(name) => Availability::from_name(name).ok_or_else(|| {
+                        StoreError::corrupt(format!("agent {} has availability {name:?}", row.id))
+                    })?,
+                };
+                let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
+                Ok(Member {
+                    teammate: Teammate {
+                        id: AgentId::new(row.id),
+                        name: row.name,
+                        availability,
+                        capacity: row
+                            .capacity
+                            .map_or(warmline_shared::handoff::DEFAULT_CAPACITY, count),
+                        load: count(row.load),
+                        connected: false,
+                    },
+                    auto_away: row.auto_away.unwrap_or(false),
+                    last_offered_at: row.last_offered_at.unwrap_or(0),
+                    offers: count(row.offers),
+                })
+            })
+            .collect()
+    }
+
+    async fn history(&self, id: ConversationId) -> Result<Vec<HistoryEvent>> {
+        let rows = sqlx::query(
+            "SELECT at, kind, reason, agent_id, detail FROM conversation_events \
+             WHERE conversation_id = ? ORDER BY id",
+        )
+        .bind(id.get())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| HistoryEvent {
+                at: row.get("at"),
+                kind: row.get("kind"),
+                reason: row.get("reason"),
+                agent_id: row.get::<Option<i64>, _>("agent_id").map(AgentId::new),
+                detail: row.get("detail"),
+            })
+            .collect())
+    }
+}
