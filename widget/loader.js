@@ -277,7 +277,7 @@
   };
 
   const focusInput = () => {
-    const input = panel.querySelector("textarea");
+    const input = panel.querySelector(".compose textarea");
     if (input) input.focus({ preventScroll: true });
     return input;
   };

@@ -92,11 +92,15 @@ fn Actions(desk: Desk, conversation: ConversationSummary) -> impl IntoView {
         .clone()
         .filter(|_| mine)
         .map(|n| view! { <p class="note">{text::note_from_transfer(&n)}</p> });
+    let by_email = conversation
+        .by_email
+        .then(|| view! { <p class="note">{text::BY_EMAIL}</p> });
     let can_take = matches!(state, ConversationState::Bot | ConversationState::Waiting);
     view! {
         <div class="handling">
             <p class="state-line">{status}{reason}</p>
             {signals(&conversation)}
+            {by_email}
             {note}
             <div class="actions">
                 {can_take.then(|| view! {

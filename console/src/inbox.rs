@@ -49,7 +49,7 @@ pub fn Inbox(desk: Desk, now: RwSignal<f64>) -> impl IntoView {
 
     view! {
         <nav class="inbox" aria-label=text::CONVERSATIONS>
-            <Offers desk now />
+            <Offers desk />
             <div class="tabs" role="group" aria-label=text::INBOX_VIEWS>
                 {tab(View::Waiting, text::WAITING)}
                 {tab(View::Mine, text::MINE)}
@@ -67,7 +67,7 @@ pub fn Inbox(desk: Desk, now: RwSignal<f64>) -> impl IntoView {
             <ul class="list">
                 <For
                     each=move || listed.get()
-                    key=|c| format!("{c:?}")
+                    key=|c| (c.id, c.last_seq, c.updated_at, c.visitor.clone(), c.name_source, c.state, c.offered_to, c.frustration.score)
                     children=move |c| view! { <Item desk conversation=c now /> }
                 />
             </ul>
@@ -91,7 +91,15 @@ fn load_closed(desk: Desk) {
 
 /// Chats offered to this agent, with accept, decline and the time left.
 #[component]
-fn Offers(desk: Desk, now: RwSignal<f64>) -> impl IntoView {
+fn Offers(desk: Desk) -> impl IntoView {
+    // Its own clock: the time left counts down by the second.
+    let now = RwSignal::new(js_sys::Date::now());
+    if let Ok(tick) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || tick.clear());
+    }
     view! {
         <Show when=move || desk.offers.with(|o| !o.is_empty())>
             <section class="offers" aria-label=text::OFFERS>

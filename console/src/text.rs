@@ -331,3 +331,5 @@ pub fn seconds_left(seconds: i64) -> String {
     format!("{} s left", seconds.max(0))
 }
 pub const FRUSTRATED: &str = "frustrated";
+pub const BY_EMAIL: &str =
+    "The visitor left a message with their email: your replies are also emailed to them.";

@@ -138,6 +138,7 @@ mod tests {
             note: Some("VIP".into()),
             resolution: None,
             lang: "ka".into(),
+            by_email: true,
         }
     }
 

@@ -457,6 +457,7 @@ pub struct ConversationSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
     pub last_seq: Seq,
+    /// The latest text the visitor or an agent wrote (not the bot's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_text: Option<String>,
     /// Milliseconds since the Unix epoch.
@@ -488,6 +489,9 @@ pub struct ConversationSummary {
     /// The language the visitor's widget speaks.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub lang: String,
+    /// Agents' replies are also emailed to the visitor (they left a message).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub by_email: bool,
 }
 
 /// Why the relay refused something. Stable, machine-readable names; the

@@ -236,6 +236,7 @@ mod tests {
             note: None,
             resolution: None,
             lang: String::new(),
+            by_email: false,
         }
     }
 

@@ -374,10 +374,14 @@ impl Chat {
         });
     }
 
-    /// Whether to ask an anonymous visitor for their first name.
+    /// Whether to ask an anonymous visitor for their first name (not while
+    /// they wait for a person: the form to leave a message asks it).
     pub fn ask_name(&self) -> bool {
         let s = self.state.read();
-        s.me.name.is_none() && !s.asked_name && s.status == Status::Online
+        s.me.name.is_none()
+            && !s.asked_name
+            && s.status == Status::Online
+            && s.place.state != warmline_shared::handoff::ConversationState::Waiting
     }
 
     /// Turns the sound for new messages on or off, for this browser.

@@ -117,7 +117,7 @@ fn leave_form(parent: &web_sys::Element, chat: Chat, words: Words) {
     dom::set(&email, "maxlength", "254");
     let message =
         field("leave_message", "textarea", "", "off").unchecked_into::<HtmlTextAreaElement>();
-    dom::set(&message, "rows", "3");
+    dom::set(&message, "rows", "2");
     let send = dom::el(&form, "button", "send-left");
     dom::set(&send, "type", "submit");
     dom::text(&send, words.signal("leave_send"));

@@ -10,8 +10,9 @@ pub fn run(paths: &Paths, what: Option<&str>) -> Result {
     match what {
         Some("widget") | None => widget(paths),
         Some("search") => search(paths),
+        Some("handoff") => handoff(paths),
         Some(other) => Err(format!(
-            "no benchmark called {other:?} (try `widget` or `search`)"
+            "no benchmark called {other:?} (try `widget`, `search` or `handoff`)"
         )),
     }
 }
@@ -76,4 +77,39 @@ fn search(paths: &Paths) -> Result {
             .status()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
     crate::check(status, "the search benchmark")
+}
+
+/// The handoff: time from a visitor's handoff to the offer at an agent's
+/// socket, with 100 agents and 1,000 visitors, and the relay's CPU per
+/// handoff. The example starts the optimised relay binary as a process of
+/// its own (to read its CPU time), so that is built first.
+fn handoff(paths: &Paths) -> Result {
+    step("building the optimised relay");
+    crate::cargo(
+        paths,
+        &[
+            "build",
+            "--release",
+            "--package",
+            "warmline-server",
+            "--bin",
+            "warmline",
+        ],
+    )?;
+    step("handoff → offer with 100 agents and 1,000 visitors (about 3 minutes)");
+    let relay = paths.target.join("release").join("warmline");
+    crate::cargo(
+        paths,
+        &[
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "warmline-server",
+            "--example",
+            "handoff_bench",
+            "--",
+            &relay.to_string_lossy(),
+        ],
+    )
 }

@@ -7,7 +7,8 @@
 //!   budget, unit, integration, browser
 //! - `bench`  prints measurements (`bench widget`: sizes beside the Leptos floor,
 //!   load times, and the host page's cost; `bench search`: help search's
-//!   quality and latency)
+//!   quality and latency; `bench handoff`: handoff to offer with 100 agents
+//!   and 1,000 visitors, and the relay's CPU per handoff)
 
 mod bench;
 mod budget;
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
         Some("test") => test(&Paths::new()),
         Some("bench") => bench::run(&Paths::new(), args.get(1).map(String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|build|run|test|bench [widget]>");
+            eprintln!("usage: cargo xtask <setup|build|run|test|bench [widget|search|handoff]>");
             return ExitCode::from(2);
         }
     };

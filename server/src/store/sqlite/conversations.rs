@@ -134,6 +134,7 @@ impl ConversationRow {
             note: self.note.clone(),
             resolution: self.resolution.clone(),
             lang: self.lang.clone(),
+            by_email: self.email_replies,
         })
     }
 }
@@ -343,11 +344,13 @@ impl ConversationStore for SqliteStore {
         // Bumping the counter first takes SQLite's write lock at once, so
         // concurrent appends queue here instead of failing to upgrade a read lock.
         let seq: Option<i64> = sqlx::query_scalar(
-            "UPDATE conversations SET last_seq = last_seq + 1, last_text = ?, updated_at = ? \
+            "UPDATE conversations SET last_seq = last_seq + 1, \
+             last_text = COALESCE(?, last_text), updated_at = ? \
              WHERE id = ? AND site_id = ? AND status = 'open' AND (? IS NULL OR visitor_id = ?) \
              RETURNING last_seq",
         )
-        .bind(new.text)
+        // The inbox previews what people wrote, not the bot's or the relay's notices.
+        .bind(matches!(new.author, Author::Visitor | Author::Agent { .. }).then_some(new.text))
         .bind(new.sent_at)
         .bind(new.conversation_id.get())
         .bind(new.site_id.as_str())
