@@ -3,7 +3,9 @@
 //! frustration signals, and take / transfer / close.
 
 use leptos::prelude::*;
-use warmline_shared::handoff::{Availability, ConversationState, DEFAULT_CAPACITY};
+use warmline_shared::handoff::{
+    Availability, BusinessHours, ConversationState, DEFAULT_CAPACITY, HandoffSettings,
+};
 use warmline_shared::{AgentId, ConversationId, ConversationSummary};
 
 use crate::browser;
@@ -186,5 +188,214 @@ fn Close(desk: Desk, id: ConversationId) -> impl IntoView {
             </label>
             <button type="submit" class="button quiet">{text::CLOSE_CHAT}</button>
         </form>
+    }
+}
+
+/// The days of business hours, Monday first, as owners read them.
+const DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// Time zones offered first (any IANA name may be typed).
+const ZONES: [&str; 6] = [
+    "Asia/Tbilisi",
+    "Asia/Yerevan",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "UTC",
+];
+
+/// "09:00-13:00, 14:00-18:00" as spans of minutes; empty is a closed day.
+pub fn parse_spans(text: &str) -> Result<Vec<[u16; 2]>, String> {
+    let minutes = |t: &str| -> Option<u16> {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        (h <= 24 && m < 60 && h * 60 + m <= 1440).then_some(h * 60 + m)
+    };
+    text.split(',')
+        .map(str::trim)
+        .filter(|span| !span.is_empty())
+        .map(|span| {
+            let (open, close) = span
+                .split_once(['-', '–'])
+                .ok_or_else(|| text::bad_span(span))?;
+            match (minutes(open), minutes(close)) {
+                (Some(open), Some(close)) if open < close => Ok([open, close]),
+                _ => Err(text::bad_span(span)),
+            }
+        })
+        .collect()
+}
+
+/// Spans as owners write them.
+pub fn format_spans(spans: &[[u16; 2]]) -> String {
+    let time = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+    spans
+        .iter()
+        .map(|[open, close]| format!("{}-{}", time(*open), time(*close)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The owner's handoff settings, edited in place; `hours` holds each day's
+/// text until the form is saved (see `handoff_from`).
+#[derive(Clone, Copy)]
+pub struct HandoffFields {
+    pub settings: RwSignal<HandoffSettings>,
+    pub hours_on: RwSignal<bool>,
+    pub time_zone: RwSignal<String>,
+    pub days: [RwSignal<String>; 7],
+}
+
+impl HandoffFields {
+    pub fn new(settings: HandoffSettings) -> Self {
+        let hours = settings.hours.clone();
+        let day = |i: usize| {
+            let spans = hours.as_ref().and_then(|h| h.days.get(i).cloned());
+            // Without hours yet, a usual working week to start from.
+            let default = if i < 5 { vec![[540, 1080]] } else { Vec::new() };
+            RwSignal::new(format_spans(&spans.unwrap_or(default)))
+        };
+        Self {
+            hours_on: RwSignal::new(hours.is_some()),
+            time_zone: RwSignal::new(
+                hours
+                    .as_ref()
+                    .map_or("Asia/Tbilisi".to_owned(), |h| h.time_zone.clone()),
+            ),
+            days: std::array::from_fn(day),
+            settings: RwSignal::new(settings),
+        }
+    }
+
+    /// The settings to save, or what is wrong with the hours.
+    pub fn value(&self) -> Result<HandoffSettings, String> {
+        let mut settings = self.settings.get_untracked();
+        settings.hours = if self.hours_on.get_untracked() {
+            let days = self
+                .days
+                .iter()
+                .map(|d| parse_spans(&d.get_untracked()))
+                .collect::<Result<_, _>>()?;
+            Some(BusinessHours {
+                time_zone: self.time_zone.get_untracked().trim().to_owned(),
+                days,
+            })
+        } else {
+            None
+        };
+        Ok(settings)
+    }
+}
+
+/// The handoff part of the site's settings form.
+#[component]
+pub fn HandoffSettingsFields(fields: HandoffFields, languages: Vec<String>) -> impl IntoView {
+    let settings = fields.settings;
+    let sensitive = languages
+        .into_iter()
+        .map(|lang| {
+            let id = format!("sensitive-{lang}");
+            let (read, write) = (lang.clone(), lang.clone());
+            view! {
+                <label for=id.clone()>{text::sensitive_in(&lang)}</label>
+                <textarea
+                    id=id
+                    rows="3"
+                    prop:value=move || settings.with(|s| s.sensitive.get(&read).map(|l| l.join("\n")).unwrap_or_default())
+                    on:input:target=move |ev| {
+                        let phrases = ev.target().value().lines().map(str::to_owned).collect();
+                        settings.update(|s| {
+                            s.sensitive.insert(write.clone(), phrases);
+                        });
+                    }
+                ></textarea>
+            }
+        })
+        .collect_view();
+    let days = DAYS
+        .iter()
+        .zip(fields.days)
+        .map(|(day, value)| {
+            let id = format!("hours-{day}");
+            view! {
+                <label for=id.clone()>{*day}</label>
+                <input id=id type="text" placeholder=text::CLOSED_DAY prop:value=value on:input:target=move |ev| value.set(ev.target().value()) />
+            }
+        })
+        .collect_view();
+    let zones = ZONES
+        .iter()
+        .map(|z| view! { <option value=*z></option> })
+        .collect_view();
+    view! {
+        <h3>{text::HANDOFF}</h3>
+        <p class="hint">{text::HANDOFF_HINT}</p>
+        <label class="check">
+            <input type="checkbox" prop:checked=move || settings.with(|s| s.direct) on:change:target=move |ev| settings.update(|s| s.direct = ev.target().checked()) />
+            {text::DIRECT}
+        </label>
+        <label for="offer-seconds">{text::OFFER_SECONDS}</label>
+        <input
+            id="offer-seconds"
+            type="number"
+            min="5"
+            max="600"
+            prop:value=move || settings.with(|s| s.offer_seconds.to_string())
+            on:input:target=move |ev| {
+                if let Ok(n) = ev.target().value().parse() {
+                    settings.update(|s| s.offer_seconds = n);
+                }
+            }
+        />
+        <fieldset class="greetings">
+            <legend>{text::SENSITIVE}</legend>
+            <p class="hint">{text::SENSITIVE_HINT}</p>
+            {sensitive}
+        </fieldset>
+        <fieldset class="greetings">
+            <legend>{text::HOURS}</legend>
+            <label class="check">
+                <input type="checkbox" prop:checked=fields.hours_on on:change:target=move |ev| fields.hours_on.set(ev.target().checked()) />
+                {text::HOURS_ON}
+            </label>
+            <div class="hours" hidden=move || !fields.hours_on.get()>
+                <label for="time-zone">{text::TIME_ZONE}</label>
+                <input id="time-zone" type="text" list="time-zones" prop:value=fields.time_zone on:input:target=move |ev| fields.time_zone.set(ev.target().value()) />
+                <datalist id="time-zones">{zones}</datalist>
+                <p class="hint">{text::HOURS_HINT}</p>
+                {days}
+            </div>
+        </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_and_write_as_owners_type_them() {
+        assert_eq!(parse_spans("09:00-18:00"), Ok(vec![[540, 1080]]));
+        assert_eq!(
+            parse_spans(" 9:00 – 13:00 , 14:00-18:30"),
+            Ok(vec![[540, 780], [840, 1110]])
+        );
+        assert_eq!(parse_spans(""), Ok(vec![]));
+        assert_eq!(parse_spans("00:00-24:00"), Ok(vec![[0, 1440]]));
+        for bad in ["18:00-09:00", "9-5", "09:00", "25:00-26:00", "09:60-10:00"] {
+            assert!(parse_spans(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            format_spans(&[[540, 780], [840, 1110]]),
+            "09:00-13:00, 14:00-18:30"
+        );
     }
 }

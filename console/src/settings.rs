@@ -10,6 +10,7 @@ use warmline_shared::api::{IdentitySecret, Me, NewMember, NewSite, SiteSettings}
 
 use crate::api;
 use crate::browser;
+use crate::handoff::{HandoffFields, HandoffSettingsFields};
 use crate::text;
 
 /// The greetings an owner may rewrite, with what each is for.
@@ -54,12 +55,19 @@ fn SettingsForm(settings: SiteSettings) -> impl IntoView {
     let new_secret = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(None::<Result<(), String>>);
     let languages = settings.languages.clone();
+    let handoff = HandoffFields::new(settings.handoff.clone());
+    let handoff_languages = languages.clone();
     let snippet = settings.snippet.clone();
     let base = StoredValue::new(settings);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let handoff = match handoff.value() {
+            Ok(handoff) => handoff,
+            Err(problem) => return outcome.set(Some(Err(problem))),
+        };
         let body = SiteSettings {
+            handoff,
             name: name.get_untracked(),
             allowed_origins: origins
                 .get_untracked()
@@ -163,6 +171,7 @@ fn SettingsForm(settings: SiteSettings) -> impl IntoView {
             <h3>{text::GREETINGS}</h3>
             <p class="hint">{text::GREETINGS_HINT}</p>
             {greeting_inputs}
+            <HandoffSettingsFields fields=handoff languages=handoff_languages />
             <p class="saved" role="status">
                 {move || match outcome.get() {
                     Some(Ok(())) => text::SAVED.to_owned(),

@@ -333,3 +333,25 @@ pub fn seconds_left(seconds: i64) -> String {
 pub const FRUSTRATED: &str = "frustrated";
 pub const BY_EMAIL: &str =
     "The visitor left a message with their email: your replies are also emailed to them.";
+pub const HANDOFF: &str = "Handoff to people";
+pub const HANDOFF_HINT: &str = "The bot answers first; a conversation goes to your team when the visitor asks for a person, when help articles did not help, when they seem frustrated, or on a sensitive topic.";
+pub const DIRECT: &str = "Send every conversation straight to a person (no bot)";
+pub const OFFER_SECONDS: &str =
+    "Seconds an agent has to accept an offered chat before it moves to the next";
+pub const SENSITIVE: &str = "Sensitive topics";
+pub const SENSITIVE_HINT: &str = "One per line, e.g. refund dispute, complaint, cancel my order. A message that mentions one goes to a person at once.";
+pub const HOURS: &str = "Business hours";
+pub const HOURS_ON: &str =
+    "Answer only during business hours (outside them the widget offers to leave a message)";
+pub const TIME_ZONE: &str = "Time zone (e.g. Asia/Tbilisi)";
+pub const HOURS_HINT: &str =
+    "Per day, e.g. 09:00-18:00, or 09:00-13:00, 14:00-18:00. Leave a day empty when closed.";
+pub const CLOSED_DAY: &str = "closed";
+
+pub fn sensitive_in(lang: &str) -> String {
+    greetings_in(lang).replacen("Greetings", "Topics", 1)
+}
+
+pub fn bad_span(span: &str) -> String {
+    format!("“{span}” is not a span of hours: write it as 09:00-18:00.")
+}

@@ -98,6 +98,7 @@ mod tests {
                 online: 2,
                 reply_minutes: Some(3),
                 closed: false,
+                opens_at: None,
             },
         }
     }

@@ -290,6 +290,9 @@ pub struct Presence {
     /// Outside the site's business hours.
     #[serde(default, skip_serializing_if = "is_false")]
     pub closed: bool,
+    /// When closed: when the site opens again (ms since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<i64>,
 }
 
 impl Presence {

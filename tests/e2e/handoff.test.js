@@ -256,3 +256,44 @@ test('with nobody online the visitor leaves a message and the reply comes by ema
   assert.deepEqual(errors, []);
   await relay.stop();
 });
+
+test('an owner marks sensitive topics and sets business hours in the console', async () => {
+  const relay = await relayFor();
+  const owner = await signInConsole(browser, relay.url);
+  await owner.getByRole('button', { name: 'Settings', exact: true }).click();
+  await owner.getByLabel('Topics in English').fill('refund dispute\ncomplaint');
+  await owner.getByLabel(/Seconds an agent has/).fill('45');
+  await owner.getByLabel(/Answer only during business hours/).check();
+  await owner.getByLabel(/Time zone/).fill('Asia/Tbilisi');
+  await owner.getByLabel('Saturday', { exact: true }).fill('10:00-14:00');
+  await owner.getByLabel('Sunday', { exact: true }).fill('9 to 5');
+  await owner.getByRole('button', { name: 'Save settings' }).click();
+  // A day that is not a span of hours is named, and nothing is saved.
+  await owner.getByText('“9 to 5” is not a span of hours').waitFor();
+  await owner.getByLabel('Sunday', { exact: true }).fill('');
+  await owner.getByRole('button', { name: 'Save settings' }).click();
+  await owner.getByText(/^Saved\./).waitFor();
+  await owner.locator('h3', { hasText: 'Handoff to people' }).scrollIntoViewIfNeeded();
+  await screenshot(owner, 'handoff-console-settings');
+  const saved = await owner.evaluate(async () => (await (await fetch('/api/site/settings')).json()).handoff);
+  assert.deepEqual(saved.sensitive, { en: ['refund dispute', 'complaint'] });
+  assert.equal(saved.offer_seconds, 45);
+  assert.equal(saved.hours.time_zone, 'Asia/Tbilisi');
+  assert.deepEqual(saved.hours.days[5], [[600, 840]]);
+  assert.deepEqual(saved.hours.days[0], [[540, 1080]]);
+  assert.deepEqual(saved.hours.days[6], []);
+
+  // Business hours aside, a message on a sensitive topic goes to people at once.
+  await owner.evaluate(async () => {
+    const settings = await (await fetch('/api/site/settings')).json();
+    settings.handoff.hours = null;
+    await fetch('/api/site/settings', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
+  });
+  const { page } = await newVisitor(browser, `${relay.url}/demo/`);
+  await openChat(page);
+  await send(page, 'I want to open a complaint about my parcel');
+  await queueSays(page, en.queue_next);
+  await owner.getByRole('button', { name: 'Conversations', exact: true }).click();
+  await owner.locator('.offer', { hasText: 'sensitive topic' }).waitFor();
+  await relay.stop();
+});

@@ -77,6 +77,18 @@ pub fn time_of(ms: i64, lang: &str) -> String {
     String::from(date.to_locale_time_string_with_options(lang, &options))
 }
 
+/// When the site opens again, in the visitor's language and time zone
+/// ("Mon 09:00").
+pub fn opening_of(ms: i64, lang: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    let options = object(&[
+        ("weekday", "short"),
+        ("hour", "numeric"),
+        ("minute", "2-digit"),
+    ]);
+    String::from(date.to_locale_string(lang, &options))
+}
+
 /// Adds the panel's styles to the shadow root it lives in, as a constructed
 /// stylesheet: a strict Content-Security-Policy on the host page blocks
 /// `<style>` elements but not this. Old browsers get a `<style>` element.

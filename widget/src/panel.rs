@@ -185,7 +185,14 @@ fn presence(chat: Chat, words: Words) -> Signal<String> {
     Signal::derive(move || {
         let presence = chat.state.read().presence;
         match (presence.online, presence.reply_minutes) {
-            _ if presence.closed => words.get("agents_closed"),
+            _ if presence.closed => match presence.opens_at {
+                Some(at) => words.fill(
+                    "agents_closed_until",
+                    "time",
+                    &browser::opening_of(at, &words.get("lang")),
+                ),
+                None => words.get("agents_closed"),
+            },
             (0, _) => words.get("agents_away"),
             (_, Some(minutes)) => words.fill(
                 "agents_online_reply",

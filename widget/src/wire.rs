@@ -125,6 +125,7 @@ fn presence<J: Json>(v: &J) -> Presence {
         online: int(v, "online").unwrap_or(0) as u32,
         reply_minutes: int(v, "reply_minutes").map(|m| m as u32),
         closed: flag(v, "closed"),
+        opens_at: int(v, "opens_at"),
     }
 }
 
@@ -390,6 +391,7 @@ mod tests {
                         online: 2,
                         reply_minutes: Some(4),
                         closed: false,
+                        opens_at: None,
                     },
                 },
             },
@@ -403,6 +405,7 @@ mod tests {
                     online: 0,
                     reply_minutes: None,
                     closed: true,
+                    opens_at: Some(1_795_420_800_000),
                 },
             },
             ServerFrame::Handoff {

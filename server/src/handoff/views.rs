@@ -37,16 +37,14 @@ pub async fn presence(
     team: &[Member],
 ) -> Result<Presence, StoreError> {
     let online = team.iter().filter(|m| takes_chats(m)).count() as u32;
-    let closed = site
-        .settings
-        .handoff
-        .hours
-        .as_ref()
-        .is_some_and(|h| !hours::is_open(h, now_ms()));
+    let now = now_ms();
+    let hours = site.settings.handoff.hours.as_ref();
+    let closed = hours.is_some_and(|h| !hours::is_open(h, now));
     Ok(Presence {
         online,
         reply_minutes: reply_minutes(state, &site.id).await?,
         closed,
+        opens_at: hours.and_then(|h| hours::next_open(h, now)),
     })
 }
 

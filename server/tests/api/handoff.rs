@@ -603,3 +603,118 @@ async fn a_message_left_while_nobody_answers_gets_the_reply_by_email() {
     assert!(email.contains("calling you at 5 today"), "{email}");
     assert!(email.contains("Nino"), "{email}");
 }
+
+#[tokio::test]
+async fn outside_business_hours_visitors_are_told_when_the_site_opens_again() {
+    const DAY_MS: i64 = 86_400_000;
+    let relay = TestRelay::spawn().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    // 1970-01-01 was a Thursday: day 3 of a week that starts on Monday.
+    let today = now / DAY_MS;
+    let weekday = ((today + 3) % 7) as usize;
+    let mut days = vec![Vec::<[u16; 2]>::new(); 7];
+    days[(weekday + 2) % 7] = vec![[0, 1440]];
+    handoff_settings(&relay, json!({"hours": {"time_zone": "UTC", "days": days}})).await;
+    // An agent is online, but it is not business hours.
+    let cookie = relay.sign_in().await;
+    let _agent = console(&relay, &cookie).await;
+    let mut visitor = relay.visitor().await;
+    visitor.send_visitor(hello(None, 0)).await;
+    let (frame, _) = visitor
+        .recv_until(|f| matches!(f, ServerFrame::Welcome { .. }))
+        .await;
+    let ServerFrame::Welcome {
+        visitor: welcomed, ..
+    } = frame
+    else {
+        unreachable!()
+    };
+    let presence = welcomed.presence;
+    assert!(presence.closed);
+    assert!(!presence.answering());
+    assert_eq!(presence.opens_at, Some((today + 2) * DAY_MS));
+
+    // Hours that do not hold together are refused with the reason.
+    let owner = relay.sign_in().await;
+    let url = format!("{}/api/site/settings", relay.url);
+    let mut settings: Value = relay
+        .http()
+        .get(&url)
+        .header("cookie", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    settings["handoff"]["hours"] =
+        json!({"time_zone": "Mars/Olympus", "days": vec![Vec::<[u16; 2]>::new(); 7]});
+    let refused = relay
+        .http()
+        .put(&url)
+        .header("cookie", &owner)
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("Mars/Olympus"));
+}
+
+/// Desk frames until the agent has `availability`.
+async fn until_availability(
+    watcher: &mut Client,
+    agent: warmline_shared::AgentId,
+    availability: Availability,
+) {
+    watcher
+        .recv_until(|f| {
+            matches!(f, ServerFrame::Desk { desk } if desk.team.iter().any(|t| t.id == agent && t.availability == availability))
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn agents_go_away_when_their_last_console_closes_and_keep_a_chosen_away() {
+    let relay = TestRelay::spawn().await;
+    let nino = relay.sign_in().await;
+    let levan = colleague(&relay, "Levan").await;
+    let nino_id = id_of(&relay, &nino).await;
+    let mut watcher = console(&relay, &levan).await;
+
+    // Two consoles: closing one keeps Nino online, closing both sets him away.
+    let first = console(&relay, &nino).await;
+    until_availability(&mut watcher, nino_id, Availability::Online).await;
+    let second = console(&relay, &nino).await;
+    first.close().await;
+    second.close().await;
+    until_availability(&mut watcher, nino_id, Availability::Away).await;
+    // Back online when he opens the console again.
+    let mut again = console(&relay, &nino).await;
+    until_availability(&mut watcher, nino_id, Availability::Online).await;
+
+    // Away by choice stays away across a reconnect, with the capacity set.
+    again
+        .send_agent(AgentFrame::Availability {
+            availability: Availability::Away,
+            capacity: 5,
+        })
+        .await;
+    until_availability(&mut watcher, nino_id, Availability::Away).await;
+    again.close().await;
+    watcher
+        .recv_until(|f| matches!(f, ServerFrame::Desk { desk } if desk.team.iter().any(|t| t.id == nino_id && !t.connected)))
+        .await;
+    let _back = console(&relay, &nino).await;
+    let (frame, _) = watcher
+        .recv_until(|f| matches!(f, ServerFrame::Desk { desk } if desk.team.iter().any(|t| t.id == nino_id && t.connected)))
+        .await;
+    let ServerFrame::Desk { desk } = frame else {
+        unreachable!()
+    };
+    let me = desk.team.iter().find(|t| t.id == nino_id).unwrap();
+    assert_eq!((me.availability, me.capacity), (Availability::Away, 5));
+}
