@@ -161,6 +161,10 @@ pub struct Settings {
     /// Who those emails come from [default: Warmline <noreply@localhost>]
     #[arg(long, env = "WARMLINE_SMTP_FROM", value_name = "MAILBOX")]
     pub smtp_from: Option<String>,
+    /// Instead of sending emails, write them as .eml files into this folder
+    /// (for trying Warmline out; `cargo xtask run` uses data/outbox)
+    #[arg(long, env = "WARMLINE_MAIL_DIR", value_name = "DIR")]
+    pub mail_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -181,6 +185,7 @@ impl Settings {
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
             smtp_url: self.smtp_url.or(lower.smtp_url),
             smtp_from: self.smtp_from.or(lower.smtp_from),
+            mail_dir: self.mail_dir.or(lower.mail_dir),
         }
     }
 }
@@ -215,6 +220,8 @@ pub struct Config {
     /// Where replies to left messages are emailed through; `None`: no email.
     pub smtp_url: Option<Secret>,
     pub smtp_from: String,
+    /// Emails are written here as files instead of sent.
+    pub mail_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -235,6 +242,7 @@ impl Default for Config {
             limits: LimitRates::default(),
             smtp_url: None,
             smtp_from: "Warmline <noreply@localhost>".into(),
+            mail_dir: None,
         }
     }
 }
@@ -332,6 +340,12 @@ impl Config {
         {
             return Err(invalid("smtp_url", format!("cannot be used: {e}")));
         }
+        if settings.smtp_url.is_some() && settings.mail_dir.is_some() {
+            return Err(invalid(
+                "mail_dir",
+                "emails are either sent (smtp_url) or written to a folder, not both",
+            ));
+        }
         Ok(Config {
             addr,
             ping_interval,
@@ -348,6 +362,7 @@ impl Config {
             locales_dir: settings.locales_dir,
             smtp_url: settings.smtp_url,
             smtp_from,
+            mail_dir: settings.mail_dir,
         })
     }
 
@@ -423,7 +438,11 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_the_settings_name() {
-        let cases: [(&[&str], &str); 8] = [
+        let cases: [(&[&str], &str); 9] = [
+            (
+                &["--smtp-url", "smtp://127.0.0.1:25", "--mail-dir", "outbox"],
+                "mail_dir",
+            ),
             (&["--smtp-from", "not a mailbox"], "smtp_from"),
             (&["--smtp-url", "http://mail.example"], "smtp_url"),
             (&["--trusted-proxies", "proxy.local"], "trusted_proxies"),

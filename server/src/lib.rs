@@ -219,11 +219,26 @@ impl Relay {
         }
         state.public_url = Arc::from(url.as_str());
         state.demo = demo.is_some();
-        let mailer = match &config.smtp_url {
-            None => None,
-            Some(url) => Some(handoff::mail::Mailer {
-                transport: handoff::mail::transport(url.expose())
+        let transport = match (&config.smtp_url, &config.mail_dir) {
+            (Some(url), _) => Some(
+                handoff::mail::transport(url.expose())
                     .map_err(|e| StartError::Mail(e.to_string()))?,
+            ),
+            (None, Some(dir)) => {
+                std::fs::create_dir_all(dir).map_err(|source| StartError::DataDir {
+                    dir: dir.display().to_string(),
+                    source,
+                })?;
+                Some(handoff::mail::Transport::Files(
+                    lettre::AsyncFileTransport::new(dir),
+                ))
+            }
+            (None, None) => None,
+        };
+        let mailer = match transport {
+            None => None,
+            Some(transport) => Some(handoff::mail::Mailer {
+                transport,
                 from: config
                     .smtp_from
                     .parse()

@@ -29,6 +29,7 @@ async fn main() {
             Err(e) => fail(e),
         }
     }
+    let mail_dir = config.mail_dir.clone();
     let relay = match Relay::bind(config).await {
         Ok(relay) => relay,
         Err(e) => fail(e),
@@ -47,6 +48,9 @@ async fn main() {
             "  visitor identity secret (demo site): {}",
             demo.identity_secret.expose()
         );
+    }
+    if let Some(dir) = mail_dir {
+        println!("  emails to visitors are written to {}", dir.display());
     }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -66,6 +66,13 @@ fn run(paths: &Paths) -> Result {
     if std::env::var_os("WARMLINE_DEMO_KB").is_none() {
         command.env("WARMLINE_DEMO_KB", paths.root.join("examples").join("kb"));
     }
+    // Replies to messages visitors left are emailed; without a mail server
+    // to hand, they land as files to open.
+    if std::env::var_os("WARMLINE_SMTP_URL").is_none()
+        && std::env::var_os("WARMLINE_MAIL_DIR").is_none()
+    {
+        command.env("WARMLINE_MAIL_DIR", paths.root.join("data").join("outbox"));
+    }
     let status = command
         .status()
         .map_err(|e| format!("cannot start {}: {e}", relay.display()))?;

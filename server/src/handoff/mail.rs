@@ -6,17 +6,26 @@
 use futures::StreamExt;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use warmline_shared::{Author, ChatMessage, SiteId};
 
 use crate::events::Event;
 use crate::state::AppState;
 
-pub type Transport = AsyncSmtpTransport<Tokio1Executor>;
+/// How emails leave the relay.
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Written as `.eml` files into a folder instead (for trying Warmline
+    /// out without a mail server).
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
 
 /// The transport a `smtp://` or `smtps://` URL names.
 pub fn transport(url: &str) -> Result<Transport, lettre::transport::smtp::Error> {
-    Ok(Transport::from_url(url)?.build())
+    Ok(Transport::Smtp(
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build(),
+    ))
 }
 
 /// Where replies are emailed through, and who they come from.
@@ -91,6 +100,9 @@ async fn send(
         .subject(word("bot_email_subject"))
         .header(ContentType::TEXT_PLAIN)
         .body(body)?;
-    mailer.transport.send(email).await?;
+    match &mailer.transport {
+        Transport::Smtp(smtp) => drop(smtp.send(email).await?),
+        Transport::Files(files) => drop(files.send(email).await?),
+    }
     Ok(())
 }
