@@ -224,8 +224,15 @@ test('an offer nobody answers moves to the next agent', async () => {
   await relay.stop();
 });
 
-test('with nobody online the visitor leaves a message and the reply comes by email', async () => {
+test('with both agents offline the visitor leaves a message and the reply comes by email', async () => {
   const relay = await relayFor();
+  const agent = await signInConsole(browser, relay.url);
+  await addLevan(agent);
+  const levan = await signInConsole(browser, relay.url, 'levan@demo.test', 'a long password');
+  for (const console_ of [agent, levan]) {
+    await console_.getByLabel('Availability').selectOption('offline');
+    await console_.locator('.dot.offline').waitFor();
+  }
   const { page, errors } = await newVisitor(browser, `${relay.url}/demo/`);
   await openChat(page);
   await send(page, 'I want to talk to a person');
@@ -239,8 +246,8 @@ test('with nobody online the visitor leaves a message and the reply comes by ema
   await page.getByText(en.leave_sent.replace('{email}', 'mariam@example.am')).waitFor();
   await page.getByText(en.sending).waitFor({ state: 'detached' });
 
-  // An agent comes in later, takes it from the queue and answers.
-  const agent = await signInConsole(browser, relay.url);
+  // An agent comes back later, takes it from the queue and answers.
+  await agent.getByLabel('Availability').selectOption('online');
   await agent.getByRole('button', { name: /^Waiting/ }).click();
   await agent.locator('.inbox .item', { hasText: 'order 12' }).click();
   await agent.getByText(/replies are also emailed/).waitFor();
