@@ -117,8 +117,8 @@ async fn history(relay: &TestRelay, cookie: &str, id: ConversationId) -> Vec<Val
         .unwrap()
 }
 
-/// Sets the demo site's handoff settings (as its owner).
-async fn handoff_settings(relay: &TestRelay, handoff: Value) {
+/// Saves the demo site's handoff settings (as its owner); the relay's answer.
+async fn save_handoff(relay: &TestRelay, handoff: Value) -> reqwest::Response {
     let owner = relay.sign_in().await;
     let url = format!("{}/api/site/settings", relay.url);
     let mut settings: Value = relay
@@ -132,14 +132,19 @@ async fn handoff_settings(relay: &TestRelay, handoff: Value) {
         .await
         .unwrap();
     settings["handoff"] = handoff;
-    let saved = relay
+    relay
         .http()
         .put(&url)
         .header("cookie", &owner)
         .json(&settings)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Sets the demo site's handoff settings.
+async fn handoff_settings(relay: &TestRelay, handoff: Value) {
+    let saved = save_handoff(relay, handoff).await;
     assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
 }
 
@@ -638,28 +643,12 @@ async fn outside_business_hours_visitors_are_told_when_the_site_opens_again() {
     assert_eq!(presence.opens_at, Some((today + 2) * DAY_MS));
 
     // Hours that do not hold together are refused with the reason.
-    let owner = relay.sign_in().await;
-    let url = format!("{}/api/site/settings", relay.url);
-    let mut settings: Value = relay
-        .http()
-        .get(&url)
-        .header("cookie", &owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    settings["handoff"]["hours"] =
-        json!({"time_zone": "Mars/Olympus", "days": vec![Vec::<[u16; 2]>::new(); 7]});
-    let refused = relay
-        .http()
-        .put(&url)
-        .header("cookie", &owner)
-        .json(&settings)
-        .send()
-        .await
-        .unwrap();
+    let closed_week = vec![Vec::<[u16; 2]>::new(); 7];
+    let refused = save_handoff(
+        &relay,
+        json!({"hours": {"time_zone": "Mars/Olympus", "days": closed_week}}),
+    )
+    .await;
     assert_eq!(refused.status(), 400);
     assert!(refused.text().await.unwrap().contains("Mars/Olympus"));
 }

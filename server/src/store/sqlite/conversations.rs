@@ -173,6 +173,32 @@ const MESSAGE_SELECT: &str = "SELECT m.conversation_id, m.seq, m.client_id, m.au
      FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id";
 
 impl SqliteStore {
+    /// A site's open or closed conversations, most recently active first,
+    /// after the cursor.
+    async fn listed(
+        &self,
+        status: &str,
+        site_id: &SiteId,
+        after: Option<InboxCursor>,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>> {
+        // Without a cursor, start after a point past every conversation.
+        let (updated_at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.updated_at, c.id.get()));
+        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE c.site_id = ? AND c.status = ? \
+             AND (c.updated_at, c.id) < (?, ?) \
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
+        ))
+        .bind(site_id.as_str())
+        .bind(status)
+        .bind(updated_at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(ConversationRow::summary).collect()
+    }
+
     pub(super) async fn conversation_where(
         &self,
         condition: &str,
@@ -263,20 +289,7 @@ impl ConversationStore for SqliteStore {
         after: Option<InboxCursor>,
         limit: i64,
     ) -> Result<Vec<ConversationSummary>> {
-        // Without a cursor, start after a point past every conversation.
-        let (updated_at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.updated_at, c.id.get()));
-        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
-            "{CONVERSATION_SELECT} WHERE c.site_id = ? AND c.status = 'open' \
-             AND (c.updated_at, c.id) < (?, ?) \
-             ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
-        ))
-        .bind(site_id.as_str())
-        .bind(updated_at)
-        .bind(id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(ConversationRow::summary).collect()
+        self.listed("open", site_id, after, limit).await
     }
 
     async fn close_conversation(
@@ -323,19 +336,7 @@ impl ConversationStore for SqliteStore {
         after: Option<InboxCursor>,
         limit: i64,
     ) -> Result<Vec<ConversationSummary>> {
-        let (updated_at, id) = after.map_or((i64::MAX, i64::MAX), |c| (c.updated_at, c.id.get()));
-        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
-            "{CONVERSATION_SELECT} WHERE c.site_id = ? AND c.status = 'closed' \
-             AND (c.updated_at, c.id) < (?, ?) \
-             ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
-        ))
-        .bind(site_id.as_str())
-        .bind(updated_at)
-        .bind(id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(ConversationRow::summary).collect()
+        self.listed("closed", site_id, after, limit).await
     }
 
     async fn append(&self, new: NewMessage<'_>) -> Result<Option<Appended>> {
