@@ -48,6 +48,8 @@ pub struct AppState {
     pub sockets: TaskTracker,
     /// The agents with a console open on this relay.
     pub consoles: Arc<Consoles>,
+    /// Each site's typical reply time, read at most once a minute.
+    pub reply_times: Arc<crate::handoff::views::ReplyTimes>,
     /// The widget's catalogues.
     pub locales: Arc<Locales>,
     /// Each site's help articles, indexed for search.
@@ -120,6 +122,7 @@ impl AppState {
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
             consoles: Arc::default(),
+            reply_times: Arc::default(),
             locales: Arc::default(),
             knowledge: Arc::default(),
             files: Arc::from(std::env::temp_dir().join("warmline-files")),

@@ -1,6 +1,10 @@
 //! What people are shown of the handoff: whether anyone can answer (the
 //! widget's header), where a visitor is in the queue, and the console's desk.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use warmline_handoff::{hours, queue};
 use warmline_shared::handoff::{Availability, ConversationState};
 use warmline_shared::{Desk, Place, Presence, SiteId};
@@ -48,15 +52,38 @@ pub async fn presence(
     })
 }
 
+/// How long a site's typical reply time is reused before it is read again:
+/// it moves slowly, and routing asks for presence on every pass.
+const REPLY_TIME_KEPT: Duration = Duration::from_secs(60);
+
+/// Each site's typical reply time, as last read and when.
+#[derive(Default)]
+pub struct ReplyTimes(Mutex<HashMap<SiteId, (Instant, Option<u32>)>>);
+
 /// The site's typical time to a first reply, in whole minutes (at least 1),
 /// when there is enough recent data to say.
 async fn reply_minutes(state: &AppState, site: &SiteId) -> Result<Option<u32>, StoreError> {
+    let kept = state
+        .reply_times
+        .0
+        .lock()
+        .expect("reply times lock")
+        .get(site)
+        .copied();
+    if let Some((at, minutes)) = kept
+        && at.elapsed() < REPLY_TIME_KEPT
+    {
+        return Ok(minutes);
+    }
     let (median_ms, sample) = state.store.reply_time(site, REPLY_TIME_RECENT).await?;
-    Ok(median_ms.filter(|_| sample >= REPLY_TIME_SAMPLE).map(|ms| {
+    let minutes = median_ms.filter(|_| sample >= REPLY_TIME_SAMPLE).map(|ms| {
         u32::try_from((ms + 59_999) / 60_000)
             .unwrap_or(u32::MAX)
             .max(1)
-    }))
+    });
+    let mut kept = state.reply_times.0.lock().expect("reply times lock");
+    kept.insert(site.clone(), (Instant::now(), minutes));
+    Ok(minutes)
 }
 
 /// How fast the site's queue moves now.

@@ -370,16 +370,20 @@ impl HandoffStore for SqliteStore {
     }
 
     async fn team(&self, site_id: &SiteId) -> Result<Vec<Member>> {
+        // Loads and offers counted once per site, not once per person:
+        // routing reads the team on every pass.
         let rows: Vec<MemberRow> = sqlx::query_as(
             "SELECT a.id, a.name, av.availability, av.capacity, av.auto_away, \
-             av.last_offered_at, \
-             (SELECT COUNT(*) FROM conversations c WHERE c.site_id = m.site_id \
-                 AND c.state = 'assigned' AND c.assigned_agent_id = a.id) AS load, \
-             (SELECT COUNT(*) FROM conversations c WHERE c.site_id = m.site_id \
-                 AND c.offered_to = a.id) AS offers \
+             av.last_offered_at, COALESCE(l.n, 0) AS load, COALESCE(o.n, 0) AS offers \
              FROM memberships m JOIN agents a ON a.id = m.agent_id \
              LEFT JOIN availability av ON av.agent_id = m.agent_id AND av.site_id = m.site_id \
-             WHERE m.site_id = ? ORDER BY a.name, a.id",
+             LEFT JOIN (SELECT assigned_agent_id AS id, COUNT(*) AS n FROM conversations \
+                 WHERE site_id = ?1 AND state = 'assigned' GROUP BY assigned_agent_id) l \
+                 ON l.id = a.id \
+             LEFT JOIN (SELECT offered_to AS id, COUNT(*) AS n FROM conversations \
+                 WHERE site_id = ?1 AND offered_to IS NOT NULL GROUP BY offered_to) o \
+                 ON o.id = a.id \
+             WHERE m.site_id = ?1 ORDER BY a.name, a.id",
         )
         .bind(site_id.as_str())
         .fetch_all(&self.pool)
