@@ -81,6 +81,7 @@ impl<F: Fn() + 'static> Side for Agent<F> {
             }
             ServerFrame::OfferEnded { conversation_id } => desk.offer_ended(conversation_id),
             ServerFrame::Desk { desk: news } => desk.team.set(news),
+            ServerFrame::Note { note } => desk.noted(note),
             ServerFrame::InboxPage {
                 conversations,
                 more,

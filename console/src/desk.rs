@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use warmline_client::Link;
 use warmline_shared::handoff::{Availability, ConversationState};
 use warmline_shared::transcript::Transcript;
-use warmline_shared::{AgentFrame, AgentId, ConversationId, ConversationSummary, ErrorCode, Seq};
+use warmline_shared::{
+    AgentFrame, AgentId, ConversationId, ConversationSummary, ErrorCode, Note, Seq,
+};
 
 use crate::browser;
 
@@ -53,6 +55,8 @@ pub struct Desk {
     pub view: RwSignal<View>,
     /// The signed-in agent.
     pub me: RwSignal<Option<AgentId>>,
+    /// Private notes per conversation, oldest first, as the relay has them.
+    pub notes: RwSignal<HashMap<ConversationId, Vec<Note>>>,
     /// Whether older open conversations exist beyond those loaded.
     pub more: RwSignal<bool>,
     pub transcripts: RwSignal<HashMap<ConversationId, Transcript>>,
@@ -88,6 +92,7 @@ impl Desk {
             offers: RwSignal::new(Vec::new()),
             view: RwSignal::new(View::Open),
             me: RwSignal::new(None),
+            notes: RwSignal::new(HashMap::new()),
             more: RwSignal::new(false),
             transcripts: RwSignal::new(HashMap::new()),
             selected: RwSignal::new(None),
@@ -268,6 +273,31 @@ impl Desk {
         self.link.post(AgentFrame::Resolve {
             conversation_id: id,
             resolution,
+        });
+    }
+
+    /// A note the relay stored (or sent again when the conversation opened).
+    pub(crate) fn noted(&self, note: Note) {
+        self.notes.update(|all| {
+            let list = all.entry(note.conversation_id).or_default();
+            if !list.iter().any(|n| n.client_id == note.client_id) {
+                list.push(note);
+                list.sort_by_key(|n| n.at);
+            }
+        });
+    }
+
+    /// Tells the relay the tone guard warned about a draft (for reports).
+    pub fn tone_warned(&self, conversation_id: ConversationId) {
+        self.link.post(AgentFrame::ToneWarned { conversation_id });
+    }
+
+    /// Adds a private note to a conversation (already validated).
+    pub fn note(&self, conversation_id: ConversationId, text: String) {
+        self.link.post(AgentFrame::Note {
+            conversation_id,
+            client_id: warmline_client::client_id(),
+            text,
         });
     }
 

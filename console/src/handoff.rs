@@ -104,6 +104,7 @@ fn Actions(desk: Desk, conversation: ConversationSummary) -> impl IntoView {
             {signals(&conversation)}
             {by_email}
             {note}
+            <Notes desk id />
             <div class="actions">
                 {can_take.then(|| view! {
                     <button type="button" class="button" on:click=move |_| desk.take(id)>{text::TAKE}</button>
@@ -111,6 +112,52 @@ fn Actions(desk: Desk, conversation: ConversationSummary) -> impl IntoView {
                 {mine.then(|| view! { <Transfer desk id /> <Close desk id /> })}
             </div>
         </div>
+    }
+}
+
+/// The conversation's private notes, and a box to add one. Visitors never
+/// see them: the relay keeps them apart from the messages.
+#[component]
+fn Notes(desk: Desk, id: ConversationId) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let notes = move || {
+        desk.notes
+            .with(|all| all.get(&id).cloned().unwrap_or_default())
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Ok(text) = warmline_shared::validate_text(&draft.get_untracked()) {
+            desk.note(id, text.to_owned());
+            draft.set(String::new());
+        }
+    };
+    view! {
+        <ul class="notes" aria-label=text::NOTES>
+            <For
+                each=notes
+                key=|n| n.client_id.clone()
+                children=|n| view! {
+                    <li class="private-note">
+                        <span class="note-author">{text::note_by(&n.author)}</span>
+                        " "
+                        {n.text}
+                    </li>
+                }
+            />
+        </ul>
+        <form class="add-note" on:submit=add>
+            <label>
+                <span class="sr">{text::ADD_NOTE}</span>
+                <input
+                    type="text"
+                    maxlength="4000"
+                    placeholder=text::NOTE_PLACEHOLDER
+                    prop:value=draft
+                    on:input:target=move |ev| draft.set(ev.target().value())
+                />
+            </label>
+            <button type="submit" class="button quiet">{text::ADD_NOTE}</button>
+        </form>
     }
 }
 

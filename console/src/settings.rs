@@ -37,6 +37,7 @@ pub fn Settings(me: Me) -> impl IntoView {
                 Some(Ok(settings)) => view! { <SettingsForm settings /> }.into_any(),
             }}
             <Team />
+            <ToneReport />
             <NewSiteForm />
         </section>
     }
@@ -286,5 +287,44 @@ fn NewSiteForm() -> impl IntoView {
             <p class="saved" role="status">{move || error.get()}</p>
             <button type="submit" class="button">{text::CREATE_SITE}</button>
         </form>
+    }
+}
+
+/// One person's tone-guard counts, as `GET /api/reports/tone` lists them.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+struct ToneCount {
+    name: String,
+    shown: u64,
+    overridden: u64,
+}
+
+/// The tone guard's counts per person.
+#[component]
+fn ToneReport() -> impl IntoView {
+    let counts = RwSignal::new(Vec::<ToneCount>::new());
+    spawn_local(async move {
+        if let Ok(list) = api::get::<Vec<ToneCount>>("/api/reports/tone").await {
+            counts.set(list);
+        }
+    });
+    view! {
+        <div class="settings-block">
+            <h3>{text::TONE_REPORT}</h3>
+            <p class="hint">{text::TONE_REPORT_HINT}</p>
+            <table class="tone-report">
+                <thead>
+                    <tr><th>{text::TEAM}</th><th>{text::TONE_SHOWN}</th><th>{text::TONE_OVERRIDDEN}</th></tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || counts.get()
+                        key=|c| c.name.clone()
+                        children=|c| view! {
+                            <tr><td>{c.name}</td><td>{c.shown}</td><td>{c.overridden}</td></tr>
+                        }
+                    />
+                </tbody>
+            </table>
+        </div>
     }
 }

@@ -355,3 +355,31 @@ pub fn sensitive_in(lang: &str) -> String {
 pub fn bad_span(span: &str) -> String {
     format!("“{span}” is not a span of hours: write it as 09:00-18:00.")
 }
+pub const NOTES: &str = "Private notes";
+pub const ADD_NOTE: &str = "Add note";
+pub const NOTE_PLACEHOLDER: &str = "Private note for your team (the visitor never sees it)";
+
+/// "Note by Nino:".
+pub fn note_by(author: &str) -> String {
+    format!("Note by {author}:")
+}
+
+/// The tone guard's warning, named by the phrase ("" for shouting).
+pub fn tone_title(says: &str) -> String {
+    if says.is_empty() {
+        "Mostly capitals reads as shouting.".to_owned()
+    } else {
+        format!("“{says}” may upset the visitor.")
+    }
+}
+
+/// The button that puts the kinder words in.
+pub fn tone_insert(instead: &str) -> String {
+    format!("Use instead: “{instead}”")
+}
+
+pub const TONE_REPORT: &str = "Tone guard";
+pub const TONE_REPORT_HINT: &str =
+    "Per person: warnings shown while writing a reply, and replies sent with a warning standing.";
+pub const TONE_SHOWN: &str = "Warnings shown";
+pub const TONE_OVERRIDDEN: &str = "Sent anyway";

@@ -106,6 +106,7 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
                         .then(|| text::typing(&visitor()))
                 }}
             </p>
+            <ToneGuard desk id draft />
             <Composer
                 draft
                 on_edit=set_draft
@@ -130,5 +131,61 @@ fn page_view(page: String) -> AnyView {
         .into_any()
     } else {
         view! { <span class="page">{page}</span> }.into_any()
+    }
+}
+
+/// The tone guard, as the agent writes: phrases that inflame an upset
+/// customer and shouting, each with kinder words to put in instead. It
+/// warns and never blocks; the agent may edit or send anyway.
+#[component]
+fn ToneGuard(desk: Desk, id: ConversationId, draft: Signal<String>) -> impl IntoView {
+    let lang = move || {
+        desk.conversations.with(|list| {
+            list.iter()
+                .find(|c| c.id == id)
+                .map(|c| c.lang.clone())
+                .unwrap_or_default()
+        })
+    };
+    let warnings = Memo::new(move |_| draft.with(|d| warmline_tone::check(&lang(), d)));
+    // Counted once each time warnings appear on a draft, for the owner's report.
+    Effect::new(move |was_warned: Option<bool>| {
+        let warned = warnings.with(|w| !w.is_empty());
+        if warned && was_warned == Some(false) {
+            desk.tone_warned(id);
+        }
+        warned
+    });
+    let insert = move |warning: warmline_tone::Warning| {
+        let fixed = draft.with_untracked(|d| warmline_tone::apply(d, &warning));
+        desk.drafts.update(|d| {
+            d.insert(id, fixed);
+        });
+    };
+    view! {
+        <Show when=move || warnings.with(|w| !w.is_empty())>
+            <div class="tone" role="status">
+                <For
+                    each=move || warnings.get()
+                    key=|w| (w.span.start, w.span.end, w.says.clone())
+                    children=move |w| {
+                        let title = text::tone_title(&w.says);
+                        let instead = w.instead.clone();
+                        let why = w.why.clone();
+                        view! {
+                            <p class="tone-warning">
+                                <strong>{title}</strong>
+                                " "
+                                {why}
+                                " "
+                                <button type="button" class="button quiet" on:click=move |_| insert(w.clone())>
+                                    {text::tone_insert(&instead)}
+                                </button>
+                            </p>
+                        }
+                    }
+                />
+            </div>
+        </Show>
     }
 }

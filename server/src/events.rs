@@ -17,7 +17,8 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 use warmline_shared::handoff::HandoffReason;
 use warmline_shared::{
-    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Desk, Presence, Seq, SiteId,
+    AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Desk, Note, Presence, Seq,
+    SiteId,
 };
 
 use crate::fanout::{FanOut, Lagged, Subscription, Topic};
@@ -58,6 +59,8 @@ pub enum Event {
     Queue { site_id: SiteId, places: Places },
     /// The site's people and counts, for consoles.
     Desk { site_id: SiteId, desk: Desk },
+    /// An agent added a private note to a conversation.
+    NoteAdded { site_id: SiteId, note: Note },
 }
 
 /// A site's queue in order: each conversation with its expected wait.
@@ -126,7 +129,11 @@ impl Event {
             Event::Presence { site_id, .. } | Event::Queue { site_id, .. } => {
                 vec![Topic::Visitors(site_id.clone())]
             }
-            Event::Desk { site_id, .. } => vec![Topic::Site(site_id.clone())],
+            // Only agents' sockets subscribe to a site's topic; a note is
+            // never published where a visitor's socket listens.
+            Event::Desk { site_id, .. } | Event::NoteAdded { site_id, .. } => {
+                vec![Topic::Site(site_id.clone())]
+            }
             // Routing on this relay acts on it; nobody subscribes.
             Event::Staffing { .. } => Vec::new(),
         }

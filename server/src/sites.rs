@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/site/settings", get(settings).put(save_settings))
         .route("/api/site/identity-secret", post(rotate_secret))
         .route("/api/site/members", post(add_member))
+        .route("/api/reports/tone", get(tone_report))
 }
 
 /// The catalogue keys an owner may rewrite per language.
@@ -407,6 +408,16 @@ async fn switch_site(
             "Your session has ended; sign in again.",
         ))?;
     Ok(Json(me_of(&state, switched.agent).await?))
+}
+
+/// The tone guard per person of the current site: warnings shown while
+/// writing, and replies sent with a warning standing (owners).
+async fn tone_report(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<Vec<store::ToneCount>>, AppError> {
+    owner(&session.agent)?;
+    Ok(Json(state.store.tone_counts(&session.agent.site_id).await?))
 }
 
 #[cfg(test)]

@@ -135,6 +135,16 @@ pub enum AgentFrame {
         conversation_id: ConversationId,
         resolution: String,
     },
+    /// The tone guard warned the agent about a draft in this conversation
+    /// (counted for reports; the check itself runs in the console).
+    ToneWarned { conversation_id: ConversationId },
+    /// A private note in the conversation, for agents only; `client_id`
+    /// works as for `send`.
+    Note {
+        conversation_id: ConversationId,
+        client_id: String,
+        text: String,
+    },
 }
 
 /// What the relay sends to visitors and agents.
@@ -175,6 +185,9 @@ pub enum ServerFrame {
     /// The site's people and queue (agents): sent on connecting and whenever
     /// an availability, an assignment or the queue changes.
     Desk { desk: Desk },
+    /// A private note (agents only): when added, and a conversation's notes
+    /// when an agent opens it.
+    Note { note: Note },
     /// An agent has seen the conversation up to `seq` (visitors).
     Read {
         conversation_id: ConversationId,
@@ -317,6 +330,20 @@ pub struct Place {
     /// Replies go to the email address the visitor left.
     #[serde(default, skip_serializing_if = "is_false")]
     pub by_email: bool,
+}
+
+/// A note agents keep in a conversation. It is not a message: it has no
+/// place in the conversation's sequence, and the relay has no way to send
+/// it to a visitor (see `Event::NoteAdded`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub conversation_id: ConversationId,
+    pub client_id: String,
+    /// The agent who wrote it, by name.
+    pub author: String,
+    pub text: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
 }
 
 /// The site's people and queue, as the console's header and views show it.

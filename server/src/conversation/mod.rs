@@ -11,7 +11,7 @@ mod tests;
 use std::sync::Arc;
 
 use warmline_shared::api::ArticleLink;
-use warmline_shared::{ConversationId, ErrorCode, Seq, validate_client_id, validate_text};
+use warmline_shared::{ConversationId, ErrorCode, Note, Seq, validate_client_id, validate_text};
 
 pub use participant::Participant;
 
@@ -169,6 +169,16 @@ impl Conversations {
                 })
                 .await;
             self.changed(&appended.conversation, Change::Message).await;
+            if let Participant::Agent(agent) = &post.author {
+                // Sent with the tone guard's warning standing: counted for
+                // the owner's report (the console warned before sending).
+                let lang = &appended.conversation.summary.lang;
+                if !warmline_tone::check(lang, text).is_empty() {
+                    self.store
+                        .count_tone(agent.id, &agent.site_id, true)
+                        .await?;
+                }
+            }
         }
         Ok(posted)
     }
@@ -210,6 +220,37 @@ impl Conversations {
             .ok_or(DomainError::UnknownConversation)?;
         self.changed(&conversation, Change::Closed).await;
         Ok(conversation)
+    }
+
+    /// Adds an agent's private note to a conversation of their site. It is
+    /// announced on the site's topic only, where no visitor listens.
+    pub async fn note(
+        &self,
+        agent: &Agent,
+        id: ConversationId,
+        client_id: String,
+        text: &str,
+    ) -> Result<Note> {
+        validate_client_id(&client_id).map_err(DomainError::Invalid)?;
+        let text = validate_text(text).map_err(DomainError::Invalid)?;
+        let conversation = self
+            .visible_to(&Participant::Agent(agent.clone()), id)
+            .await?;
+        let note = Note {
+            conversation_id: id,
+            client_id,
+            author: agent.name.clone(),
+            text: text.to_owned(),
+            at: now_ms(),
+        };
+        let note = self.store.add_note(&note, agent.id).await?;
+        self.events
+            .publish(Event::NoteAdded {
+                site_id: conversation.site_id,
+                note: note.clone(),
+            })
+            .await;
+        Ok(note)
     }
 
     /// Tells the other side that this participant is typing. Nothing is

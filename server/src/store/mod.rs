@@ -17,7 +17,7 @@ use warmline_shared::api::{Article, ArticleDraft, ArticleLink, Media, Miss};
 use warmline_shared::handoff::{Availability, Frustration, HandoffReason, HandoffSettings};
 use warmline_shared::{
     AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
-    NameSource, Seq, SiteId, Teammate, VisitorId,
+    NameSource, Note, Seq, SiteId, Teammate, VisitorId,
 };
 
 pub use error::StoreError;
@@ -352,6 +352,22 @@ pub trait AgentStore: Send + Sync {
     /// The session with this token hash, if it exists and has not expired by `now`.
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Counts a tone-guard warning shown to the agent, or (`overridden`) a
+    /// reply they sent with a warning standing.
+    async fn count_tone(&self, agent: AgentId, site_id: &SiteId, overridden: bool) -> Result<()>;
+    /// The tone guard's counts per person of the site.
+    async fn tone_counts(&self, site_id: &SiteId) -> Result<Vec<ToneCount>>;
+}
+
+/// What the tone guard saw of one agent (`GET /api/reports/tone`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ToneCount {
+    pub agent_id: AgentId,
+    pub name: String,
+    /// Warnings shown while they wrote.
+    pub shown: u64,
+    /// Replies sent with a warning standing.
+    pub overridden: u64,
 }
 
 #[async_trait]
@@ -440,6 +456,11 @@ pub trait ConversationStore: Send + Sync {
     /// may the relay acknowledge it. `None`: no open conversation matched the
     /// message's conditions, and nothing was stored.
     async fn append(&self, message: NewMessage<'_>) -> Result<Option<Appended>>;
+    /// Stores an agent's private note; a resend of its client id returns
+    /// the stored one unchanged.
+    async fn add_note(&self, note: &Note, agent_id: AgentId) -> Result<Note>;
+    /// A conversation's private notes, oldest first.
+    async fn notes(&self, conversation_id: ConversationId) -> Result<Vec<Note>>;
     /// Messages with `seq > after`, in order, at most `limit`.
     async fn messages_after(
         &self,

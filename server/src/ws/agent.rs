@@ -164,6 +164,9 @@ where
                     watching.insert(conversation_id, subscription);
                     let delivery = deliveries.entry(conversation_id).insert_entry(resumed).into_mut();
                     delivery.catch_up(store, out).await?;
+                    for note in store.notes(conversation_id).await? {
+                        out.send(&ServerFrame::Note { note }).await?;
+                    }
                 }
                 AgentFrame::MoreInbox { after } => {
                     let (conversations, more) = inbox_page(state, agent, Some(after)).await?;
@@ -213,6 +216,28 @@ where
                 }
                 AgentFrame::Transfer { conversation_id, to, note } => {
                     socket::answer(agents::transfer(state, agent, conversation_id, to, &note).await.map(drop), out).await?;
+                }
+                AgentFrame::ToneWarned { conversation_id } => {
+                    // Only for conversations this agent may see, and no more
+                    // often than they may write.
+                    if state.limits.agent_message(agent.id)
+                        && state.conversations.visible_to(&me, conversation_id).await.is_ok()
+                    {
+                        store.count_tone(agent.id, &agent.site_id, false).await?;
+                    }
+                }
+                AgentFrame::Note { conversation_id, client_id, text } => {
+                    if !state.limits.agent_message(agent.id) {
+                        out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
+                        continue;
+                    }
+                    // The note comes back to every console of the site, this one included.
+                    if let Err(e) = state.conversations.note(agent, conversation_id, client_id.clone(), &text).await {
+                        if let DomainError::Store(e) = e {
+                            return Err(e.into());
+                        }
+                        out.error(e.code(), Some(&client_id)).await?;
+                    }
                 }
                 AgentFrame::Resolve { conversation_id, resolution } => {
                     let resolution = resolution.trim();
@@ -319,6 +344,9 @@ where
                 .await?)
         }
         Event::Desk { desk, .. } => Ok(out.send(&ServerFrame::Desk { desk: desk.clone() }).await?),
+        Event::NoteAdded { note, .. } => {
+            Ok(out.send(&ServerFrame::Note { note: note.clone() }).await?)
+        }
         _ => Ok(()),
     }
 }

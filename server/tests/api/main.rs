@@ -2,6 +2,7 @@
 //! over real HTTP and WebSocket connections.
 
 mod agent_socket;
+mod agent_tools;
 mod assets;
 mod attachments;
 mod faults;

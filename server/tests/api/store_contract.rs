@@ -14,7 +14,7 @@ use warmline_shared::handoff::{
     Availability, BusinessHours, ConversationState, Frustration, HandoffReason, HandoffSettings,
     Signal,
 };
-use warmline_shared::{Attachment, Author, ConversationId, NameSource, SiteId, VisitorId};
+use warmline_shared::{Attachment, Author, ConversationId, NameSource, Note, SiteId, VisitorId};
 
 /// A fresh, empty store of each backend.
 async fn backends() -> Vec<(tempfile::TempDir, Arc<dyn Store>)> {
@@ -51,6 +51,7 @@ contract!(
     the_inbox_lists_open_conversations_newest_first,
     conversations_are_assigned_and_closed,
     the_queue_orders_offers_and_hands_out_each_conversation_once,
+    notes_are_kept_apart_from_the_messages,
     site_settings_and_the_identity_secret_are_kept,
     people_work_on_several_sites_with_a_role_on_each,
     a_verified_visitor_is_one_person_on_every_browser,
@@ -685,6 +686,48 @@ mod cases {
             kinds,
             ["handed_off", "offered", "assigned", "transferred", "closed"]
         );
+    }
+
+    pub async fn notes_are_kept_apart_from_the_messages(store: &dyn Store) {
+        let (_, id) = conversation(store, "h").await;
+        let agent = store
+            .upsert_agent(&site_id(), "a@s.test", "Nino", Role::Agent, "h", 0)
+            .await
+            .unwrap();
+        let note = |client_id: &str, text: &str, at| Note {
+            conversation_id: id,
+            client_id: client_id.into(),
+            author: "Nino".into(),
+            text: text.into(),
+            at,
+        };
+        let first = store
+            .add_note(&note("n1", "VIP", 5), agent.id)
+            .await
+            .unwrap();
+        assert_eq!(first, note("n1", "VIP", 5));
+        // A resend keeps the original.
+        let again = store
+            .add_note(&note("n1", "changed", 9), agent.id)
+            .await
+            .unwrap();
+        assert_eq!(again, first);
+        store
+            .add_note(&note("n0", "earlier", 3), agent.id)
+            .await
+            .unwrap();
+        let texts: Vec<String> = store
+            .notes(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| n.text)
+            .collect();
+        assert_eq!(texts, ["earlier", "VIP"]);
+        // Notes take no place in the conversation's sequence.
+        let conversation = store.conversation(id).await.unwrap().unwrap();
+        assert_eq!(conversation.summary.last_seq, 0);
+        assert!(store.messages_after(id, 0, 10).await.unwrap().is_empty());
     }
 
     pub async fn site_settings_and_the_identity_secret_are_kept(store: &dyn Store) {

@@ -4,7 +4,7 @@ use warmline_shared::{AgentId, SiteId};
 
 use super::SqliteStore;
 use crate::store::{
-    Agent, AgentCredentials, AgentStore, Membership, Result, Role, Session, StoreError,
+    Agent, AgentCredentials, AgentStore, Membership, Result, Role, Session, StoreError, ToneCount,
 };
 
 #[derive(FromRow)]
@@ -222,5 +222,43 @@ impl AgentStore for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn count_tone(&self, agent: AgentId, site_id: &SiteId, overridden: bool) -> Result<()> {
+        let (shown, overridden) = if overridden { (0, 1) } else { (1, 0) };
+        sqlx::query(
+            "INSERT INTO tone_counts (agent_id, site_id, shown, overridden) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (agent_id, site_id) DO UPDATE SET shown = shown + excluded.shown, \
+             overridden = overridden + excluded.overridden",
+        )
+        .bind(agent.get())
+        .bind(site_id.as_str())
+        .bind(shown)
+        .bind(overridden)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn tone_counts(&self, site_id: &SiteId) -> Result<Vec<ToneCount>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.name, COALESCE(t.shown, 0) AS shown, \
+             COALESCE(t.overridden, 0) AS overridden \
+             FROM memberships m JOIN agents a ON a.id = m.agent_id \
+             LEFT JOIN tone_counts t ON t.agent_id = m.agent_id AND t.site_id = m.site_id \
+             WHERE m.site_id = ? ORDER BY a.name, a.id",
+        )
+        .bind(site_id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| ToneCount {
+                agent_id: AgentId::new(row.get("id")),
+                name: row.get("name"),
+                shown: row.get::<i64, _>("shown").max(0) as u64,
+                overridden: row.get::<i64, _>("overridden").max(0) as u64,
+            })
+            .collect())
     }
 }

@@ -1,9 +1,9 @@
 use async_trait::async_trait;
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::{FromRow, Row, Sqlite, Transaction};
 use warmline_shared::handoff::{ConversationState, HandoffReason};
 use warmline_shared::{
     AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
-    Seq, SiteId, VisitorId,
+    Note, Seq, SiteId, VisitorId,
 };
 
 use super::SqliteStore;
@@ -431,6 +431,54 @@ impl ConversationStore for SqliteStore {
             new: false,
             conversation,
         }))
+    }
+
+    async fn add_note(&self, note: &Note, agent_id: AgentId) -> Result<Note> {
+        sqlx::query(
+            "INSERT INTO notes (conversation_id, client_id, agent_id, author_name, text, at) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(note.conversation_id.get())
+        .bind(&note.client_id)
+        .bind(agent_id.get())
+        .bind(&note.author)
+        .bind(&note.text)
+        .bind(note.at)
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query(
+            "SELECT author_name, text, at FROM notes WHERE conversation_id = ? AND client_id = ?",
+        )
+        .bind(note.conversation_id.get())
+        .bind(&note.client_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Note {
+            author: row.get("author_name"),
+            text: row.get("text"),
+            at: row.get("at"),
+            ..note.clone()
+        })
+    }
+
+    async fn notes(&self, conversation_id: ConversationId) -> Result<Vec<Note>> {
+        let rows = sqlx::query(
+            "SELECT client_id, author_name, text, at FROM notes WHERE conversation_id = ? \
+             ORDER BY at, client_id",
+        )
+        .bind(conversation_id.get())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Note {
+                conversation_id,
+                client_id: row.get("client_id"),
+                author: row.get("author_name"),
+                text: row.get("text"),
+                at: row.get("at"),
+            })
+            .collect())
     }
 
     async fn messages_after(

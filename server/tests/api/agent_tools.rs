@@ -1,0 +1,153 @@
+//! The agent's tools: private notes stay with agents whatever anyone
+//! sends, and the tone guard is counted per agent for the owner.
+
+use warmline_shared::{AgentFrame, ErrorCode, ServerFrame};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_private_note_reaches_every_agent_and_never_the_visitor() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, _) = relay.new_visitor().await;
+    visitor
+        .send_visitor(say("c1", "my card was charged twice"))
+        .await;
+    visitor.recv_ack("c1").await;
+    let (frame, _) = visitor
+        .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
+        .await;
+    let ServerFrame::Message { message } = frame else {
+        unreachable!()
+    };
+    let id = message.conversation_id;
+
+    let mut writer = relay.agent().await;
+    let mut colleague = relay.agent().await;
+    let secret = "refund approved by finance, ref FIN-7731";
+    let note = AgentFrame::Note {
+        conversation_id: id,
+        client_id: "n1".into(),
+        text: secret.into(),
+    };
+    writer.send_agent(note.clone()).await;
+    let (frame, _) = colleague
+        .recv_until(|f| matches!(f, ServerFrame::Note { .. }))
+        .await;
+    let ServerFrame::Note { note: shown } = frame else {
+        unreachable!()
+    };
+    assert_eq!(
+        (shown.text.as_str(), shown.author.as_str()),
+        (secret, "Nino")
+    );
+    // A resend is the same note, not a second one.
+    writer.send_agent(note).await;
+    // Opening the conversation later brings its notes.
+    let mut later = relay.agent().await;
+    later
+        .send_agent(AgentFrame::Open {
+            conversation_id: id,
+            last_seq: 0,
+        })
+        .await;
+    let (_, before) = later
+        .recv_until(|f| matches!(f, ServerFrame::Note { note } if note.client_id == "n1"))
+        .await;
+    assert!(
+        before
+            .iter()
+            .all(|f| !matches!(f, ServerFrame::Note { .. }))
+    );
+
+    // A visitor cannot write one: there is no such frame for visitors.
+    visitor
+        .send_text(
+            serde_json::json!({"type": "note", "conversation_id": id, "client_id": "x", "text": "hi"})
+                .to_string(),
+        )
+        .await;
+    let (refused, skipped) = visitor
+        .recv_until(|f| matches!(f, ServerFrame::Error { .. }))
+        .await;
+    assert!(matches!(
+        refused,
+        ServerFrame::Error {
+            code: ErrorCode::UnknownType,
+            ..
+        }
+    ));
+    // And everything the visitor's socket received holds nothing of the note.
+    visitor.send_visitor(say("c2", "any news?")).await;
+    let (_, more) = visitor
+        .recv_until(|f| matches!(f, ServerFrame::Ack { client_id, .. } if client_id == "c2"))
+        .await;
+    for frame in skipped.iter().chain(&more) {
+        let text = warmline_shared::encode(frame);
+        assert!(!text.contains("FIN-7731"), "{text}");
+    }
+    // Notes are checked like messages: an empty one is refused, by id.
+    writer
+        .send_agent(AgentFrame::Note {
+            conversation_id: id,
+            client_id: "n2".into(),
+            text: "  ".into(),
+        })
+        .await;
+    assert_eq!(writer.recv_answer("n2").await, Err(ErrorCode::EmptyMessage));
+}
+
+#[tokio::test]
+async fn the_tone_guard_counts_warnings_and_replies_sent_anyway_per_agent() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, _) = relay.new_visitor().await;
+    visitor.send_visitor(say("c1", "this is a disgrace")).await;
+    visitor.recv_ack("c1").await;
+    let (frame, _) = visitor
+        .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
+        .await;
+    let ServerFrame::Message { message } = frame else {
+        unreachable!()
+    };
+    let id = message.conversation_id;
+    let mut agent = relay.agent().await;
+    // The console tells the relay it warned, then the agent sends anyway.
+    agent
+        .send_agent(AgentFrame::ToneWarned {
+            conversation_id: id,
+        })
+        .await;
+    agent
+        .send_agent(reply(id, "a1", "Please calm down, we will check."))
+        .await;
+    agent.recv_ack("a1").await;
+    // A kind reply counts nothing.
+    agent
+        .send_agent(reply(
+            id,
+            "a2",
+            "I understand, and I am sorry. Let me check.",
+        ))
+        .await;
+    agent.recv_ack("a2").await;
+    let owner = relay.sign_in().await;
+    let report: serde_json::Value = relay
+        .http()
+        .get(format!("{}/api/reports/tone", relay.url))
+        .header("cookie", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let nino = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Nino")
+        .unwrap();
+    assert_eq!(
+        (nino["shown"].as_u64(), nino["overridden"].as_u64()),
+        (Some(1), Some(1))
+    );
+}

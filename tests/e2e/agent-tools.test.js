@@ -1,0 +1,98 @@
+// The agent's tools in the console: the tone guard warns before "calm down"
+// (in English and in Georgian) and puts kinder words in, and a private note
+// stays with agents: the visitor's socket never receives it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, screenshot, startRelay, startSite } from './relay.js';
+import { catalogue, newVisitor, openChat, send, signInConsole } from './helpers.js';
+
+const ka = catalogue('ka');
+
+let relay;
+let shop;
+let browser;
+
+before(async () => {
+  shop = await startSite(
+    () => `<!doctype html><html lang="ka"><title>მაღაზია</title>
+      <script async src="${relay.url}/widget.js" data-site="demo"></script>`,
+  );
+  relay = await startRelay({ WARMLINE_DEMO_ORIGINS: shop.origin });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+  await shop?.stop();
+});
+
+/// Opens the visitor's conversation in the console by a phrase of it.
+async function openConversation(agent, text) {
+  await agent.getByRole('button', { name: /^All open/ }).click();
+  await agent.locator('.inbox .item', { hasText: text }).click();
+  await agent.getByRole('log').getByText(text).first().waitFor();
+}
+
+test('the tone guard warns before "calm down" and offers kinder words, in English and Georgian', async () => {
+  const agent = await signInConsole(browser, relay.url);
+  const { page } = await newVisitor(browser, `${relay.url}/demo/`);
+  await openChat(page);
+  await send(page, 'This is the worst service ever');
+  await openConversation(agent, 'worst service');
+
+  const reply = agent.getByRole('textbox', { name: 'Reply', exact: true });
+  await reply.fill('Please calm down, we will check your order.');
+  const warning = agent.locator('.tone-warning', { hasText: '“calm down” may upset the visitor.' });
+  await warning.waitFor();
+  await screenshot(agent, 'tone-guard-en');
+  await warning.getByRole('button', { name: /Use instead/ }).click();
+  const fixed = await reply.inputValue();
+  assert.ok(!/calm down/i.test(fixed), fixed);
+  assert.match(fixed, /I understand how frustrating this is/);
+  await agent.locator('.tone-warning').waitFor({ state: 'detached' });
+  // A technical sentence with the same words is not addressed to the visitor.
+  await reply.fill("The servers will calm down after tonight's update.");
+  // The guard runs as the draft changes; one frame later it has drawn.
+  await agent.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+  assert.equal(await agent.locator('.tone-warning').count(), 0);
+
+  // A Georgian visitor's conversation is checked with the Georgian list.
+  const georgian = await newVisitor(browser, `${shop.origin}/`);
+  await openChat(georgian.page, ka);
+  await send(georgian.page, 'ეს საშინელებაა', ka);
+  await openConversation(agent, 'ეს საშინელებაა');
+  await reply.fill('გთხოვთ, დამშვიდდით.');
+  await agent.locator('.tone-warning', { hasText: 'დამშვიდდით' }).waitFor();
+  await screenshot(agent, 'tone-guard-ka');
+  // Sending anyway is the agent's call: it goes, and the owner's report counts it.
+  await agent.keyboard.press('Enter');
+  await georgian.page.locator('.line.theirs', { hasText: 'დამშვიდდით' }).waitFor();
+  const report = await agent.evaluate(async () => (await fetch('/api/reports/tone')).json());
+  const nino = report.find((r) => r.name === 'Nino');
+  assert.equal(nino.overridden, 1);
+  assert.ok(nino.shown >= 2, JSON.stringify(nino));
+});
+
+test('a private note never reaches the visitor', async () => {
+  const agent = await signInConsole(browser, relay.url);
+  const { page } = await newVisitor(browser, `${relay.url}/demo/`);
+  const frames = [];
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  await openChat(page);
+  await send(page, 'My parcel arrived broken');
+  await openConversation(agent, 'parcel arrived broken');
+
+  const note = 'Photo shows a crushed box, offer a replacement (N-5521)';
+  await agent.getByPlaceholder(/Private note for your team/).fill(note);
+  await agent.getByRole('button', { name: 'Add note', exact: true }).click();
+  await agent.locator('.private-note', { hasText: note }).waitFor();
+  await screenshot(agent, 'private-note');
+  // The agent then answers; the visitor gets the answer and nothing of the note.
+  await agent.getByRole('textbox', { name: 'Reply', exact: true }).fill('I am so sorry! A new one is on its way.');
+  await agent.keyboard.press('Enter');
+  await page.locator('.line.theirs', { hasText: 'A new one is on its way' }).waitFor();
+  assert.ok(frames.length > 3, 'the test saw the visitor socket');
+  assert.ok(!frames.some((f) => f.includes('N-5521')), 'the note never reached the visitor');
+  assert.equal(await page.getByText('N-5521').count(), 0);
+});
