@@ -118,6 +118,7 @@ pub async fn send<B: serde::Serialize, T: serde::de::DeserializeOwned>(
 ) -> Result<T, String> {
     let request = match method {
         "PUT" => Request::put(url),
+        "DELETE" => Request::delete(url),
         _ => Request::post(url),
     };
     let response = request

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use warmline_client::Link;
+use warmline_shared::api::Canned;
 use warmline_shared::handoff::{Availability, ConversationState};
 use warmline_shared::transcript::Transcript;
 use warmline_shared::{
@@ -57,6 +58,9 @@ pub struct Desk {
     pub me: RwSignal<Option<AgentId>>,
     /// Private notes per conversation, oldest first, as the relay has them.
     pub notes: RwSignal<HashMap<ConversationId, Vec<Note>>>,
+    /// The site's canned replies, and the site's name for `{site}`.
+    pub canned: RwSignal<Vec<Canned>>,
+    pub site_name: RwSignal<String>,
     /// Whether older open conversations exist beyond those loaded.
     pub more: RwSignal<bool>,
     pub transcripts: RwSignal<HashMap<ConversationId, Transcript>>,
@@ -93,6 +97,8 @@ impl Desk {
             view: RwSignal::new(View::Open),
             me: RwSignal::new(None),
             notes: RwSignal::new(HashMap::new()),
+            canned: RwSignal::new(Vec::new()),
+            site_name: RwSignal::new(String::new()),
             more: RwSignal::new(false),
             transcripts: RwSignal::new(HashMap::new()),
             selected: RwSignal::new(None),
@@ -283,6 +289,17 @@ impl Desk {
             if !list.iter().any(|n| n.client_id == note.client_id) {
                 list.push(note);
                 list.sort_by_key(|n| n.at);
+            }
+        });
+    }
+
+    /// Loads the site's canned replies (on signing in, and after an owner
+    /// changed them).
+    pub fn load_canned(&self) {
+        let canned = self.canned;
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = crate::api::get::<Vec<Canned>>("/api/canned").await {
+                canned.set(list);
             }
         });
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use warmline_shared::api::{IdentitySecret, Me, NewMember, NewSite, SiteSettings};
+use warmline_shared::api::{Canned, IdentitySecret, Me, NewMember, NewSite, SiteSettings};
 
 use crate::api;
 use crate::browser;
@@ -37,6 +37,7 @@ pub fn Settings(me: Me) -> impl IntoView {
                 Some(Ok(settings)) => view! { <SettingsForm settings /> }.into_any(),
             }}
             <Team />
+            <CannedReplies />
             <ToneReport />
             <NewSiteForm />
         </section>
@@ -325,6 +326,87 @@ fn ToneReport() -> impl IntoView {
                     />
                 </tbody>
             </table>
+        </div>
+    }
+}
+
+/// The site's canned replies: the list, each with Delete, and a form to add
+/// one (owners).
+#[component]
+fn CannedReplies() -> impl IntoView {
+    let list = RwSignal::new(Vec::<Canned>::new());
+    let reload = move || {
+        spawn_local(async move {
+            if let Ok(found) = api::get::<Vec<Canned>>("/api/canned").await {
+                list.set(found);
+            }
+        });
+    };
+    reload();
+    let shortcut = RwSignal::new(String::new());
+    let lang = RwSignal::new("en".to_owned());
+    let body = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<String>);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let canned = Canned {
+            id: None,
+            shortcut: shortcut.get_untracked(),
+            lang: lang.get_untracked(),
+            text: body.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::send::<_, Canned>("POST", "/api/canned", &canned).await {
+                Ok(_) => {
+                    shortcut.set(String::new());
+                    body.set(String::new());
+                    outcome.set(None);
+                    reload();
+                }
+                Err(message) => outcome.set(Some(message)),
+            }
+        });
+    };
+    let delete = move |id: i64| {
+        spawn_local(async move {
+            let url = format!("/api/canned/{id}");
+            if let Err(message) = api::send::<_, ()>("DELETE", &url, &()).await {
+                outcome.set(Some(message));
+            }
+            reload();
+        });
+    };
+    view! {
+        <div class="settings-block">
+            <h3>{text::CANNED}</h3>
+            <p class="hint">{text::CANNED_HINT}</p>
+            <ul class="canned-list">
+                <For
+                    each=move || list.get()
+                    key=|c| (c.id, c.text.clone())
+                    children=move |c| {
+                        let id = c.id.unwrap_or_default();
+                        view! {
+                            <li>
+                                <strong>{format!("/{}", c.shortcut)}</strong>
+                                " (" {c.lang} ") " {c.text}
+                                " "
+                                <button type="button" class="button quiet" on:click=move |_| delete(id)>{text::DELETE}</button>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+            <form class="canned-form" on:submit=add>
+                <label for="canned-shortcut">{text::SHORTCUT}</label>
+                <input id="canned-shortcut" type="text" required maxlength="30" placeholder="greet" prop:value=shortcut on:input:target=move |ev| shortcut.set(ev.target().value()) />
+                <label for="canned-lang">{text::LANGUAGE}</label>
+                <input id="canned-lang" type="text" required maxlength="10" prop:value=lang on:input:target=move |ev| lang.set(ev.target().value()) />
+                <label for="canned-text">{text::CANNED}</label>
+                <textarea id="canned-text" rows="2" required prop:value=body on:input:target=move |ev| body.set(ev.target().value())></textarea>
+                <p class="saved" role="status">{move || outcome.get()}</p>
+                <button type="submit" class="button">{text::ADD_CANNED}</button>
+            </form>
         </div>
     }
 }

@@ -383,3 +383,8 @@ pub const TONE_REPORT_HINT: &str =
     "Per person: warnings shown while writing a reply, and replies sent with a warning standing.";
 pub const TONE_SHOWN: &str = "Warnings shown";
 pub const TONE_OVERRIDDEN: &str = "Sent anyway";
+pub const CANNED: &str = "Canned replies";
+pub const CANNED_HINT: &str = "Type /shortcut in the reply box to use one. {name} becomes the visitor's name, {agent} yours, {site} the site's.";
+pub const SHORTCUT: &str = "Shortcut";
+pub const ADD_CANNED: &str = "Add the reply";
+pub const DELETE: &str = "Delete";

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use warmline_client::view::{Composer, Follow, MessageLog, group};
 use warmline_shared::Attachment;
+use warmline_shared::api::Canned;
 use warmline_shared::{Author, ConversationId, display_text};
 
 use crate::clock;
@@ -38,6 +39,7 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
 
     let follow = Follow::default();
     let texts = text::views();
+    let picker = Picker::new(desk, id);
     let lines = Memo::new(move |_| {
         let visitor_name = visitor();
         let entries = desk
@@ -107,6 +109,7 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
                 }}
             </p>
             <ToneGuard desk id draft />
+            <CannedPicker picker />
             <Composer
                 draft
                 on_edit=set_draft
@@ -114,6 +117,7 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
                 texts
                 follow
                 rows="2"
+                on_key=Callback::new(move |ev: leptos::ev::KeyboardEvent| picker.key(&ev))
             />
         </section>
     }
@@ -186,6 +190,136 @@ fn ToneGuard(desk: Desk, id: ConversationId, draft: Signal<String>) -> impl Into
                     }
                 />
             </div>
+        </Show>
+    }
+}
+
+/// The canned replies a draft of `/shortcut` asks for, in the conversation's
+/// language first; arrows choose, Enter or Tab puts the reply in, Escape
+/// closes the list.
+#[derive(Clone, Copy)]
+struct Picker {
+    desk: Desk,
+    id: ConversationId,
+    chosen: RwSignal<usize>,
+    closed_for: RwSignal<Option<String>>,
+}
+
+impl Picker {
+    fn new(desk: Desk, id: ConversationId) -> Self {
+        Self {
+            desk,
+            id,
+            chosen: RwSignal::new(0),
+            closed_for: RwSignal::new(None),
+        }
+    }
+
+    fn draft(&self) -> String {
+        self.desk
+            .drafts
+            .with(|d| d.get(&self.id).cloned().unwrap_or_default())
+    }
+
+    /// The replies matching the draft, when it is a `/shortcut` being typed.
+    fn matches(&self) -> Vec<Canned> {
+        let draft = self.draft();
+        let Some(typed) = draft.strip_prefix('/') else {
+            return Vec::new();
+        };
+        if typed.contains(char::is_whitespace) || self.closed_for.get().as_deref() == Some(&draft) {
+            return Vec::new();
+        }
+        let lang = self.desk.conversations.with(|list| {
+            list.iter()
+                .find(|c| c.id == self.id)
+                .map(|c| c.lang.clone())
+                .unwrap_or_default()
+        });
+        let mut found: Vec<Canned> = self.desk.canned.with(|all| {
+            all.iter()
+                .filter(|c| c.shortcut.starts_with(typed))
+                .cloned()
+                .collect()
+        });
+        found.sort_by_key(|c| (c.lang != lang, c.shortcut.clone()));
+        found
+    }
+
+    /// Handles the list's keys while it is open.
+    fn key(&self, ev: &leptos::ev::KeyboardEvent) -> bool {
+        let found = self.matches();
+        if found.is_empty() {
+            return false;
+        }
+        let last = found.len() - 1;
+        match ev.key().as_str() {
+            "ArrowDown" => self.chosen.update(|c| *c = (*c + 1).min(last)),
+            "ArrowUp" => self.chosen.update(|c| *c = c.saturating_sub(1)),
+            "Enter" | "Tab" => {
+                let pick = found[self.chosen.get_untracked().min(last)].clone();
+                self.insert(&pick);
+            }
+            "Escape" => self.closed_for.set(Some(self.draft())),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Puts the reply in the box, its variables filled in.
+    fn insert(&self, canned: &Canned) {
+        let me = self.desk.myself().map(|m| m.name).unwrap_or_default();
+        let name = self.desk.conversations.with(|list| {
+            list.iter()
+                .find(|c| c.id == self.id)
+                .filter(|c| c.name_source != warmline_shared::NameSource::None)
+                .map(|c| c.visitor.clone())
+                .unwrap_or_default()
+        });
+        let text = canned.fill(&name, &me, &self.desk.site_name.get_untracked());
+        // Without a name, "Hi {name}, …" reads "Hi, …".
+        let text = text.replace(" ,", ",").replace("  ", " ");
+        self.chosen.set(0);
+        self.desk.drafts.update(|d| {
+            d.insert(self.id, text);
+        });
+    }
+}
+
+#[component]
+fn CannedPicker(picker: Picker) -> impl IntoView {
+    let found = Memo::new(move |_| picker.matches());
+    view! {
+        <Show when=move || found.with(|f| !f.is_empty())>
+            <ul class="canned" role="listbox" aria-label=text::CANNED>
+                {move || {
+                    let chosen = picker.chosen.get();
+                    found
+                        .get()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            let pick = c.clone();
+                            view! {
+                                <li
+                                    role="option"
+                                    aria-selected=(i == chosen).to_string()
+                                    class:chosen=i == chosen
+                                    on:mousedown=move |ev| {
+                                        ev.prevent_default();
+                                        picker.insert(&pick);
+                                    }
+                                >
+                                    <strong>{format!("/{}", c.shortcut)}</strong>
+                                    <span class="canned-lang">{c.lang.clone()}</span>
+                                    " "
+                                    {c.text.clone()}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
         </Show>
     }
 }

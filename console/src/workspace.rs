@@ -48,6 +48,8 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
     });
 
     desk.me.set(Some(agent.id));
+    desk.site_name.set(agent.site.name.clone());
+    desk.load_canned();
     let owner = agent.site.role == "owner";
     let page = RwSignal::new(Page::Conversations);
     let switch = move |site_id: String| {

@@ -17,7 +17,7 @@ use crate::client_addr::ClientAddr;
 use crate::error::AppError;
 use crate::events::Event;
 use crate::state::{AppState, now_ms};
-use crate::store::{Agent, Session};
+use crate::store::{Agent, Role, Session};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -188,6 +188,23 @@ pub async fn session_of(
         return Ok(None);
     };
     Ok(state.store.session(&token_hash(token), now_ms()).await?)
+}
+
+/// A signed-in owner of the site they are working on.
+pub struct Owner(pub Agent);
+
+impl FromRequestParts<AppState> for Owner {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let SignedIn(session) = SignedIn::from_request_parts(parts, state).await?;
+        match session.agent.role {
+            Role::Owner => Ok(Owner(session.agent)),
+            Role::Agent => Err(AppError::Forbidden(
+                "Only the site's owners can change this.",
+            )),
+        }
+    }
 }
 
 /// The session behind the request's cookie; 401 without a valid one.

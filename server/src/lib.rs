@@ -7,6 +7,7 @@
 mod assets;
 mod attachments;
 mod auth;
+mod canned;
 mod client_addr;
 mod colour;
 pub mod config;
@@ -61,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(attachments::routes())
         .merge(kb::routes())
         .merge(handoff::routes())
+        .merge(canned::routes())
         .merge(ws::routes())
         .layer(axum::middleware::map_response(
             |mut response: axum::response::Response| async move {

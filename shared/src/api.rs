@@ -302,3 +302,28 @@ pub struct Miss {
     /// Milliseconds since the Unix epoch.
     pub last_at: i64,
 }
+
+/// A canned reply (`GET /api/canned`; owners `POST`, `PUT /{id}`,
+/// `DELETE /{id}`): typed in the console as `/shortcut`, in the
+/// conversation's language. `{name}`, `{agent}` and `{site}` in the text
+/// become the visitor's name, the agent's and the site's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Canned {
+    /// Absent when creating one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Lowercase letters, digits and dashes.
+    pub shortcut: String,
+    pub lang: String,
+    pub text: String,
+}
+
+impl Canned {
+    /// The text with its variables filled in.
+    pub fn fill(&self, name: &str, agent: &str, site: &str) -> String {
+        self.text
+            .replace("{name}", name)
+            .replace("{agent}", agent)
+            .replace("{site}", site)
+    }
+}

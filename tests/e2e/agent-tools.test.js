@@ -96,3 +96,41 @@ test('a private note never reaches the visitor', async () => {
   assert.ok(!frames.some((f) => f.includes('N-5521')), 'the note never reached the visitor');
   assert.equal(await page.getByText('N-5521').count(), 0);
 });
+
+test('a /shortcut puts the canned reply in, with the visitor\'s name', async () => {
+  const owner = await signInConsole(browser, relay.url);
+  // The owner keeps canned replies under Settings.
+  await owner.getByRole('button', { name: 'Settings', exact: true }).click();
+  await owner.getByLabel('Shortcut').fill('thanks');
+  await owner.locator('#canned-text').fill('Thank you for waiting, {name}! I am {agent} from {site}.');
+  await owner.getByRole('button', { name: 'Add the reply' }).click();
+  await owner.locator('.canned-list li', { hasText: '/thanks' }).waitFor();
+  await owner.getByLabel('Shortcut').fill('track');
+  await owner.locator('#canned-text').fill('You can track your parcel here: https://shop.example/track');
+  await owner.getByRole('button', { name: 'Add the reply' }).click();
+  await owner.locator('.canned-list li', { hasText: '/track' }).waitFor();
+  await owner.reload();
+
+  // A visitor who gave their name writes.
+  const { page } = await newVisitor(browser, `${relay.url}/demo/`);
+  await openChat(page);
+  await page.getByPlaceholder('Your first name').fill('Tamar');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await send(page, 'Is anyone there?');
+  await openConversation(owner, 'Is anyone there?');
+
+  // "/t" lists both; the arrows choose, Enter puts it in, name filled.
+  const reply = owner.getByRole('textbox', { name: 'Reply', exact: true });
+  await reply.fill('/t');
+  const options = owner.getByRole('listbox', { name: 'Canned replies' }).getByRole('option');
+  await options.nth(1).waitFor();
+  assert.equal(await options.count(), 2);
+  await screenshot(owner, 'canned-picker');
+  await reply.press('ArrowDown');
+  await reply.press('ArrowUp');
+  await reply.press('Enter');
+  assert.equal(await reply.inputValue(), 'Thank you for waiting, Tamar! I am Nino from Kartuli Tea House (demo).');
+  // Enter again sends it.
+  await reply.press('Enter');
+  await page.locator('.line.theirs', { hasText: 'Thank you for waiting, Tamar!' }).waitFor();
+});

@@ -21,6 +21,10 @@ pub fn Composer(
     /// The box's height in lines where the browser cannot fit it to its text.
     rows: &'static str,
     #[prop(optional, into)] disabled: Signal<bool>,
+    /// Sees each key first (the console's canned replies use the arrows and
+    /// Enter while their list is open); `true` means it was handled.
+    #[prop(optional)]
+    on_key: Option<Callback<ev::KeyboardEvent, bool>>,
 ) -> impl IntoView {
     let input = NodeRef::<html::Textarea>::new();
     let too_long = move || draft.with(|d| d.trim().chars().count() > MAX_TEXT_CHARS);
@@ -54,6 +58,10 @@ pub fn Composer(
     };
 
     let on_keydown = move |ev: ev::KeyboardEvent| {
+        if on_key.is_some_and(|on_key| on_key.run(ev.clone())) {
+            ev.prevent_default();
+            return;
+        }
         // Enter sends, Shift+Enter is a new line, and Enter that confirms an
         // input-method composition is left to the input method.
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {

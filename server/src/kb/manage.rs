@@ -3,18 +3,17 @@
 //! rendered exactly as visitors will see it, and the questions visitors
 //! asked that no article answered. Agents may read; owners write.
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use warmline_kb::file::check;
 use warmline_shared::api::{Article, ArticleDraft, ArticlePage, Miss};
 
-use crate::auth::SignedIn;
+use crate::auth::{Owner, SignedIn};
 use crate::error::AppError;
 use crate::state::{AppState, now_ms};
-use crate::store::{Agent, Role, Saved};
+use crate::store::{Agent, Saved};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -22,23 +21,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/kb/articles/{id}", put(update))
         .route("/api/kb/preview", post(preview))
         .route("/api/kb/misses", get(misses))
-}
-
-/// A signed-in owner of the site they are working on.
-pub struct Owner(pub Agent);
-
-impl FromRequestParts<AppState> for Owner {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let SignedIn(session) = SignedIn::from_request_parts(parts, state).await?;
-        match session.agent.role {
-            Role::Owner => Ok(Owner(session.agent)),
-            Role::Agent => Err(AppError::Forbidden(
-                "Only the site's owners can change its help articles.",
-            )),
-        }
-    }
 }
 
 /// How many misses the console lists.

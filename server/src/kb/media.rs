@@ -21,8 +21,8 @@ use tower_http::services::ServeFile;
 use warmline_shared::SiteId;
 use warmline_shared::api::Media;
 
-use super::manage::Owner;
 use crate::attachments::write_once;
+use crate::auth::Owner;
 use crate::error::AppError;
 use crate::state::{AppState, now_ms};
 use crate::store::Store;

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use warmline_shared::api::{Article, ArticleDraft, ArticleLink, Media, Miss};
+use warmline_shared::api::{Article, ArticleDraft, ArticleLink, Canned, Media, Miss};
 use warmline_shared::handoff::{Availability, Frustration, HandoffReason, HandoffSettings};
 use warmline_shared::{
     AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
@@ -359,6 +359,23 @@ pub trait AgentStore: Send + Sync {
     async fn tone_counts(&self, site_id: &SiteId) -> Result<Vec<ToneCount>>;
 }
 
+/// Canned replies: per site and language, by shortcut.
+#[async_trait]
+pub trait CannedStore: Send + Sync {
+    /// A site's canned replies, by language then shortcut.
+    async fn canned(&self, site_id: &SiteId) -> Result<Vec<Canned>>;
+    /// Creates (`canned.id` absent) or replaces one. `Ok(None)`: no such id
+    /// on the site, or the shortcut is taken in that language.
+    async fn save_canned(
+        &self,
+        site_id: &SiteId,
+        canned: &Canned,
+        now: i64,
+    ) -> Result<Option<Canned>>;
+    /// `false`: no such id on the site.
+    async fn delete_canned(&self, site_id: &SiteId, id: i64) -> Result<bool>;
+}
+
 /// What the tone guard saw of one agent (`GET /api/reports/tone`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ToneCount {
@@ -616,7 +633,14 @@ pub trait HandoffStore: Send + Sync {
 
 /// Everything the relay stores, whatever the backend.
 pub trait Store:
-    SiteStore + AgentStore + VisitorStore + ConversationStore + KnowledgeStore + HandoffStore + 'static
+    SiteStore
+    + AgentStore
+    + VisitorStore
+    + ConversationStore
+    + KnowledgeStore
+    + HandoffStore
+    + CannedStore
+    + 'static
 {
 }
 
@@ -627,6 +651,7 @@ impl<T> Store for T where
         + ConversationStore
         + KnowledgeStore
         + HandoffStore
+        + CannedStore
         + 'static
 {
 }

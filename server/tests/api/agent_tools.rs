@@ -151,3 +151,83 @@ async fn the_tone_guard_counts_warnings_and_replies_sent_anyway_per_agent() {
         (Some(1), Some(1))
     );
 }
+
+#[tokio::test]
+async fn owners_keep_canned_replies_that_every_agent_reads() {
+    let relay = TestRelay::spawn().await;
+    let owner = relay.sign_in().await;
+    let url = format!("{}/api/canned", relay.url);
+    let post = |body: serde_json::Value| {
+        relay
+            .http()
+            .post(&url)
+            .header("cookie", &owner)
+            .json(&body)
+            .send()
+    };
+    let made = post(serde_json::json!({"shortcut": "/greet", "lang": "en", "text": "Hi {name}, I'm {agent} from {site}."}))
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 201);
+    let made: serde_json::Value = made.json().await.unwrap();
+    assert_eq!(
+        made["shortcut"], "greet",
+        "the slash is not part of the shortcut"
+    );
+    // The same shortcut in another language is another reply; in the same one it is taken.
+    let ka =
+        post(serde_json::json!({"shortcut": "greet", "lang": "ka", "text": "გამარჯობა {name}!"}))
+            .await
+            .unwrap();
+    assert_eq!(ka.status(), 201);
+    let taken = post(serde_json::json!({"shortcut": "greet", "lang": "en", "text": "again"}))
+        .await
+        .unwrap();
+    assert_eq!(taken.status(), 409);
+    for bad in [
+        serde_json::json!({"shortcut": "Has Space", "lang": "en", "text": "x"}),
+        serde_json::json!({"shortcut": "ok", "lang": "xx", "text": "x"}),
+        serde_json::json!({"shortcut": "ok", "lang": "en", "text": "  "}),
+    ] {
+        assert_eq!(post(bad).await.unwrap().status(), 400);
+    }
+    // Agents read them and may not write them.
+    let agent = relay.colleague("Levan").await;
+    let list: Vec<serde_json::Value> = relay
+        .http()
+        .get(&url)
+        .header("cookie", &agent)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    let refused = relay
+        .http()
+        .post(&url)
+        .header("cookie", &agent)
+        .json(&serde_json::json!({"shortcut": "x", "lang": "en", "text": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let id = made["id"].as_i64().unwrap();
+    let deleted = relay
+        .http()
+        .delete(format!("{url}/{id}"))
+        .header("cookie", &owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let again = relay
+        .http()
+        .delete(format!("{url}/{id}"))
+        .header("cookie", &owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404);
+}

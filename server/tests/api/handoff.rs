@@ -15,27 +15,6 @@ use warmline_shared::{AgentFrame, ConversationId, ErrorCode, Place, ServerFrame,
 
 use crate::helpers::*;
 
-/// Adds an agent to the demo site and returns their session cookie.
-async fn colleague(relay: &TestRelay, name: &str) -> String {
-    let owner = relay.sign_in().await;
-    let email = format!("{}@demo.test", name.to_lowercase());
-    let added = relay
-        .http()
-        .post(format!("{}/api/site/members", relay.url))
-        .header("cookie", &owner)
-        .json(
-            &json!({"email": email, "name": name, "password": "a long password", "role": "agent"}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), 204);
-    let response = relay.try_sign_in(&email, "a long password").await;
-    assert_eq!(response.status(), 200);
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_owned()
-}
-
 /// An agent socket under `cookie`, past its inbox.
 async fn console(relay: &TestRelay, cookie: &str) -> Client {
     let mut client = relay.agent_request(Some(cookie)).await.unwrap();
@@ -283,7 +262,7 @@ async fn offers_go_round_robin_and_an_unanswered_one_moves_on() {
     let relay = TestRelay::spawn().await;
     handoff_settings(&relay, json!({"offer_seconds": 5})).await;
     let nino = relay.sign_in().await;
-    let levan = colleague(&relay, "Levan").await;
+    let levan = relay.colleague("Levan").await;
     let mut first = console(&relay, &nino).await;
     let mut second = console(&relay, &levan).await;
 
@@ -345,7 +324,7 @@ async fn offers_go_round_robin_and_an_unanswered_one_moves_on() {
 async fn two_agents_accepting_at_once_end_with_exactly_one_owner() {
     let relay = TestRelay::spawn().await;
     let nino = relay.sign_in().await;
-    let levan = colleague(&relay, "Levan").await;
+    let levan = relay.colleague("Levan").await;
     let ids = [id_of(&relay, &nino).await, id_of(&relay, &levan).await];
     let mut first = console(&relay, &nino).await;
     let mut second = console(&relay, &levan).await;
@@ -426,7 +405,7 @@ async fn two_agents_accepting_at_once_end_with_exactly_one_owner() {
 async fn a_transfer_moves_the_chat_and_its_note_never_reaches_the_visitor() {
     let relay = TestRelay::spawn().await;
     let nino = relay.sign_in().await;
-    let levan = colleague(&relay, "Levan").await;
+    let levan = relay.colleague("Levan").await;
     let levan_id = id_of(&relay, &levan).await;
     let mut first = console(&relay, &nino).await;
     let mut second = console(&relay, &levan).await;
@@ -670,7 +649,7 @@ async fn until_availability(
 async fn agents_go_away_when_their_last_console_closes_and_keep_a_chosen_away() {
     let relay = TestRelay::spawn().await;
     let nino = relay.sign_in().await;
-    let levan = colleague(&relay, "Levan").await;
+    let levan = relay.colleague("Levan").await;
     let nino_id = id_of(&relay, &nino).await;
     let mut watcher = console(&relay, &levan).await;
 

@@ -220,6 +220,29 @@ pub fn say(client_id: &str, text: &str) -> VisitorFrame {
     }
 }
 
+impl TestRelay {
+    /// Adds an agent to the demo site and returns their session cookie.
+    pub async fn colleague(&self, name: &str) -> String {
+        let owner = self.sign_in().await;
+        let email = format!("{}@demo.test", name.to_lowercase());
+        let added = self
+            .http()
+            .post(format!("{}/api/site/members", self.url))
+            .header("cookie", &owner)
+            .json(
+                &serde_json::json!({"email": email, "name": name, "password": "a long password", "role": "agent"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), 204);
+        let response = self.try_sign_in(&email, "a long password").await;
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
+}
+
 /// Frames about the handoff (the queue, offers, the desk), which come
 /// whenever routing acts, whatever else a test is doing.
 pub fn is_routing(frame: &ServerFrame) -> bool {
