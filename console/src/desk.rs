@@ -304,6 +304,15 @@ impl Desk {
         });
     }
 
+    /// Blocks the conversation's visitor (see the relay's `blocks`).
+    pub fn block(&self, conversation_id: ConversationId, reason: String, hours: u32) {
+        self.link.post(AgentFrame::Block {
+            conversation_id,
+            reason,
+            hours,
+        });
+    }
+
     /// Tells the relay the tone guard warned about a draft (for reports).
     pub fn tone_warned(&self, conversation_id: ConversationId) {
         self.link.post(AgentFrame::ToneWarned { conversation_id });

@@ -110,6 +110,7 @@ fn Actions(desk: Desk, conversation: ConversationSummary) -> impl IntoView {
                     <button type="button" class="button" on:click=move |_| desk.take(id)>{text::TAKE}</button>
                 })}
                 {mine.then(|| view! { <Transfer desk id /> <Close desk id /> })}
+                {(state != ConversationState::Closed).then(|| view! { <BlockVisitor desk id /> })}
             </div>
         </div>
     }
@@ -204,6 +205,42 @@ fn Transfer(desk: Desk, id: ConversationId) -> impl IntoView {
                     <textarea rows="2" maxlength="1000" prop:value=note on:input:target=move |ev| note.set(ev.target().value())></textarea>
                 </label>
                 <button type="submit" class="button">{text::TRANSFER}</button>
+            </form>
+        </Show>
+    }
+}
+
+/// Blocks an abusive visitor, with a reason and how long their network
+/// address stays blocked too.
+#[component]
+fn BlockVisitor(desk: Desk, id: ConversationId) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let hours = RwSignal::new(24u32);
+    let choices = [(1u32, "1 hour"), (24, "24 hours"), (168, "7 days")]
+        .into_iter()
+        .map(|(h, label)| view! { <option value=h.to_string() selected=h == 24>{label}</option> })
+        .collect_view();
+    view! {
+        <button type="button" class="button quiet danger" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+            {text::BLOCK}
+        </button>
+        <Show when=move || open.get()>
+            <form class="block" on:submit=move |ev| {
+                ev.prevent_default();
+                desk.block(id, reason.get_untracked(), hours.get_untracked());
+                open.set(false);
+            }>
+                <p class="hint">{text::BLOCK_HINT}</p>
+                <label>
+                    {text::BLOCK_REASON}
+                    <input type="text" required maxlength="500" prop:value=reason on:input:target=move |ev| reason.set(ev.target().value()) />
+                </label>
+                <label>
+                    {text::BLOCK_ADDRESS_FOR}
+                    <select on:change:target=move |ev| hours.set(ev.target().value().parse().unwrap_or(24))>{choices.clone()}</select>
+                </label>
+                <button type="submit" class="button danger">{text::BLOCK}</button>
             </form>
         </Show>
     }

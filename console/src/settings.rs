@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use warmline_shared::api::{Canned, IdentitySecret, Me, NewMember, NewSite, SiteSettings};
+use warmline_shared::api::{Block, Canned, IdentitySecret, Me, NewMember, NewSite, SiteSettings};
 
 use crate::api;
 use crate::browser;
@@ -38,6 +38,7 @@ pub fn Settings(me: Me) -> impl IntoView {
             }}
             <Team />
             <CannedReplies />
+            <Blocks />
             <ToneReport />
             <NewSiteForm />
         </section>
@@ -407,6 +408,48 @@ fn CannedReplies() -> impl IntoView {
                 <p class="saved" role="status">{move || outcome.get()}</p>
                 <button type="submit" class="button">{text::ADD_CANNED}</button>
             </form>
+        </div>
+    }
+}
+
+/// Blocks in force, each with Lift (owners).
+#[component]
+fn Blocks() -> impl IntoView {
+    let list = RwSignal::new(Vec::<Block>::new());
+    let reload = move || {
+        spawn_local(async move {
+            if let Ok(found) = api::get::<Vec<Block>>("/api/blocks").await {
+                list.set(found);
+            }
+        });
+    };
+    reload();
+    let lift = move |id: i64| {
+        spawn_local(async move {
+            let _ = api::send::<_, ()>("DELETE", &format!("/api/blocks/{id}"), &()).await;
+            reload();
+        });
+    };
+    view! {
+        <div class="settings-block">
+            <h3>{text::BLOCKS}</h3>
+            <p class="hint">{text::BLOCKS_HINT}</p>
+            <ul class="blocks">
+                <For
+                    each=move || list.get()
+                    key=|b| b.id
+                    children=move |b| {
+                        let id = b.id;
+                        view! {
+                            <li>
+                                {text::block_line(&b.visitor, &b.reason, &b.by)}
+                                " "
+                                <button type="button" class="button quiet" on:click=move |_| lift(id)>{text::LIFT}</button>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
         </div>
     }
 }

@@ -126,6 +126,7 @@ pub fn refusal(code: ErrorCode) -> &'static str {
         ErrorCode::UnknownAgent => "That colleague does not work on this site.",
         ErrorCode::NotYours => "Only the agent who has the conversation can do that.",
         ErrorCode::BadEmail => "That is not an email address.",
+        ErrorCode::Blocked => "That visitor is blocked.",
         ErrorCode::Malformed | ErrorCode::UnknownType | ErrorCode::BadClientId => {
             "The server did not understand the console. Reload the page."
         }
@@ -388,3 +389,15 @@ pub const CANNED_HINT: &str = "Type /shortcut in the reply box to use one. {name
 pub const SHORTCUT: &str = "Shortcut";
 pub const ADD_CANNED: &str = "Add the reply";
 pub const DELETE: &str = "Delete";
+pub const BLOCK: &str = "Block visitor";
+pub const BLOCK_HINT: &str = "For abuse. The chat closes with a polite notice; the visitor cannot start again from their browsers until an owner lifts the block, nor from their network address for the time chosen.";
+pub const BLOCK_REASON: &str = "Reason (for the owners)";
+pub const BLOCK_ADDRESS_FOR: &str = "Block their network address for";
+pub const BLOCKS: &str = "Blocked visitors";
+pub const BLOCKS_HINT: &str = "Lift a block to let the visitor chat again.";
+pub const LIFT: &str = "Lift";
+
+/// "Visitor 4 · insults · by Nino".
+pub fn block_line(visitor: &str, reason: &str, by: &str) -> String {
+    format!("{visitor} · {reason} · by {by}")
+}

@@ -7,6 +7,7 @@
 mod assets;
 mod attachments;
 mod auth;
+mod blocks;
 mod canned;
 mod client_addr;
 mod colour;
@@ -63,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(kb::routes())
         .merge(handoff::routes())
         .merge(canned::routes())
+        .merge(blocks::routes())
         .merge(ws::routes())
         .layer(axum::middleware::map_response(
             |mut response: axum::response::Response| async move {

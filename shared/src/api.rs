@@ -327,3 +327,19 @@ impl Canned {
             .replace("{site}", site)
     }
 }
+
+/// A block in force (`GET /api/blocks`; owners lift one with
+/// `DELETE /api/blocks/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    pub id: i64,
+    /// How the visitor was called.
+    pub visitor: String,
+    pub reason: String,
+    /// Who blocked them.
+    pub by: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    /// Until when their network address is blocked too.
+    pub address_until: i64,
+}

@@ -138,6 +138,14 @@ pub enum AgentFrame {
     /// The tone guard warned the agent about a draft in this conversation
     /// (counted for reports; the check itself runs in the console).
     ToneWarned { conversation_id: ConversationId },
+    /// Block the conversation's visitor for abuse: the conversation closes
+    /// with a polite notice, and neither their browsers nor, for `hours`,
+    /// their network address can start a chat again until an owner lifts it.
+    Block {
+        conversation_id: ConversationId,
+        reason: String,
+        hours: u32,
+    },
     /// A private note in the conversation, for agents only; `client_id`
     /// works as for `send`.
     Note {
@@ -559,11 +567,13 @@ pub enum ErrorCode {
     BadEmail,
     /// Only the agent who has the conversation may do this.
     NotYours,
+    /// This visitor, or this network address, was blocked on the site.
+    Blocked,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 22] = [
         Self::Malformed,
         Self::UnknownType,
         Self::TooLarge,
@@ -584,6 +594,7 @@ impl ErrorCode {
         Self::UnknownAgent,
         Self::BadEmail,
         Self::NotYours,
+        Self::Blocked,
         Self::Internal,
     ];
 
@@ -610,6 +621,7 @@ impl ErrorCode {
             Self::UnknownAgent => "unknown_agent",
             Self::BadEmail => "bad_email",
             Self::NotYours => "not_yours",
+            Self::Blocked => "blocked",
             Self::Internal => "internal",
         }
     }
@@ -644,6 +656,7 @@ impl ErrorCode {
             Self::UnknownAgent => "No agent of this site has that id.",
             Self::BadEmail => "That is not an email address replies can be sent to.",
             Self::NotYours => "Only the agent the conversation is assigned to can do that.",
+            Self::Blocked => "Chat is not available to you on this site.",
             Self::Internal => "The relay could not complete this; nothing was stored.",
         }
     }

@@ -134,3 +134,44 @@ test('a /shortcut puts the canned reply in, with the visitor\'s name', async () 
   await reply.press('Enter');
   await page.locator('.line.theirs', { hasText: 'Thank you for waiting, Tamar!' }).waitFor();
 });
+
+test('a blocked visitor is told politely and cannot start again, nor can a new browser from that address', async () => {
+  // A relay of its own: the block covers the loopback address every test browser shares.
+  const own = await startRelay();
+  try {
+    const agent = await signInConsole(browser, own.url);
+    const visitor = await newVisitor(browser, `${own.url}/demo/`);
+    await openChat(visitor.page);
+    await send(visitor.page, 'You are all useless idiots');
+    await agent.getByRole('button', { name: /^All open/ }).click();
+    await agent.locator('.inbox .item', { hasText: 'useless idiots' }).click();
+    await agent.getByRole('button', { name: 'Block visitor', exact: true }).click();
+    await agent.getByLabel('Reason (for the owners)').fill('insults');
+    await screenshot(agent, 'block-form');
+    await agent.locator('form.block').getByRole('button', { name: 'Block visitor' }).click();
+
+    // The visitor reads a polite closing notice; writing again is refused.
+    await visitor.page.locator('.line', { hasText: 'This conversation has been closed by our team' }).waitFor();
+    await visitor.page.getByRole('textbox', { name: 'Message', exact: true }).fill('hello?');
+    await visitor.page.keyboard.press('Enter');
+    await visitor.page.getByText('Not sent.').waitFor();
+    await screenshot(visitor.page, 'block-visitor');
+
+    // A new browser (no token) from the same address cannot start either.
+    const other = await newVisitor(browser, `${own.url}/demo/`);
+    await other.page.getByRole('button', { name: 'Open chat', exact: true }).click();
+    await other.page.getByText("This chat has ended and isn't available to you here.").waitFor();
+
+    // The owner sees the block and lifts it.
+    await agent.getByRole('button', { name: 'Settings', exact: true }).click();
+    const line = agent.locator('.blocks li', { hasText: 'insults' });
+    await line.waitFor();
+    await line.getByRole('button', { name: 'Lift' }).click();
+    await line.waitFor({ state: 'detached' });
+    const back = await newVisitor(browser, `${own.url}/demo/`);
+    await openChat(back.page);
+    await send(back.page, 'Sorry about before');
+  } finally {
+    await own.stop();
+  }
+});

@@ -167,6 +167,11 @@ impl Side for Visitor {
                 ..
             } => {
                 chat.transcript.write().apply_refusal(&client_id, code);
+                // Blocked: nothing more can be sent from here.
+                if code == ErrorCode::Blocked {
+                    chat.show(|s| s.status = Status::Unavailable(code));
+                    return Outcome::End(End::Stop);
+                }
             }
             ToVisitor::Error {
                 code: ErrorCode::BadToken,
@@ -183,7 +188,8 @@ impl Side for Visitor {
                 });
             }
             ToVisitor::Error {
-                code: code @ (ErrorCode::UnknownSite | ErrorCode::OriginNotAllowed),
+                code:
+                    code @ (ErrorCode::UnknownSite | ErrorCode::OriginNotAllowed | ErrorCode::Blocked),
                 ..
             } => {
                 chat.show(|s| s.status = Status::Unavailable(code));

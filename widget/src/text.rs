@@ -64,6 +64,7 @@ pub fn refusal_key(code: ErrorCode) -> &'static str {
         ErrorCode::FileTooLarge => "error_file_too_large",
         ErrorCode::FileType => "error_file_type",
         ErrorCode::BadEmail => "error_bad_email",
+        ErrorCode::Blocked => "error_blocked",
         ErrorCode::Malformed
         | ErrorCode::UnknownType
         | ErrorCode::BadClientId

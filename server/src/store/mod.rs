@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use warmline_shared::api::{Article, ArticleDraft, ArticleLink, Canned, Media, Miss};
+use warmline_shared::api::{Article, ArticleDraft, ArticleLink, Block, Canned, Media, Miss};
 use warmline_shared::handoff::{Availability, Frustration, HandoffReason, HandoffSettings};
 use warmline_shared::{
     AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
@@ -376,6 +376,35 @@ pub trait CannedStore: Send + Sync {
     async fn delete_canned(&self, site_id: &SiteId, id: i64) -> Result<bool>;
 }
 
+/// Blocks: a visitor blocked until lifted, their address until a time.
+#[async_trait]
+pub trait BlockStore: Send + Sync {
+    /// Remembers where a visitor writes from (for blocking their address).
+    async fn set_visitor_address(&self, id: VisitorId, address: &str) -> Result<()>;
+    /// Blocks the visitor, and their last address until `address_until`.
+    async fn block(
+        &self,
+        site_id: &SiteId,
+        visitor_id: VisitorId,
+        reason: &str,
+        agent: AgentId,
+        address_until: i64,
+        now: i64,
+    ) -> Result<()>;
+    /// Whether this visitor (if known) or this address is blocked on the site at `now`.
+    async fn is_blocked(
+        &self,
+        site_id: &SiteId,
+        visitor_id: Option<VisitorId>,
+        address: &str,
+        now: i64,
+    ) -> Result<bool>;
+    /// The site's blocks in force.
+    async fn blocks(&self, site_id: &SiteId) -> Result<Vec<Block>>;
+    /// Lifts a block; `false`: none with that id in force on the site.
+    async fn lift_block(&self, site_id: &SiteId, id: i64, now: i64) -> Result<bool>;
+}
+
 /// What the tone guard saw of one agent (`GET /api/reports/tone`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ToneCount {
@@ -640,6 +669,7 @@ pub trait Store:
     + KnowledgeStore
     + HandoffStore
     + CannedStore
+    + BlockStore
     + 'static
 {
 }
@@ -652,6 +682,7 @@ impl<T> Store for T where
         + KnowledgeStore
         + HandoffStore
         + CannedStore
+        + BlockStore
         + 'static
 {
 }

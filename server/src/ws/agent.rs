@@ -217,6 +217,9 @@ where
                 AgentFrame::Transfer { conversation_id, to, note } => {
                     socket::answer(agents::transfer(state, agent, conversation_id, to, &note).await.map(drop), out).await?;
                 }
+                AgentFrame::Block { conversation_id, reason, hours } => {
+                    socket::answer(crate::blocks::block(state, agent, conversation_id, &reason, hours).await, out).await?;
+                }
                 AgentFrame::ToneWarned { conversation_id } => {
                     // Only for conversations this agent may see, and no more
                     // often than they may write.

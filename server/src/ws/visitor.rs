@@ -177,6 +177,17 @@ where
         None => false,
     };
     let token_hash = token_hash(&token);
+    let blocked = store
+        .is_blocked(
+            &site.id,
+            visitor.as_ref().map(|v| v.id),
+            &address.to_string(),
+            now_ms(),
+        )
+        .await?;
+    if blocked {
+        return Ok(out.error(ErrorCode::Blocked, None).await?);
+    }
     if let Some(v) = &mut visitor {
         naming.apply(state, v).await?;
     }
@@ -571,6 +582,16 @@ impl Writer<'_> {
                 if !limits.new_conversation(self.address, &self.site.id) {
                     return Ok(Err(ErrorCode::RateLimited));
                 }
+                // Blocked meanwhile (by an agent, in another tab): no new chat.
+                let address = self.address.to_string();
+                let store = &state.store;
+                if store
+                    .is_blocked(&self.site.id, Some(stored.id), &address, now_ms())
+                    .await?
+                {
+                    return Ok(Err(ErrorCode::Blocked));
+                }
+                store.set_visitor_address(stored.id, &address).await?;
                 let conversation = state
                     .conversations
                     .start(&stored, self.page, lang)

@@ -231,3 +231,101 @@ async fn owners_keep_canned_replies_that_every_agent_reads() {
         .unwrap();
     assert_eq!(again.status(), 404);
 }
+
+#[tokio::test]
+async fn a_blocked_visitor_cannot_start_again_from_any_browser_until_an_owner_lifts_it() {
+    let relay = TestRelay::spawn().await;
+    let (mut visitor, token) = relay.new_visitor().await;
+    visitor.send_visitor(say("c1", "you are all idiots")).await;
+    visitor.recv_ack("c1").await;
+    let (frame, _) = visitor
+        .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
+        .await;
+    let ServerFrame::Message { message } = frame else {
+        unreachable!()
+    };
+    let id = message.conversation_id;
+    let mut agent = relay.agent().await;
+    // A reason is required.
+    agent
+        .send_agent(AgentFrame::Block {
+            conversation_id: id,
+            reason: " ".into(),
+            hours: 24,
+        })
+        .await;
+    let (refused, _) = agent
+        .recv_until(|f| matches!(f, ServerFrame::Error { .. }))
+        .await;
+    assert!(matches!(
+        refused,
+        ServerFrame::Error {
+            code: ErrorCode::Malformed,
+            ..
+        }
+    ));
+    agent
+        .send_agent(AgentFrame::Block {
+            conversation_id: id,
+            reason: "insults".into(),
+            hours: 24,
+        })
+        .await;
+    // The visitor is told politely, and the conversation is over.
+    let (notice, _) = visitor
+        .recv_until(|f| matches!(f, ServerFrame::Message { message } if message.text.contains("closed by our team")))
+        .await;
+    assert!(matches!(notice, ServerFrame::Message { .. }));
+    visitor
+        .recv_until(|f| matches!(f, ServerFrame::Handoff { place, .. } if place.state == warmline_shared::handoff::ConversationState::Closed))
+        .await;
+    visitor.send_visitor(say("c2", "hello?")).await;
+    assert_eq!(visitor.recv_answer("c2").await, Err(ErrorCode::Blocked));
+    // Coming back with the same token, or as a new browser from the same address: refused.
+    for token in [Some(token.as_str()), None] {
+        let mut again = relay.visitor().await;
+        again.send_visitor(hello(token, 0)).await;
+        let (refused, _) = again
+            .recv_until(|f| matches!(f, ServerFrame::Error { .. }))
+            .await;
+        assert!(matches!(
+            refused,
+            ServerFrame::Error {
+                code: ErrorCode::Blocked,
+                ..
+            }
+        ));
+    }
+    // Owners see the block and lift it; then the visitor may write again.
+    let owner = relay.sign_in().await;
+    let blocks: Vec<serde_json::Value> = relay
+        .http()
+        .get(format!("{}/api/blocks", relay.url))
+        .header("cookie", &owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(blocks[0]["reason"], "insults");
+    assert_eq!(blocks[0]["by"], "Nino");
+    let lifted = relay
+        .http()
+        .delete(format!("{}/api/blocks/{}", relay.url, blocks[0]["id"]))
+        .header("cookie", &owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lifted.status(), 204);
+    let mut back = relay.visitor().await;
+    back.send_visitor(hello(Some(&token), 0)).await;
+    let (welcome, _) = back
+        .recv_until(|f| matches!(f, ServerFrame::Welcome { .. } | ServerFrame::Error { .. }))
+        .await;
+    assert!(
+        matches!(welcome, ServerFrame::Welcome { .. }),
+        "{welcome:?}"
+    );
+}

@@ -2,6 +2,7 @@
 //! `server/migrations/sqlite/`. One module per aggregate, as in the traits.
 
 mod agents;
+mod blocks;
 mod canned;
 mod conversations;
 mod handoff;
