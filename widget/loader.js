@@ -54,7 +54,7 @@
   const warned = {};
   let site, relay, ready, seq = 0, config, tag, identity, pending;
   let host, root, panel, launcher, icon, text, badge, mq;
-  let isOpen = false, unread = 0, focusWhenReady, loading, started, app, blocked, audio;
+  let isOpen = false, unread = 0, focusWhenReady, loading, started, app, blocked, audio, tracking;
 
   const warn = (message, ...error) => console.warn("Warmline: " + message, ...error);
 
@@ -160,7 +160,49 @@
       if (document.body) draw();
       else document.addEventListener("DOMContentLoaded", draw);
       tell("set_config", config);
+      track();
     }
+  };
+
+  // --- The visit ------------------------------------------------------------
+
+  // The pages seen in this tab, for the agents' context panel, kept only when
+  // the site collects them; the app reports them while the chat is open.
+  // Addresses lose their query and fragment: those can carry secrets.
+  const visited = () => {
+    let v;
+    try {
+      v = JSON.parse(sessionStorage[key("visit")]);
+    } catch (e) {
+      /* none yet, or storage blocked */
+    }
+    if (!v) {
+      try {
+        const r = new URL(document.referrer);
+        v = { pages: [], referrer: r.origin + r.pathname };
+      } catch (e) {
+        v = { pages: [] };
+      }
+    }
+    const url = location.origin + location.pathname;
+    const p = v.pages;
+    if ((p[p.length - 1] || {}).url === url) return;
+    v.pages = p.concat({ url, title: document.title.slice(0, 120), at: Date.now() }).slice(-15);
+    try {
+      sessionStorage[key("visit")] = JSON.stringify(v);
+    } catch (e) {
+      /* storage blocked: agents just see less */
+    }
+    tell("visited");
+  };
+
+  // Checked every 2 s: pages that change address without loading
+  // (history.pushState) are noticed too.
+  const track = () => {
+    if (tracking || !(config.site.collect || {}).pages) return;
+    tracking = true;
+    visited();
+    setInterval(visited, 2000);
   };
 
   // --- Drawing --------------------------------------------------------------

@@ -44,6 +44,21 @@ pub fn time_of(ms: i64) -> String {
     clock(&date(ms as f64))
 }
 
+/// The time now in another time zone ("Mon 21:05"), as the browser knows it.
+pub fn time_in(now_ms: f64, zone: &str) -> String {
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("timeZone", zone),
+        ("weekday", "short"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("hourCycle", "h23"),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    String::from(date(now_ms).to_locale_string("en-GB", &options))
+}
+
 fn clock(date: &js_sys::Date) -> String {
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }

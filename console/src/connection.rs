@@ -82,6 +82,9 @@ impl<F: Fn() + 'static> Side for Agent<F> {
             ServerFrame::OfferEnded { conversation_id } => desk.offer_ended(conversation_id),
             ServerFrame::Desk { desk: news } => desk.team.set(news),
             ServerFrame::Note { note } => desk.noted(note),
+            // Only visitors hear of their feedback; agents see the rating on
+            // the conversation.
+            ServerFrame::Feedback { .. } => {}
             ServerFrame::InboxPage {
                 conversations,
                 more,
@@ -106,6 +109,7 @@ impl<F: Fn() + 'static> Side for Agent<F> {
                         t.apply_ack(&client_id, seq);
                     }
                 });
+                desk.acknowledged(&client_id);
             }
             ServerFrame::Error {
                 client_id: Some(client_id),

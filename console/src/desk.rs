@@ -77,6 +77,9 @@ pub struct Desk {
     pub typing: RwSignal<Option<(ConversationId, f64)>>,
     /// When this agent last told the relay they were typing (ms).
     typing_sent: StoredValue<f64>,
+    /// The choices offered with replies not stored yet, by client id, so a
+    /// resend offers them again.
+    offered: StoredValue<HashMap<String, Vec<String>>>,
     /// Open from the relay's `Inbox` to the connection's end.
     pub link: Link<AgentFrame>,
     /// Bumped by `stop`: a connection task started under an older value
@@ -108,6 +111,7 @@ impl Desk {
             notice: RwSignal::new(None),
             typing: RwSignal::new(None),
             typing_sent: StoredValue::new(0.0),
+            offered: StoredValue::new(HashMap::new()),
             link: Link::default(),
             generation: StoredValue::new(0),
             inbox_seen: StoredValue::new(false),
@@ -206,6 +210,14 @@ impl Desk {
                 .update(|o| o.retain(|offer| offer.conversation.id != conversation.id));
         }
         self.mark_selected_seen();
+    }
+
+    /// A conversation's line, open or closed.
+    pub fn summary(&self, id: ConversationId) -> Option<ConversationSummary> {
+        let find = |list: &Vec<ConversationSummary>| list.iter().find(|c| c.id == id).cloned();
+        self.conversations
+            .with(find)
+            .or_else(|| self.closed.with(find))
     }
 
     /// The conversations of a view, in its order.
@@ -450,19 +462,36 @@ impl Desk {
             .with_untracked(|t| t.get(&id).map_or(0, |t| t.last_seq()))
     }
 
-    /// Queues a reply (already validated) and sends it if connected.
-    pub fn send(&self, conversation_id: ConversationId, text: String) {
+    /// Queues a reply (already validated), with the choices it offers if
+    /// any, and sends it if connected.
+    pub fn send(&self, conversation_id: ConversationId, text: String, options: Vec<String>) {
         let client_id = warmline_client::client_id();
         self.transcripts.update(|all| {
             all.entry(conversation_id)
                 .or_default()
                 .queue(client_id.clone(), text.clone());
         });
+        if !options.is_empty() {
+            self.offered
+                .update_value(|o| drop(o.insert(client_id.clone(), options.clone())));
+        }
         self.link.post(AgentFrame::Send {
             conversation_id,
             client_id,
             text,
+            options,
         });
+    }
+
+    /// The reply `client_id` is stored: its choices need not be kept.
+    pub(crate) fn acknowledged(&self, client_id: &str) {
+        self.offered.update_value(|o| drop(o.remove(client_id)));
+    }
+
+    /// The choices the reply `client_id` offers, if any.
+    fn options_of(&self, client_id: &str) -> Vec<String> {
+        self.offered
+            .with_value(|o| o.get(client_id).cloned().unwrap_or_default())
     }
 
     /// Sends a refused reply once more, under its original id.
@@ -472,10 +501,12 @@ impl Desk {
             .try_update(|all| all.get_mut(&conversation_id)?.retry(&client_id))
             .flatten();
         if let Some(text) = text {
+            let options = self.options_of(&client_id);
             self.link.post(AgentFrame::Send {
                 conversation_id,
                 client_id,
                 text,
+                options,
             });
         }
     }
@@ -483,8 +514,10 @@ impl Desk {
     /// What a new connection must send before anything else.
     pub(crate) fn resume_frames(&self) -> Vec<AgentFrame> {
         let selected = self.selected.get_untracked();
-        self.transcripts
-            .with_untracked(|all| frames_to_resume(selected, all))
+        self.transcripts.with_untracked(|all| {
+            self.offered
+                .with_value(|offered| frames_to_resume(selected, all, offered))
+        })
     }
 }
 
@@ -494,6 +527,7 @@ impl Desk {
 fn frames_to_resume(
     selected: Option<ConversationId>,
     transcripts: &HashMap<ConversationId, Transcript>,
+    offered: &HashMap<String, Vec<String>>,
 ) -> Vec<AgentFrame> {
     let open = selected.map(|id| AgentFrame::Open {
         conversation_id: id,
@@ -506,6 +540,7 @@ fn frames_to_resume(
                 conversation_id,
                 client_id: pending.client_id.clone(),
                 text: pending.text.clone(),
+                options: offered.get(&pending.client_id).cloned().unwrap_or_default(),
             })
         });
     open.into_iter().chain(resend).collect()
@@ -539,6 +574,8 @@ mod tests {
                 attachment: None,
                 articles: Vec::new(),
                 wants_person: false,
+                options: Vec::new(),
+                picked: None,
             });
         }
         for client_id in pending {
@@ -563,7 +600,7 @@ mod tests {
             conversation(1, 3, &["first", "second"]),
             conversation(2, 1, &["elsewhere"]),
         ]);
-        let frames = frames_to_resume(Some(ConversationId::new(1)), &all);
+        let frames = frames_to_resume(Some(ConversationId::new(1)), &all, &HashMap::new());
         assert_eq!(
             frames[0],
             AgentFrame::Open {
@@ -580,7 +617,11 @@ mod tests {
 
     #[test]
     fn a_selection_not_seen_yet_resumes_from_the_start() {
-        let frames = frames_to_resume(Some(ConversationId::new(9)), &HashMap::new());
+        let frames = frames_to_resume(
+            Some(ConversationId::new(9)),
+            &HashMap::new(),
+            &HashMap::new(),
+        );
         assert_eq!(
             frames,
             [AgentFrame::Open {
@@ -594,8 +635,17 @@ mod tests {
     fn without_a_selection_only_unacknowledged_replies_go_out() {
         let (id, mut t) = conversation(1, 1, &["acked", "waiting"]);
         t.apply_ack("acked", 2);
-        let frames = frames_to_resume(None, &HashMap::from([(id, t)]));
+        let frames = frames_to_resume(None, &HashMap::from([(id, t)]), &HashMap::new());
         assert_eq!(resent_ids(&frames), ["waiting"]);
         assert_eq!(frames.len(), 1);
+    }
+
+    #[test]
+    fn a_reply_offering_choices_offers_them_again_when_resent() {
+        let (id, t) = conversation(1, 1, &["offer"]);
+        let choices = vec!["Refund".to_owned(), "Replacement".to_owned()];
+        let offered = HashMap::from([("offer".to_owned(), choices.clone())]);
+        let frames = frames_to_resume(None, &HashMap::from([(id, t)]), &offered);
+        assert!(matches!(&frames[..], [AgentFrame::Send { options, .. }] if *options == choices));
     }
 }

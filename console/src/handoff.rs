@@ -9,6 +9,7 @@ use warmline_shared::handoff::{
 use warmline_shared::{AgentId, ConversationId, ConversationSummary};
 
 use crate::browser;
+use crate::context::stars;
 use crate::desk::Desk;
 use crate::inbox::signals;
 use crate::text;
@@ -70,11 +71,10 @@ pub fn AvailabilityPicker(desk: Desk) -> impl IntoView {
 /// Under the conversation's heading: its state and what routing knows.
 #[component]
 pub fn Handling(desk: Desk, id: ConversationId) -> impl IntoView {
-    let summary = move || {
-        desk.conversations
-            .with(|list| list.iter().find(|c| c.id == id).cloned())
-    };
-    move || summary().map(|c| view! { <Actions desk conversation=c /> })
+    move || {
+        desk.summary(id)
+            .map(|c| view! { <Actions desk conversation=c /> })
+    }
 }
 
 #[component]
@@ -98,10 +98,12 @@ fn Actions(desk: Desk, conversation: ConversationSummary) -> impl IntoView {
         .by_email
         .then(|| view! { <p class="note">{text::BY_EMAIL}</p> });
     let can_take = matches!(state, ConversationState::Bot | ConversationState::Waiting);
+    let resolution = conversation.resolution.clone().map(|r| format!(" · {r}"));
+    let rating = conversation.rating.map(|r| view! { " · " {stars(r)} });
     view! {
         <div class="handling">
-            <p class="state-line">{status}{reason}</p>
-            {signals(&conversation)}
+            <p class="state-line">{status}{reason}{resolution}{rating}</p>
+            {signals(&conversation.frustration)}
             {by_email}
             {note}
             <Notes desk id />

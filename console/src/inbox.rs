@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use warmline_shared::handoff::ConversationState;
+use warmline_shared::handoff::{ConversationState, Frustration};
 use warmline_shared::{ConversationSummary, display_text};
 
 use crate::api;
@@ -117,7 +117,7 @@ fn Offers(desk: Desk) -> impl IntoView {
                                     {c.reason.map(|r| format!(" · {}", text::reason(r)))}
                                 </p>
                                 <p class="preview">{c.last_text.clone().map(|t| display_text(&t).into_owned())}</p>
-                                {signals(&c)}
+                                {signals(&c.frustration)}
                                 <p class="when">
                                     {move || text::seconds_left(((expires_at - now.get()) / 1000.0).ceil() as i64)}
                                 </p>
@@ -138,8 +138,8 @@ fn Offers(desk: Desk) -> impl IntoView {
 }
 
 /// The frustration signals that fired, as chips.
-pub fn signals(c: &ConversationSummary) -> Option<impl IntoView + use<>> {
-    let fired = &c.frustration.signals;
+pub fn signals(frustration: &Frustration) -> Option<impl IntoView + use<>> {
+    let fired = &frustration.signals;
     (!fired.is_empty()).then(|| {
         let chips = fired
             .iter()
@@ -189,7 +189,7 @@ fn Item(desk: Desk, conversation: ConversationSummary, now: RwSignal<f64>) -> im
                         <span class=format!("state {}", conversation.state.name())>{state}</span>
                         {frustrated.then(|| view! { <span class="state frustrated">{text::FRUSTRATED}</span> })}
                     </span>
-                    {signals(&conversation)}
+                    {signals(&conversation.frustration)}
                 </span>
             </button>
         </li>

@@ -5,8 +5,10 @@
 mod api;
 mod app;
 mod browser;
+mod care;
 mod clock;
 mod connection;
+mod context;
 mod desk;
 mod handoff;
 mod inbox;

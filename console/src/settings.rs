@@ -10,6 +10,7 @@ use warmline_shared::api::{Block, Canned, IdentitySecret, Me, NewMember, NewSite
 
 use crate::api;
 use crate::browser;
+use crate::care::{CareFields, CareSettingsFields, FeedbackReportView, OptionReport};
 use crate::handoff::{HandoffFields, HandoffSettingsFields};
 use crate::text;
 
@@ -39,6 +40,8 @@ pub fn Settings(me: Me) -> impl IntoView {
             <Team />
             <CannedReplies />
             <Blocks />
+            <FeedbackReportView />
+            <OptionReport />
             <ToneReport />
             <NewSiteForm />
         </section>
@@ -59,6 +62,7 @@ fn SettingsForm(settings: SiteSettings) -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<(), String>>);
     let languages = settings.languages.clone();
     let handoff = HandoffFields::new(settings.handoff.clone());
+    let care = CareFields::new(settings.context, settings.reward.clone());
     let handoff_languages = languages.clone();
     let snippet = settings.snippet.clone();
     let base = StoredValue::new(settings);
@@ -69,8 +73,14 @@ fn SettingsForm(settings: SiteSettings) -> impl IntoView {
             Ok(handoff) => handoff,
             Err(problem) => return outcome.set(Some(Err(problem))),
         };
+        let (context, reward) = match care.value() {
+            Ok(care) => care,
+            Err(problem) => return outcome.set(Some(Err(problem))),
+        };
         let body = SiteSettings {
             handoff,
+            context,
+            reward,
             name: name.get_untracked(),
             allowed_origins: origins
                 .get_untracked()
@@ -175,6 +185,7 @@ fn SettingsForm(settings: SiteSettings) -> impl IntoView {
             <p class="hint">{text::GREETINGS_HINT}</p>
             {greeting_inputs}
             <HandoffSettingsFields fields=handoff languages=handoff_languages />
+            <CareSettingsFields fields=care />
             <p class="saved" role="status">
                 {move || match outcome.get() {
                     Some(Ok(())) => text::SAVED.to_owned(),

@@ -82,6 +82,8 @@ fn view_word(key: &str) -> &'static str {
         "said" => "{name} said",
         "you_said" => "You said",
         "seen" => "Seen",
+        "offered" => "Choices offered",
+        "picked" => "Picked from the choices",
         _ => "",
     }
 }
@@ -127,6 +129,8 @@ pub fn refusal(code: ErrorCode) -> &'static str {
         ErrorCode::NotYours => "Only the agent who has the conversation can do that.",
         ErrorCode::BadEmail => "That is not an email address.",
         ErrorCode::Blocked => "That visitor is blocked.",
+        ErrorCode::BadOptions => "Offer two to four different choices, each up to 60 characters.",
+        ErrorCode::AlreadyAnswered => "That was already answered.",
         ErrorCode::Malformed | ErrorCode::UnknownType | ErrorCode::BadClientId => {
             "The server did not understand the console. Reload the page."
         }
@@ -401,3 +405,71 @@ pub const LIFT: &str = "Lift";
 pub fn block_line(visitor: &str, reason: &str, by: &str) -> String {
     format!("{visitor} · {reason} · by {by}")
 }
+
+pub const ABOUT_VISITOR: &str = "About the visitor";
+pub const SPEAKS: &str = "Language";
+pub const DEVICE: &str = "Device";
+pub const REFERRER: &str = "Came from";
+pub const LOCAL_TIME: &str = "Their time";
+pub const NOW_HERE: &str = "(now)";
+pub const PAGES: &str = "Pages this visit";
+pub const ARTICLES_READ: &str = "Help articles read";
+pub const BOT_SAID: &str = "What the assistant said";
+pub const EARLIER: &str = "Earlier conversations";
+pub const FEEDBACK: &str = "Their feedback";
+pub const NOTHING_COLLECTED: &str =
+    "This site collects no pages, device or time zone. Owners can turn them on in Settings.";
+
+/// A language tag as a name.
+pub fn language(tag: &str) -> String {
+    match tag {
+        "en" => "English".to_owned(),
+        "ka" => "Georgian (ქართული)".to_owned(),
+        "hy" => "Armenian (Հայերեն)".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+pub fn rated(rating: u8) -> String {
+    format!("Rated {rating} of 5")
+}
+
+pub fn answered(answer: &str) -> String {
+    format!("Answered: {answer}")
+}
+
+pub const CHOICES: &str = "Offer choices";
+pub const CHOICES_HINT: &str =
+    "The visitor gets your question with two to four buttons; their pick is stored and counted.";
+pub const CHOICES_QUESTION: &str = "Question";
+pub const CHOICE: &str = "Choice";
+pub const SEND_CHOICES: &str = "Send choices";
+pub const CANCEL: &str = "Cancel";
+pub const CHOICES_INVALID: &str =
+    "Write a question and two to four different choices (up to 60 characters each).";
+
+pub const CONTEXT: &str = "What agents see about visitors";
+pub const CONTEXT_HINT: &str = "Off unless you turn it on. The widget reports only what is ticked, and the relay keeps nothing else; agents see the name, language, conversations and frustration signals in any case.";
+pub const COLLECT_PAGES: &str =
+    "Pages visited this visit (address without query, and title) and where they came from";
+pub const COLLECT_DEVICE: &str = "Device and browser (from the browser's user agent)";
+pub const COLLECT_TIME: &str = "Their time zone, for their local time";
+pub const COLLECT_ARTICLES: &str = "Help articles they opened";
+pub const REWARD: &str = "Thank-you for feedback";
+pub const REWARD_HINT: &str = "A visitor who rates a closed chat gets this at once.";
+pub const REWARD_KIND: &str = "Give";
+pub const REWARD_NONE: &str = "Nothing";
+pub const REWARD_CODE: &str = "A coupon code";
+pub const REWARD_LINK: &str = "A link";
+pub const REWARD_CODE_VALUE: &str = "Code";
+pub const REWARD_URL: &str = "Web address";
+pub const REWARD_LABEL: &str = "What it is";
+pub const REWARD_LABEL_HINT: &str = "10% off your next order";
+pub const REWARD_MISSING: &str = "Give the thank-you's code or address, or choose Nothing.";
+pub const FEEDBACK_REPORT: &str = "Ratings and comments";
+pub const ANSWER: &str = "Answer";
+pub const ANSWER_LABEL: &str = "Your answer to this comment";
+pub const ANSWER_HINT: &str = "What you did about it (they see it when they come back)";
+pub const OPTION_REPORT: &str = "Choices picked";
+pub const OFFERED: &str = "Offered";
+pub const PICKED: &str = "Picked";

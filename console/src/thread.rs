@@ -4,15 +4,17 @@ use leptos::prelude::*;
 use warmline_client::view::{Composer, Follow, MessageLog, group};
 use warmline_shared::Attachment;
 use warmline_shared::api::Canned;
+use warmline_shared::care::check_options;
 use warmline_shared::{Author, ConversationId, display_text};
 
 use crate::clock;
+use crate::context::VisitorPanel;
 use crate::desk::Desk;
 use crate::handoff::Handling;
 use crate::text;
 
 #[component]
-pub fn Thread(desk: Desk, me: String) -> impl IntoView {
+pub fn Thread(desk: Desk, me: String, #[prop(into)] now: Signal<f64>) -> impl IntoView {
     move || match desk.selected.get() {
         None => view! {
             <section class="thread idle">
@@ -20,16 +22,19 @@ pub fn Thread(desk: Desk, me: String) -> impl IntoView {
             </section>
         }
         .into_any(),
-        Some(id) => view! { <Conversation desk id me=me.clone() /> }.into_any(),
+        Some(id) => view! {
+            <div class="conversation-area">
+                <Conversation desk id me=me.clone() />
+                <VisitorPanel desk id now />
+            </div>
+        }
+        .into_any(),
     }
 }
 
 #[component]
 fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
-    let summary = move || {
-        desk.conversations
-            .with(|list| list.iter().find(|c| c.id == id).cloned())
-    };
+    let summary = move || desk.summary(id);
     let visitor = move || {
         summary()
             .map(|c| display_text(&c.visitor).into_owned())
@@ -110,10 +115,11 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
             </p>
             <ToneGuard desk id draft />
             <CannedPicker picker />
+            <Choices desk id />
             <Composer
                 draft
                 on_edit=set_draft
-                on_send=move |reply| desk.send(id, reply)
+                on_send=move |reply| desk.send(id, reply, Vec::new())
                 texts
                 follow
                 rows="2"
@@ -320,6 +326,89 @@ fn CannedPicker(picker: Picker) -> impl IntoView {
                         .collect_view()
                 }}
             </ul>
+        </Show>
+    }
+}
+
+/// "Offer choices": a question with two to four buttons for the visitor
+/// ("Refund", "Replacement", "Store credit"). The question starts as the
+/// reply being written.
+#[component]
+fn Choices(desk: Desk, id: ConversationId) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let question = RwSignal::new(String::new());
+    let choices = RwSignal::new(vec![String::new(); 4]);
+    let filled = move || {
+        choices.with(|c| {
+            c.iter()
+                .filter(|c| !c.trim().is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let valid = move || {
+        warmline_shared::validate_text(&question.get()).is_ok() && check_options(&filled()).is_ok()
+    };
+    let start = move |_| {
+        let draft = desk
+            .drafts
+            .with_untracked(|d| d.get(&id).cloned().unwrap_or_default());
+        question.set(draft);
+        open.set(true);
+    };
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(options) = check_options(&filled()) else {
+            return;
+        };
+        let Ok(text) = warmline_shared::validate_text(&question.get_untracked()).map(str::to_owned)
+        else {
+            return;
+        };
+        desk.send(id, text, options);
+        desk.drafts.update(|d| drop(d.remove(&id)));
+        choices.set(vec![String::new(); 4]);
+        open.set(false);
+    };
+    view! {
+        <Show
+            when=move || open.get()
+            fallback=move || view! {
+                <div class="choices-bar">
+                    <button type="button" class="button quiet" on:click=start>{text::CHOICES}</button>
+                </div>
+            }
+        >
+            <form class="choices" on:submit=send aria-label=text::CHOICES>
+                <p class="hint">{text::CHOICES_HINT}</p>
+                <label>
+                    <span>{text::CHOICES_QUESTION}</span>
+                    <input
+                        type="text"
+                        prop:value=move || question.get()
+                        on:input:target=move |ev| question.set(ev.target().value())
+                    />
+                </label>
+                <div class="choice-inputs">
+                    {(0..4usize)
+                        .map(|i| view! {
+                            <input
+                                type="text"
+                                maxlength="60"
+                                aria-label=format!("{} {}", text::CHOICE, i + 1)
+                                placeholder=format!("{} {}", text::CHOICE, i + 1)
+                                prop:value=move || choices.with(|c| c[i].clone())
+                                on:input:target=move |ev| choices.update(|c| c[i] = ev.target().value())
+                            />
+                        })
+                        .collect_view()}
+                </div>
+                <p class="hint" hidden=valid>{text::CHOICES_INVALID}</p>
+                <div class="actions">
+                    <button type="submit" class="button" disabled=move || !valid()>{text::SEND_CHOICES}</button>
+                    <button type="button" class="button quiet" on:click=move |_| open.set(false)>{text::CANCEL}</button>
+                </div>
+            </form>
         </Show>
     }
 }

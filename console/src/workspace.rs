@@ -138,7 +138,7 @@ pub fn Workspace(desk: Desk, agent: Me, on_sign_out: impl Fn() + Copy + 'static)
                 hidden=move || page.get() != Page::Conversations
             >
                 <Inbox desk now />
-                <Thread desk me=agent.name />
+                <Thread desk me=agent.name now />
             </div>
             {move || (page.get() == Page::Help).then(|| view! { <Knowledge /> })}
             {move || (page.get() == Page::Settings).then(|| view! { <Settings me=me.clone() /> })}

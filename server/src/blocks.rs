@@ -89,6 +89,8 @@ pub async fn block(
         attachment: None,
         articles: Vec::new(),
         wants_person: false,
+        options: Vec::new(),
+        picked: None,
     };
     // Closed already: the block still holds, without a notice.
     match state.conversations.post(notice).await {

@@ -2,6 +2,7 @@
 //! can try both sides at once.
 
 use warmline_shared::SiteId;
+use warmline_shared::care::{Collect, Reward};
 
 use axum::Json;
 use axum::extract::State;
@@ -37,17 +38,29 @@ pub async fn seed(
     identity_secret: Option<Secret>,
 ) -> Result<Seeded, StoreError> {
     let now = now_ms();
-    store
-        .upsert_site(
-            &Site {
-                id: SiteId::new(SITE_ID),
-                name: "Kartuli Tea House (demo)".into(),
-                allowed_origins: origins,
-                settings: Default::default(),
-            },
-            now,
-        )
-        .await?;
+    let new = store.site(&SiteId::new(SITE_ID)).await?.is_none();
+    let mut site = Site {
+        id: SiteId::new(SITE_ID),
+        name: "Kartuli Tea House (demo)".into(),
+        allowed_origins: origins,
+        settings: Default::default(),
+    };
+    store.upsert_site(&site, now).await?;
+    if new {
+        // The demo shows everything the console can: what a new site's
+        // owner turns on in Settings is on from the start here.
+        site.settings.context = Collect {
+            pages: true,
+            device: true,
+            local_time: true,
+            articles: true,
+        };
+        site.settings.reward = Some(Reward::Code {
+            code: "WARM10".into(),
+            label: "10% off your next order".into(),
+        });
+        store.update_site(&site).await?;
+    }
     let password = password.unwrap_or_else(|| Secret::new(&new_token()[..16]));
     let hash = passwords
         .hash(password.expose().to_owned())

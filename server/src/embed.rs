@@ -116,6 +116,7 @@ async fn answer(
             "position": if settings.launcher_left { "left" } else { "right" },
             "launcher_label": settings.launcher_label,
             "attachment_max_bytes": settings.attachment_max_bytes,
+            "collect": settings.context,
         },
         "locale": locale,
         "app": {

@@ -92,6 +92,8 @@ pub enum Change {
         to: AgentId,
     },
     Closed,
+    /// The visitor rated it (after it closed).
+    Rated,
 }
 
 impl Change {
@@ -99,7 +101,7 @@ impl Change {
     pub fn moves_queue(&self) -> bool {
         !matches!(
             self,
-            Change::Started | Change::Message | Change::Offered { .. }
+            Change::Started | Change::Message | Change::Offered { .. } | Change::Rated
         )
     }
 }

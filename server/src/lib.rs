@@ -9,6 +9,7 @@ mod attachments;
 mod auth;
 mod blocks;
 mod canned;
+mod care;
 mod client_addr;
 mod colour;
 pub mod config;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .merge(handoff::routes())
         .merge(canned::routes())
         .merge(blocks::routes())
+        .merge(care::routes())
         .merge(ws::routes())
         .layer(axum::middleware::map_response(
             |mut response: axum::response::Response| async move {

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use warmline_shared::SiteId;
 use warmline_shared::api::{IdentitySecret, Me, NewMember, NewSite, SiteSettings, SwitchSite};
+use warmline_shared::care::Reward;
 use warmline_shared::handoff::HandoffSettings;
 
 use crate::auth::{SignedIn, me_of};
@@ -91,6 +92,8 @@ async fn to_body(state: &AppState, site: &Site) -> Result<SiteSettings, AppError
         snippet: snippet(&state.public_url, &site.id),
         languages: state.locales.tags().map(str::to_owned).collect(),
         handoff: settings.handoff.clone(),
+        context: settings.context,
+        reward: settings.reward.clone(),
     })
 }
 
@@ -191,6 +194,7 @@ fn apply(site: &mut Site, body: SiteSettings, locales: &Locales) -> Result<(), S
         ));
     }
     let handoff = check_handoff(body.handoff, locales)?;
+    let reward = body.reward.map(check_reward).transpose()?;
     site.name = name.to_owned();
     site.allowed_origins = origins;
     site.settings = store::SiteSettings {
@@ -200,8 +204,58 @@ fn apply(site: &mut Site, body: SiteSettings, locales: &Locales) -> Result<(), S
         greetings,
         attachment_max_bytes: u64::from(body.attachment_max_mb) * 1024 * 1024,
         handoff,
+        context: body.context,
+        reward,
     };
     Ok(())
+}
+
+const MAX_CODE_CHARS: usize = 40;
+const MAX_REWARD_LABEL_CHARS: usize = 80;
+const MAX_URL_CHARS: usize = 500;
+
+/// Checks the thank-you for feedback: a code a visitor can type, or a
+/// web address, with a short label.
+fn check_reward(reward: Reward) -> Result<Reward, String> {
+    let label = |label: &str| {
+        let label = label.trim();
+        if label.chars().count() > MAX_REWARD_LABEL_CHARS {
+            Err(format!(
+                "The thank-you's label can be up to {MAX_REWARD_LABEL_CHARS} characters."
+            ))
+        } else {
+            Ok(label.to_owned())
+        }
+    };
+    match reward {
+        Reward::Code { code, label: text } => {
+            let code = code.trim();
+            if code.is_empty()
+                || code.chars().count() > MAX_CODE_CHARS
+                || code.contains(char::is_whitespace)
+            {
+                return Err(format!(
+                    "A coupon code is 1 to {MAX_CODE_CHARS} characters without spaces."
+                ));
+            }
+            Ok(Reward::Code {
+                code: code.to_owned(),
+                label: label(&text)?,
+            })
+        }
+        Reward::Link { url, label: text } => {
+            let url = url.trim();
+            let web = url::Url::parse(url)
+                .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
+            if !web || url.len() > MAX_URL_CHARS {
+                return Err("The thank-you link must be a web address (https://…).".into());
+            }
+            Ok(Reward::Link {
+                url: url.to_owned(),
+                label: label(&text)?,
+            })
+        }
+    }
 }
 
 /// Seconds an agent may be given to accept an offer.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::AgentId;
+use crate::care::{Collect, Reward};
 use crate::handoff::HandoffSettings;
 
 /// `POST /api/agent/login`.
@@ -97,6 +98,12 @@ pub struct SiteSettings {
     pub languages: Vec<String>,
     #[serde(default)]
     pub handoff: HandoffSettings,
+    /// What the widget reports about visitors for the context panel.
+    #[serde(default)]
+    pub context: Collect,
+    /// The thank-you a visitor gets for leaving feedback.
+    #[serde(default)]
+    pub reward: Option<Reward>,
 }
 
 /// `POST /api/site/identity-secret`: a new secret, shown this once.

@@ -100,6 +100,7 @@ mod tests {
                 closed: false,
                 opens_at: None,
             },
+            collect: Default::default(),
         }
     }
 
@@ -140,6 +141,7 @@ mod tests {
             resolution: None,
             lang: "ka".into(),
             by_email: true,
+            rating: None,
         }
     }
 
@@ -206,6 +208,7 @@ mod tests {
             conversation_id: ConversationId::new(1),
             client_id: "a1".into(),
             text: "Hi Nino".into(),
+            options: Vec::new(),
         });
         round_trip(AgentFrame::Typing {
             conversation_id: ConversationId::new(1),
@@ -324,6 +327,8 @@ mod tests {
                     }),
                     articles: Vec::new(),
                     wants_person: false,
+                    options: Vec::new(),
+                    picked: None,
                 },
             });
         }
@@ -349,6 +354,8 @@ mod tests {
             attachment: None,
             articles: Vec::new(),
             wants_person: false,
+            options: Vec::new(),
+            picked: None,
         };
         let read = |frame: &ServerFrame| decode::<ToVisitor>(&encode(frame)).unwrap();
         assert_eq!(

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::ArticleLink;
+use crate::care::{Collect, Feedback, PageView};
 use crate::handoff::{Availability, ConversationState, Frustration, HandoffReason};
 use crate::{AgentId, ConversationId};
 
@@ -69,6 +70,36 @@ pub enum VisitorFrame {
         email: String,
         text: String,
     },
+    /// The visitor picked choice `option` (from 0) of the agent's message
+    /// `seq`: stored as their message, in the choice's words; `client_id`
+    /// works as for `Send`. Each offer takes one pick.
+    Pick {
+        client_id: String,
+        seq: Seq,
+        option: u32,
+    },
+    /// The visitor's rating (1–5) of their closed conversation, with an
+    /// optional comment. The relay answers with `Feedback`.
+    Rate {
+        conversation_id: ConversationId,
+        rating: u8,
+        #[serde(default)]
+        comment: String,
+    },
+    /// Where the visitor has been this visit, as far as the site collects it
+    /// (`Welcomed::collect`): sent after the welcome and on every page change.
+    Visit {
+        /// This visit's pages, oldest first, the current one last.
+        #[serde(default)]
+        pages: Vec<PageView>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        referrer: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time_zone: Option<String>,
+        /// Help articles opened this visit, by id.
+        #[serde(default)]
+        articles: Vec<i64>,
+    },
 }
 
 /// What the host page says about a signed-in visitor; see the README's
@@ -106,6 +137,10 @@ pub enum AgentFrame {
         conversation_id: ConversationId,
         client_id: String,
         text: String,
+        /// Two to four choices offered with the message, shown to the
+        /// visitor as buttons.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        options: Vec<String>,
     },
     /// The agent is typing a reply (throttled; never stored).
     Typing { conversation_id: ConversationId },
@@ -196,6 +231,10 @@ pub enum ServerFrame {
     /// A private note (agents only): when added, and a conversation's notes
     /// when an agent opens it.
     Note { note: Note },
+    /// The visitor's feedback on a closed conversation (visitors): after
+    /// they rate it, and when they come back, with the owner's thank-you and
+    /// answer.
+    Feedback { feedback: Feedback },
     /// An agent has seen the conversation up to `seq` (visitors).
     Read {
         conversation_id: ConversationId,
@@ -264,6 +303,9 @@ pub enum ToVisitor {
         conversation_id: ConversationId,
         seq: Seq,
     },
+    Feedback {
+        feedback: Feedback,
+    },
     Message {
         message: ChatMessage,
     },
@@ -297,6 +339,9 @@ pub struct Welcomed {
     pub returning: bool,
     #[serde(default)]
     pub presence: Presence,
+    /// What the site collects for its agents (`Visit`).
+    #[serde(default)]
+    pub collect: Collect,
 }
 
 /// Whether a site's agents can answer now, for the widget's header.
@@ -423,6 +468,12 @@ pub struct ChatMessage {
     /// The visitor asked for a person with this message.
     #[serde(default, skip_serializing_if = "is_false")]
     pub wants_person: bool,
+    /// Choices the agent offers with the message (see `check_options`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// The visitor's pick among the options of message `picked`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picked: Option<Seq>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -530,6 +581,9 @@ pub struct ConversationSummary {
     /// Agents' replies are also emailed to the visitor (they left a message).
     #[serde(default, skip_serializing_if = "is_false")]
     pub by_email: bool,
+    /// The visitor's rating (1–5) after it closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
 }
 
 /// Why the relay refused something. Stable, machine-readable names; the
@@ -569,11 +623,15 @@ pub enum ErrorCode {
     NotYours,
     /// This visitor, or this network address, was blocked on the site.
     Blocked,
+    /// The choices offered are not two to four short, different labels.
+    BadOptions,
+    /// That offer was already answered, or that conversation already rated.
+    AlreadyAnswered,
     Internal,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 24] = [
         Self::Malformed,
         Self::UnknownType,
         Self::TooLarge,
@@ -595,6 +653,8 @@ impl ErrorCode {
         Self::BadEmail,
         Self::NotYours,
         Self::Blocked,
+        Self::BadOptions,
+        Self::AlreadyAnswered,
         Self::Internal,
     ];
 
@@ -622,6 +682,8 @@ impl ErrorCode {
             Self::BadEmail => "bad_email",
             Self::NotYours => "not_yours",
             Self::Blocked => "blocked",
+            Self::BadOptions => "bad_options",
+            Self::AlreadyAnswered => "already_answered",
             Self::Internal => "internal",
         }
     }
@@ -657,6 +719,8 @@ impl ErrorCode {
             Self::BadEmail => "That is not an email address replies can be sent to.",
             Self::NotYours => "Only the agent the conversation is assigned to can do that.",
             Self::Blocked => "Chat is not available to you on this site.",
+            Self::BadOptions => "Offer two to four different choices of up to 60 characters.",
+            Self::AlreadyAnswered => "That was already answered.",
             Self::Internal => "The relay could not complete this; nothing was stored.",
         }
     }

@@ -237,6 +237,7 @@ mod tests {
             resolution: None,
             lang: String::new(),
             by_email: false,
+            rating: None,
         }
     }
 

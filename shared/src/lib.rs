@@ -3,6 +3,7 @@
 //! so it builds for the relay (native) and for the browser apps (wasm32).
 
 pub mod api;
+pub mod care;
 mod codec;
 mod frames;
 pub mod handoff;

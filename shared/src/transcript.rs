@@ -224,6 +224,8 @@ mod tests {
             attachment: None,
             articles: Vec::new(),
             wants_person: false,
+            options: Vec::new(),
+            picked: None,
         }
     }
 

@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 use warmline_client::Link;
 use warmline_client::view::{fill, number};
+use warmline_shared::care::Feedback;
 use warmline_shared::transcript::Transcript;
 use warmline_shared::{
-    Attachment, ErrorCode, Identity, Place, Presence, Seq, VisitorFrame, Welcomed,
+    Attachment, ConversationId, ErrorCode, Identity, Place, Presence, Seq, VisitorFrame, Welcomed,
 };
 
 use crate::browser;
@@ -63,6 +64,12 @@ pub struct State {
     pub place: Place,
     /// The email address the visitor left a message with, in this page.
     pub left: Option<String>,
+    /// The conversation the relay last spoke of (for rating it once closed).
+    pub conversation: Option<ConversationId>,
+    /// The stars the visitor gave, sent or about to be.
+    pub rating: u8,
+    /// Their feedback as stored, with the owner's thank-you and answer.
+    pub feedback: Option<Feedback>,
 }
 
 /// The panel's body: help (search and common questions), the conversation,
@@ -95,6 +102,9 @@ impl Default for State {
             back: View::Home,
             place: Place::default(),
             left: None,
+            conversation: None,
+            rating: 0,
+            feedback: None,
         }
     }
 }
@@ -114,6 +124,8 @@ struct Kept {
     identity: Option<Identity>,
     /// When the visitor's typing was last passed on (ms).
     typing_sent: f64,
+    /// The rating sent but not answered yet: sent again on reconnecting.
+    rate: Option<VisitorFrame>,
 }
 
 #[derive(Clone, Copy)]
@@ -143,6 +155,7 @@ impl Chat {
                 frames: Vec::new(),
                 identity: None,
                 typing_sent: 0.0,
+                rate: None,
             }),
             link: Link::default(),
         }
@@ -212,6 +225,48 @@ impl Chat {
             email,
             text,
         });
+    }
+
+    /// The visitor tapped choice `option` of the agent's message `seq`: it
+    /// shows as their message in the choice's words.
+    pub fn pick(&self, seq: Seq, option: u32, label: String) {
+        self.send_frame(label, |client_id| VisitorFrame::Pick {
+            client_id,
+            seq,
+            option,
+        });
+    }
+
+    /// Sends the visitor's rating of their closed conversation.
+    pub fn rate(&self, comment: String) {
+        let (conversation, rating) = {
+            let state = self.state.read_untracked();
+            (state.conversation, state.rating)
+        };
+        let Some(conversation_id) = conversation.filter(|_| rating > 0) else {
+            return;
+        };
+        let frame = VisitorFrame::Rate {
+            conversation_id,
+            rating,
+            comment,
+        };
+        self.kept.update_value(|k| k.rate = Some(frame.clone()));
+        self.link.post(frame);
+    }
+
+    /// The relay has the rating: nothing to send again.
+    pub fn rated(&self, feedback: Feedback) {
+        self.kept.update_value(|k| k.rate = None);
+        self.show(|s| {
+            s.rating = feedback.rating;
+            s.feedback = Some(feedback);
+        });
+    }
+
+    /// A rating still unanswered, to send on a new connection.
+    pub fn unanswered_rating(&self) -> Option<VisitorFrame> {
+        self.kept.with_value(|k| k.rate.clone())
     }
 
     /// Shows `text` as the visitor's message at once and sends the frame
@@ -397,8 +452,13 @@ fn frame_id(frame: &VisitorFrame) -> Option<&str> {
     match frame {
         VisitorFrame::Send { client_id, .. }
         | VisitorFrame::Person { client_id, .. }
-        | VisitorFrame::Leave { client_id, .. } => Some(client_id),
-        VisitorFrame::Hello { .. } | VisitorFrame::Typing | VisitorFrame::Name { .. } => None,
+        | VisitorFrame::Leave { client_id, .. }
+        | VisitorFrame::Pick { client_id, .. } => Some(client_id),
+        VisitorFrame::Hello { .. }
+        | VisitorFrame::Typing
+        | VisitorFrame::Name { .. }
+        | VisitorFrame::Rate { .. }
+        | VisitorFrame::Visit { .. } => None,
     }
 }
 

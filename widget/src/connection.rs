@@ -10,6 +10,7 @@ use warmline_shared::{Author, ChatMessage, ErrorCode, ToVisitor, VisitorFrame};
 use crate::browser;
 use crate::chat::{Chat, Status, View};
 use crate::text::Words;
+use crate::visit;
 use crate::wire;
 
 pub struct Visitor {
@@ -102,7 +103,11 @@ impl Side for Visitor {
     fn receive(&mut self, frame: ToVisitor) -> Outcome<VisitorFrame> {
         let chat = self.chat;
         match frame {
-            ToVisitor::Welcome { token, visitor, .. } => {
+            ToVisitor::Welcome {
+                token,
+                visitor,
+                conversation_id,
+            } => {
                 browser::save(&chat.key("token"), &token);
                 let sent_token = self.sent_token.as_deref();
                 let mut resend = welcome(&mut chat.transcript.write(), sent_token, &token);
@@ -121,9 +126,12 @@ impl Side for Visitor {
                     }
                     s.returning.get_or_insert(visitor.returning);
                     s.presence = visitor.presence;
+                    s.conversation = conversation_id.or(s.conversation);
                     s.me = visitor;
                     s.status = Status::Online;
                 });
+                resend.extend(chat.unanswered_rating());
+                resend.extend(visit::frame(chat));
                 return Outcome::Ready(resend);
             }
             ToVisitor::Message { message } => {
@@ -136,7 +144,19 @@ impl Side for Visitor {
                 chat.transcript.write().apply_ack(&client_id, seq);
             }
             ToVisitor::Presence { presence } => chat.show(|s| s.presence = presence),
-            ToVisitor::Handoff { place, .. } => chat.show(|s| s.place = place),
+            ToVisitor::Handoff {
+                place,
+                conversation_id,
+            } => chat.show(|s| {
+                if s.conversation != Some(conversation_id) {
+                    // Another conversation: its rating is yet to be given.
+                    s.rating = 0;
+                    s.feedback = None;
+                }
+                s.conversation = Some(conversation_id);
+                s.place = place;
+            }),
+            ToVisitor::Feedback { feedback } => chat.rated(feedback),
             ToVisitor::Read { seq, .. } => chat.show(|s| s.read = s.read.max(seq)),
             ToVisitor::Typing {
                 author: Author::Agent { name },
@@ -250,6 +270,8 @@ mod tests {
             attachment: None,
             articles: Vec::new(),
             wants_person: false,
+            options: Vec::new(),
+            picked: None,
         });
         t.queue("acked", "anyone there?");
         t.apply_ack("acked", 2);

@@ -179,6 +179,7 @@ pub fn draw(parent: &Element, chat: Chat, words: Words) {
             return;
         }
         shown.set(id);
+        crate::visit::read(chat, id);
         body.set_text_content(None);
         related.set_text_content(None);
         related_heading.set_hidden(true);

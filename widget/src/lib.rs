@@ -5,6 +5,7 @@ mod browser;
 mod chat;
 mod connection;
 mod dom;
+mod feedback;
 mod files;
 mod greeting;
 mod handoff;
@@ -12,6 +13,7 @@ mod help;
 mod log;
 mod panel;
 mod text;
+mod visit;
 mod wire;
 
 use leptos::prelude::*;
@@ -57,6 +59,11 @@ impl App {
         if let Some(locale) = config.field("locale") {
             self.words.set(locale);
         }
+    }
+
+    /// The loader saw the visitor reach another page.
+    pub fn visited(&self) {
+        visit::report(self.chat);
     }
 
     /// The panel was opened or closed; opening reads what was unread.

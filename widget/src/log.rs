@@ -23,7 +23,9 @@ use crate::text::{Words, refusal_key};
 /// messages scroll into view; further up, the reader is left alone.
 const PIN_SLACK_PX: i32 = 48;
 
-type Key = (RenderKey, bool, bool, bool);
+/// A line's look: its content, heading, "Seen", the bot's question, and
+/// the pick made among its choices.
+type Key = (RenderKey, bool, bool, bool, Option<String>);
 
 /// Draws the log into `parent`; `lines` are the transcript's lines and
 /// `seen` the seq of the visitor's message to mark "Seen".
@@ -56,15 +58,27 @@ pub fn draw(
         let order = js_sys::Array::new();
         order.push(&greeting);
         let mut next = HashMap::with_capacity(lines.len());
+        // The visitor's picks, by the seq of the message whose choices they answer.
+        let picks: HashMap<Seq, String> = lines
+            .iter()
+            .filter_map(|l| match &l.entry {
+                Entry::Stored(m) => Some((m.picked?, m.text.clone())),
+                Entry::Pending(_) => None,
+            })
+            .collect();
         for (i, line) in lines.iter().enumerate() {
             let is_seen = matches!(&line.entry, Entry::Stored(m) if Some(m.seq) == seen && line.place == Place::Mine);
             // The bot asks whether its suggestions helped while they are the newest line.
             let asking = i + 1 == lines.len()
                 && matches!(&line.entry, Entry::Stored(m) if !m.articles.is_empty() && matches!(m.author, Author::Bot { .. }));
-            let key = (line.key().0, line.heading, is_seen, asking);
+            let picked = match &line.entry {
+                Entry::Stored(m) => picks.get(&m.seq).cloned(),
+                Entry::Pending(_) => None,
+            };
+            let key = (line.key().0, line.heading, is_seen, asking, picked);
             let element = kept
                 .remove(&key)
-                .unwrap_or_else(|| build(line, is_seen, asking, chat, words));
+                .unwrap_or_else(|| build(line, &key.4, is_seen, asking, chat, words));
             order.push(&element);
             next.insert(key, element);
         }
@@ -80,7 +94,14 @@ pub fn draw(
     });
 }
 
-fn build(line: &Line, seen: bool, asking: bool, chat: Chat, words: Words) -> HtmlElement {
+fn build(
+    line: &Line,
+    picked: &Option<String>,
+    seen: bool,
+    asking: bool,
+    chat: Chat,
+    words: Words,
+) -> HtmlElement {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("the widget runs in a page");
@@ -158,6 +179,11 @@ fn build(line: &Line, seen: bool, asking: bool, chat: Chat, words: Words) -> Htm
     {
         help::links(&dom::el(&row, "ul", "links"), &m.articles, chat);
     }
+    if let Entry::Stored(m) = &line.entry
+        && !m.options.is_empty()
+    {
+        options(&row, m.seq, &m.options, picked, chat, words);
+    }
     if asking {
         help::ask(
             &row,
@@ -194,4 +220,52 @@ fn build(line: &Line, seen: bool, asking: bool, chat: Chat, words: Words) -> Htm
         );
     }
     row
+}
+
+/// The agent's choices as a group of buttons: one tap answers, and after the
+/// pick every button stays, disabled, with the chosen one pressed.
+fn options(
+    row: &Element,
+    seq: Seq,
+    choices: &[String],
+    picked: &Option<String>,
+    chat: Chat,
+    words: Words,
+) {
+    let group = dom::el(row, "div", "options");
+    dom::set(&group, "role", "group");
+    dom::set(&group, "aria-label", &words.get("options"));
+    for (i, choice) in choices.iter().enumerate() {
+        let button = dom::el(&group, "button", "option");
+        dom::set(&button, "type", "button");
+        button.set_text_content(Some(&display_text(choice)));
+        match picked {
+            Some(pick) => {
+                dom::set(&button, "disabled", "");
+                dom::set(
+                    &button,
+                    "aria-pressed",
+                    if pick == choice { "true" } else { "false" },
+                );
+            }
+            None => {
+                dom::set(&button, "aria-pressed", "false");
+                let (label, all) = (choice.clone(), group.clone());
+                dom::on(
+                    &button,
+                    "click",
+                    Box::new(move |_| {
+                        // One pick: the buttons wait for the relay's answer.
+                        let buttons = all.children();
+                        for b in 0..buttons.length() {
+                            if let Some(b) = buttons.item(b) {
+                                dom::set(&b, "disabled", "");
+                            }
+                        }
+                        chat.pick(seq, i as u32, label.clone());
+                    }),
+                );
+            }
+        }
+    }
 }

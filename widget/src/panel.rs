@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::browser;
 use crate::chat::{Chat, Status, View};
 use crate::dom;
+use crate::feedback;
 use crate::files;
 use crate::greeting::greeting;
 use crate::handoff;
@@ -121,6 +122,7 @@ pub fn draw(mount: &web_sys::HtmlElement, chat: Chat, words: Words) {
     );
 
     handoff::draw(&root, chat, words);
+    feedback::draw(&root, chat, words);
     let compose = dom::el(&root, "div", "compose-row");
     attach(&compose, chat, words);
 

@@ -65,6 +65,7 @@ pub fn refusal_key(code: ErrorCode) -> &'static str {
         ErrorCode::FileType => "error_file_type",
         ErrorCode::BadEmail => "error_bad_email",
         ErrorCode::Blocked => "error_blocked",
+        ErrorCode::AlreadyAnswered => "error_answered",
         ErrorCode::Malformed
         | ErrorCode::UnknownType
         | ErrorCode::BadClientId
@@ -73,6 +74,7 @@ pub fn refusal_key(code: ErrorCode) -> &'static str {
         | ErrorCode::UnknownAttachment
         | ErrorCode::AlreadyTaken
         | ErrorCode::UnknownAgent
+        | ErrorCode::BadOptions
         | ErrorCode::NotYours
         | ErrorCode::Internal => "error_ours",
     }

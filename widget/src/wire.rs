@@ -5,6 +5,7 @@
 //! The tests hold both directions to serde's wire format.
 
 use warmline_shared::api::ArticleLink;
+use warmline_shared::care::{Collect, Feedback, PageView, Reward};
 use warmline_shared::handoff::ConversationState;
 use warmline_shared::{
     Attachment, Author, ChatMessage, ConversationId, ErrorCode, Identity, Place, Presence,
@@ -81,6 +82,7 @@ pub fn decode<J: Json>(v: &J) -> Option<ToVisitor> {
                     .field("presence")
                     .map(|p| presence(&p))
                     .unwrap_or_default(),
+                collect: v.field("collect").map(|c| collect(&c)).unwrap_or_default(),
             },
         },
         "presence" => ToVisitor::Presence {
@@ -102,6 +104,9 @@ pub fn decode<J: Json>(v: &J) -> Option<ToVisitor> {
         "read" => ToVisitor::Read {
             conversation_id: conversation(v)?,
             seq: int(v, "seq")?,
+        },
+        "feedback" => ToVisitor::Feedback {
+            feedback: feedback(&v.field("feedback")?)?,
         },
         "message" => ToVisitor::Message {
             message: message(&v.field("message")?)?,
@@ -129,6 +134,41 @@ fn presence<J: Json>(v: &J) -> Presence {
     }
 }
 
+fn collect<J: Json>(v: &J) -> Collect {
+    Collect {
+        pages: flag(v, "pages"),
+        device: flag(v, "device"),
+        local_time: flag(v, "local_time"),
+        articles: flag(v, "articles"),
+    }
+}
+
+fn feedback<J: Json>(v: &J) -> Option<Feedback> {
+    Some(Feedback {
+        conversation_id: conversation(v)?,
+        rating: int(v, "rating")? as u8,
+        comment: text(v, "comment").unwrap_or_default(),
+        at: int(v, "at")?,
+        reward: v.field("reward").and_then(|r| reward(&r)),
+        answer: text(v, "answer"),
+    })
+}
+
+fn reward<J: Json>(v: &J) -> Option<Reward> {
+    let label = text(v, "label").unwrap_or_default();
+    Some(match text(v, "kind")?.as_str() {
+        "code" => Reward::Code {
+            code: text(v, "code")?,
+            label,
+        },
+        "link" => Reward::Link {
+            url: text(v, "url")?,
+            label,
+        },
+        _ => return None,
+    })
+}
+
 fn author<J: Json>(v: &J) -> Option<Author> {
     let name = || text(v, "name");
     Some(match text(v, "kind")?.as_str() {
@@ -151,6 +191,11 @@ fn message<J: Json>(v: &J) -> Option<ChatMessage> {
         attachment: v.field("attachment").and_then(|a| attachment(&a)),
         articles: v.field("articles").map(|a| links(&a)).unwrap_or_default(),
         wants_person: flag(v, "wants_person"),
+        options: v
+            .field("options")
+            .map(|o| o.items().iter().filter_map(|i| i.string()).collect())
+            .unwrap_or_default(),
+        picked: int(v, "picked"),
     })
 }
 
@@ -197,8 +242,7 @@ pub fn encode(frame: &VisitorFrame) -> String {
             out.number("last_seq", *last_seq);
             out.optional("page", page);
             if let Some(identity) = identity {
-                out.key("identity");
-                out.0.push_str(&encode_identity(identity));
+                out.raw("identity", &encode_identity(identity));
             }
             out.optional("name", name);
             out.optional("lang", lang);
@@ -229,8 +273,7 @@ pub fn encode(frame: &VisitorFrame) -> String {
                 out.number("article", *article);
             }
             if *declined {
-                out.key("declined");
-                out.0.push_str("true");
+                out.raw("declined", "true");
             }
         }
         VisitorFrame::Leave {
@@ -245,7 +288,52 @@ pub fn encode(frame: &VisitorFrame) -> String {
             out.string("email", email);
             out.string("text", text);
         }
+        VisitorFrame::Pick {
+            client_id,
+            seq,
+            option,
+        } => {
+            out.string("type", "pick");
+            out.string("client_id", client_id);
+            out.number("seq", *seq);
+            out.number("option", i64::from(*option));
+        }
+        VisitorFrame::Rate {
+            conversation_id,
+            rating,
+            comment,
+        } => {
+            out.string("type", "rate");
+            out.number("conversation_id", conversation_id.get());
+            out.number("rating", i64::from(*rating));
+            out.string("comment", comment);
+        }
+        VisitorFrame::Visit {
+            pages,
+            referrer,
+            time_zone,
+            articles,
+        } => {
+            out.string("type", "visit");
+            let pages: Vec<String> = pages.iter().map(encode_page).collect();
+            out.raw("pages", &["[", &pages.join(","), "]"].concat());
+            out.optional("referrer", referrer);
+            out.optional("time_zone", time_zone);
+            let ids: Vec<String> = articles
+                .iter()
+                .map(|id| warmline_client::view::number(id.unsigned_abs()))
+                .collect();
+            out.raw("articles", &["[", &ids.join(","), "]"].concat());
+        }
     }
+    out.finish()
+}
+
+fn encode_page(page: &PageView) -> String {
+    let mut out = Object::new();
+    out.string("url", &page.url);
+    out.string("title", &page.title);
+    out.number("at", page.at);
     out.finish()
 }
 
@@ -277,6 +365,12 @@ impl Object {
     fn string(&mut self, key: &str, value: &str) {
         self.key(key);
         quote(&mut self.0, value);
+    }
+
+    /// A value already written as JSON.
+    fn raw(&mut self, key: &str, json: &str) {
+        self.key(key);
+        self.0.push_str(json);
     }
 
     fn optional(&mut self, key: &str, value: &Option<String>) {
@@ -358,6 +452,8 @@ mod tests {
             attachment,
             articles: Vec::new(),
             wants_person: false,
+            options: Vec::new(),
+            picked: None,
         }
     }
 
@@ -393,6 +489,7 @@ mod tests {
                         closed: false,
                         opens_at: None,
                     },
+                    collect: Default::default(),
                 },
             },
             ServerFrame::Welcome {
@@ -457,6 +554,59 @@ mod tests {
                 },
             },
         ];
+        frames.push(ServerFrame::Message {
+            message: ChatMessage {
+                options: vec!["Refund".into(), "Store credit \"2\"".into()],
+                ..message(
+                    Author::Agent {
+                        name: "Nino".into(),
+                    },
+                    None,
+                )
+            },
+        });
+        frames.push(ServerFrame::Message {
+            message: ChatMessage {
+                picked: Some(8),
+                ..message(Author::Visitor, None)
+            },
+        });
+        let rewards = [
+            None,
+            Some(Reward::Code {
+                code: "THANKS10".into(),
+                label: "10% off".into(),
+            }),
+            Some(Reward::Link {
+                url: "https://shop.example/thanks".into(),
+                label: String::new(),
+            }),
+        ];
+        for reward in rewards {
+            frames.push(ServerFrame::Feedback {
+                feedback: Feedback {
+                    conversation_id: ConversationId::new(4),
+                    rating: 5,
+                    comment: "ძალიან კარგი".into(),
+                    at: 1_700_000_000_000,
+                    answer: reward.as_ref().map(|_| "We fixed it".into()),
+                    reward,
+                },
+            });
+        }
+        frames.push(ServerFrame::Welcome {
+            token: "tok".into(),
+            conversation_id: None,
+            visitor: Welcomed {
+                collect: Collect {
+                    pages: true,
+                    device: false,
+                    local_time: true,
+                    articles: true,
+                },
+                ..Welcomed::default()
+            },
+        });
         for author in authors {
             frames.push(ServerFrame::Message {
                 message: message(author.clone(), None),
@@ -540,6 +690,39 @@ mod tests {
                 client_id: "c-4".into(),
                 article: None,
                 declined: true,
+            },
+            VisitorFrame::Pick {
+                client_id: "c-6".into(),
+                seq: 14,
+                option: 2,
+            },
+            VisitorFrame::Rate {
+                conversation_id: ConversationId::new(4),
+                rating: 4,
+                comment: "Quick \"and\" kind".into(),
+            },
+            VisitorFrame::Visit {
+                pages: vec![
+                    PageView {
+                        url: "https://shop.example/".into(),
+                        title: "Shop".into(),
+                        at: 1_700_000_000_000,
+                    },
+                    PageView {
+                        url: "https://shop.example/cart?x=\"1\"".into(),
+                        title: String::new(),
+                        at: 1_700_000_060_000,
+                    },
+                ],
+                referrer: Some("https://search.example/".into()),
+                time_zone: Some("Asia/Tbilisi".into()),
+                articles: vec![3, 12],
+            },
+            VisitorFrame::Visit {
+                pages: Vec::new(),
+                referrer: None,
+                time_zone: None,
+                articles: Vec::new(),
             },
             VisitorFrame::Leave {
                 client_id: "c-5".into(),

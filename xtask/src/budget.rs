@@ -15,8 +15,10 @@ use crate::{Result, check};
 /// suggestions), which visitors now see first, and 2,000 for the way to a
 /// person (the button, the place in the queue, the form to leave a message).
 pub const TOTAL: u64 = 87_000;
-/// The loader alone, brotli (bytes).
-pub const LOADER: u64 = 3_000;
+/// The loader alone, brotli (bytes): 3,000, plus 200 for keeping the
+/// visit's pages for the agents' context panel, which only the loader can
+/// do (it runs on every page; the app starts when the chat is opened).
+pub const LOADER: u64 = 3_200;
 
 /// One download: its name and raw, gzip and brotli bytes.
 pub type Part = (String, [u64; 3]);

@@ -96,6 +96,8 @@ mod tests {
                 attachment: None,
                 articles: Vec::new(),
                 wants_person: false,
+                options: Vec::new(),
+                picked: None,
             });
         }
         for client_id in pending {

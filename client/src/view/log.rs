@@ -247,6 +247,21 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
     let person = wants_person.then(|| {
         view! { class="wl", <span class="wants-person">{texts.signal("asked_for_person")}</span> }
     });
+    // Choices offered with the message, and a visitor's pick among them.
+    let (options, picked) = match &line.entry {
+        Entry::Stored(m) => (m.options.clone(), m.picked.is_some()),
+        Entry::Pending(_) => (Vec::new(), false),
+    };
+    let options = (!options.is_empty()).then(|| {
+        view! { class="wl",
+            <ul class="options" aria-label=texts.signal("offered")>
+                {options.into_iter().map(|o| view! { class="wl", <li>{o}</li> }).collect_view()}
+            </ul>
+        }
+    });
+    let picked = picked.then(|| {
+        view! { class="wl", <span class="picked">{texts.signal("picked")}</span> }
+    });
     view! { class="wl",
         <div class=class>
             {heading}
@@ -255,8 +270,10 @@ fn view_line(line: Line, look: Look, on_retry: Callback<String>) -> impl IntoVie
                 {file}
                 <span>{text}</span>
                 {articles}
+                {options}
             </p>
             {person}
+            {picked}
             <span class=if retry.is_some() { "note refused" } else { "note" }>{note}</span>
             {retry}
         </div>

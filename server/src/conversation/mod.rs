@@ -3,6 +3,7 @@
 //! publishes. Sockets, the bot, routing and reports all act through
 //! [`Conversations`], so each rule is checked here once.
 
+mod care;
 mod handoff;
 mod participant;
 #[cfg(test)]
@@ -11,6 +12,7 @@ mod tests;
 use std::sync::Arc;
 
 use warmline_shared::api::ArticleLink;
+use warmline_shared::care::check_options;
 use warmline_shared::{ConversationId, ErrorCode, Note, Seq, validate_client_id, validate_text};
 
 pub use participant::Participant;
@@ -37,6 +39,8 @@ pub enum DomainError {
     NotYours,
     #[error("no such agent on this site")]
     UnknownAgent,
+    #[error("already answered")]
+    AlreadyAnswered,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -50,6 +54,7 @@ impl DomainError {
             Self::AlreadyTaken => ErrorCode::AlreadyTaken,
             Self::NotYours => ErrorCode::NotYours,
             Self::UnknownAgent => ErrorCode::UnknownAgent,
+            Self::AlreadyAnswered => ErrorCode::AlreadyAnswered,
             Self::Store(_) => ErrorCode::Internal,
         }
     }
@@ -72,6 +77,10 @@ pub struct NewPost {
     pub articles: Vec<ArticleLink>,
     /// A visitor asking for a person.
     pub wants_person: bool,
+    /// Choices offered with the message (agents; see `check_options`).
+    pub options: Vec<String>,
+    /// The seq of the message whose choices this picks (set by `pick`).
+    pub picked: Option<Seq>,
 }
 
 /// A stored post. `new` is false for a resend of an already stored client id.
@@ -122,6 +131,13 @@ impl Conversations {
         let text = validate_text(&post.text).map_err(DomainError::Invalid)?;
         let (site_id, visitor_id) = post.author.scope();
         let author = post.author.author();
+        let options = match (&post.author, post.options.is_empty()) {
+            (_, true) => Vec::new(),
+            (Participant::Agent(_), false) => {
+                check_options(&post.options).map_err(DomainError::Invalid)?
+            }
+            (_, false) => return Err(DomainError::Invalid(ErrorCode::BadOptions)),
+        };
         let attachment = match &post.attachment {
             None => None,
             Some(id) => {
@@ -150,6 +166,10 @@ impl Conversations {
                 attachment: attachment.as_ref(),
                 articles: &post.articles,
                 wants_person: post.wants_person && matches!(post.author, Participant::Visitor(_)),
+                options: &options,
+                picked: post
+                    .picked
+                    .filter(|_| matches!(post.author, Participant::Visitor(_))),
             })
             .await?;
         let Some(appended) = appended else {
@@ -284,7 +304,7 @@ impl Conversations {
         Ok(())
     }
 
-    async fn changed(&self, conversation: &Conversation, change: Change) {
+    pub(crate) async fn changed(&self, conversation: &Conversation, change: Change) {
         self.events
             .publish(Event::ConversationChanged {
                 site_id: conversation.site_id.clone(),

@@ -50,6 +50,8 @@ fn say(
         attachment: None,
         articles: Vec::new(),
         wants_person: false,
+        options: Vec::new(),
+        picked: None,
     }
 }
 
@@ -267,6 +269,8 @@ async fn an_in_process_participant_can_answer_without_socket_code() {
                         attachment: None,
                         articles: Vec::new(),
                         wants_person: false,
+                        options: Vec::new(),
+                        picked: None,
                     };
                     state.conversations.post(reply).await.unwrap();
                 }

@@ -62,6 +62,8 @@ async fn tell(
         attachment: None,
         articles: Vec::new(),
         wants_person: false,
+        options: Vec::new(),
+        picked: None,
     };
     state.conversations.post(post).await?;
     Ok(())

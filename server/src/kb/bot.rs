@@ -140,5 +140,7 @@ pub fn reply(
         attachment: None,
         articles,
         wants_person: false,
+        options: Vec::new(),
+        picked: None,
     }
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use warmline_shared::api::{Article, ArticleDraft, ArticleLink, Block, Canned, Media, Miss};
+use warmline_shared::care::{Collect, Feedback, FeedbackReport, OptionCount, PageView, Reward};
 use warmline_shared::handoff::{Availability, Frustration, HandoffReason, HandoffSettings};
 use warmline_shared::{
     AgentId, Attachment, Author, ChatMessage, ConversationId, ConversationSummary, InboxCursor,
@@ -46,6 +47,8 @@ pub struct SiteSettings {
     pub greetings: BTreeMap<String, BTreeMap<String, String>>,
     pub attachment_max_bytes: u64,
     pub handoff: HandoffSettings,
+    pub context: Collect,
+    pub reward: Option<Reward>,
 }
 
 impl Default for SiteSettings {
@@ -57,6 +60,8 @@ impl Default for SiteSettings {
             greetings: BTreeMap::new(),
             attachment_max_bytes: 10 * 1024 * 1024,
             handoff: HandoffSettings::default(),
+            context: Collect::default(),
+            reward: None,
         }
     }
 }
@@ -287,6 +292,10 @@ pub struct NewMessage<'a> {
     pub attachment: Option<&'a Attachment>,
     pub articles: &'a [ArticleLink],
     pub wants_person: bool,
+    /// Choices offered (agents), already checked.
+    pub options: &'a [String],
+    /// The seq of the message whose choices this picks (visitors).
+    pub picked: Option<Seq>,
 }
 
 #[async_trait]
@@ -403,6 +412,61 @@ pub trait BlockStore: Send + Sync {
     async fn blocks(&self, site_id: &SiteId) -> Result<Vec<Block>>;
     /// Lifts a block; `false`: none with that id in force on the site.
     async fn lift_block(&self, site_id: &SiteId, id: i64, now: i64) -> Result<bool>;
+}
+
+/// Where a visitor has been, as the widget last reported it and as far as
+/// the site collects it (see `Collect`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Visit {
+    #[serde(default)]
+    pub pages: Vec<PageView>,
+    #[serde(default)]
+    pub referrer: Option<String>,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Help articles opened, by id, oldest first.
+    #[serde(default)]
+    pub articles: Vec<i64>,
+    #[serde(default)]
+    pub device: Option<String>,
+    #[serde(default)]
+    pub browser: Option<String>,
+}
+
+/// Choices and feedback: what the visitor picked, how they rated a chat,
+/// what the owner answered; and what the widget reports about a visit.
+#[async_trait]
+pub trait CareStore: Send + Sync {
+    /// A message of the conversation by its seq.
+    async fn message_at(&self, id: ConversationId, seq: Seq) -> Result<Option<ChatMessage>>;
+    /// Whether the choices of message `seq` have been picked from.
+    async fn is_picked(&self, id: ConversationId, seq: Seq) -> Result<bool>;
+    /// Stores a rating; `false` if the conversation already has one.
+    async fn rate(&self, site_id: &SiteId, feedback: &Feedback) -> Result<bool>;
+    async fn feedback(&self, id: ConversationId) -> Result<Option<Feedback>>;
+    /// The visitor's feedback, newest first, at most `limit`.
+    async fn feedback_of(&self, visitor_id: VisitorId, limit: i64) -> Result<Vec<Feedback>>;
+    /// The owner's answer to a rated conversation of the site; `false` if
+    /// it has no feedback there.
+    async fn answer_feedback(
+        &self,
+        site_id: &SiteId,
+        id: ConversationId,
+        answer: &str,
+        now: i64,
+    ) -> Result<bool>;
+    /// Ratings per star, and the newest rated conversations with comments.
+    async fn feedback_report(&self, site_id: &SiteId, limit: i64) -> Result<FeedbackReport>;
+    /// How often each choice was offered and picked on the site.
+    async fn option_counts(&self, site_id: &SiteId) -> Result<Vec<OptionCount>>;
+    async fn set_visit(&self, visitor_id: VisitorId, visit: &Visit) -> Result<()>;
+    async fn visit(&self, visitor_id: VisitorId) -> Result<Option<Visit>>;
+    /// The visitor's conversations, newest first, at most `limit`.
+    async fn conversations_of(
+        &self,
+        visitor_id: VisitorId,
+        limit: i64,
+    ) -> Result<Vec<ConversationSummary>>;
 }
 
 /// What the tone guard saw of one agent (`GET /api/reports/tone`).
@@ -670,6 +734,7 @@ pub trait Store:
     + HandoffStore
     + CannedStore
     + BlockStore
+    + CareStore
     + 'static
 {
 }
@@ -683,6 +748,7 @@ impl<T> Store for T where
         + HandoffStore
         + CannedStore
         + BlockStore
+        + CareStore
         + 'static
 {
 }

@@ -176,7 +176,7 @@ where
                     watching.remove(&conversation_id);
                     deliveries.remove(&conversation_id);
                 }
-                AgentFrame::Send { conversation_id, client_id, text } => {
+                AgentFrame::Send { conversation_id, client_id, text, options } => {
                     if !state.limits.agent_message(agent.id) {
                         out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
                         continue;
@@ -196,7 +196,7 @@ where
                         }
                         _ => {}
                     }
-                    let post = NewPost { conversation_id, client_id, text, author: me.clone(), attachment: None, articles: Vec::new(), wants_person: false };
+                    let post = NewPost { conversation_id, client_id, text, author: me.clone(), attachment: None, articles: Vec::new(), wants_person: false, options, picked: None };
                     socket::post(state, post, out).await?;
                 }
                 AgentFrame::Availability { availability, capacity } => {

@@ -241,10 +241,8 @@ where
 }
 
 /// Posts through the domain and answers the client: `ack` once stored, or
-/// an error naming the refused message. A store failure is logged here; the
-/// client learns only that nothing was stored, and the socket carries on.
-/// Stores a message and acknowledges it; `Some` is what was stored, `None`
-/// a refusal already sent back as an error frame.
+/// an error naming the refused message. `Some` is what was stored, `None` a
+/// refusal already sent back as an error frame.
 pub async fn post<S>(
     state: &AppState,
     post: NewPost,
@@ -254,7 +252,23 @@ where
     S: Sink<Message> + Unpin,
 {
     let (conversation_id, client_id) = (post.conversation_id, post.client_id.clone());
-    match state.conversations.post(post).await {
+    let result = state.conversations.post(post).await;
+    acknowledge(result, conversation_id, client_id, out).await
+}
+
+/// Answers a message the domain stored or refused (see `post`). A store
+/// failure is logged here; the client learns only that nothing was stored,
+/// and the socket carries on.
+pub async fn acknowledge<S>(
+    result: crate::conversation::Result<Posted>,
+    conversation_id: ConversationId,
+    client_id: String,
+    out: &mut Outbound<S>,
+) -> Result<Option<Posted>, Stop>
+where
+    S: Sink<Message> + Unpin,
+{
+    match result {
         Ok(posted) => {
             let ack = ServerFrame::Ack {
                 conversation_id,

@@ -68,7 +68,12 @@ impl Peer {
 fn spawn_visitor(state: &AppState) -> Peer {
     let (peer, (sink, stream)) = pair();
     let address = std::net::Ipv4Addr::LOCALHOST.into();
-    tokio::spawn(visitor::run(state.clone(), None, address, sink, stream));
+    let client = visitor::Client {
+        origin: None,
+        address,
+        user_agent: None,
+    };
+    tokio::spawn(visitor::run(state.clone(), client, sink, stream));
     peer
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::http::HeaderMap;
-use axum::http::header::ORIGIN;
+use axum::http::header::{ORIGIN, USER_AGENT};
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
 use warmline_shared::api::ArticleLink;
@@ -19,6 +19,7 @@ use warmline_shared::{
 
 use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, Stop, read_frame};
 use crate::auth::{new_token, token_hash};
+use crate::care;
 use crate::client_addr::ClientAddr;
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::events::{Change, Event};
@@ -27,7 +28,7 @@ use crate::handoff::{triage, views};
 use crate::identity;
 use crate::kb::bot;
 use crate::state::{AppState, now_ms};
-use crate::store::{Conversation, Site, Visitor};
+use crate::store::{Conversation, Site, Visit, Visitor};
 
 /// A socket that has not said hello by then is dropped.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -38,29 +39,38 @@ pub async fn handler(
     ClientAddr(address): ClientAddr,
     headers: HeaderMap,
 ) -> Response {
-    let origin = headers
-        .get(ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let client = Client {
+        origin: header(ORIGIN),
+        address,
+        user_agent: header(USER_AGENT),
+    };
     let loop_state = state.clone();
     socket::accept(ws, &state, move |sink, stream| {
-        run(loop_state, origin, address, sink, stream)
+        run(loop_state, client, sink, stream)
     })
 }
 
-pub async fn run<S, R>(
-    state: AppState,
-    origin: Option<String>,
-    address: IpAddr,
-    sink: S,
-    mut stream: R,
-) where
+/// What the upgrade request says about the visitor's browser.
+pub struct Client {
+    pub origin: Option<String>,
+    pub address: IpAddr,
+    pub user_agent: Option<String>,
+}
+
+pub async fn run<S, R>(state: AppState, client: Client, sink: S, mut stream: R)
+where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
     let mut out = Outbound::new(sink);
     let result = tokio::select! {
-        result = serve(&state, origin.as_deref(), address, &mut out, &mut stream) => result,
+        result = serve(&state, &client, &mut out, &mut stream) => result,
         _ = state.shutdown.cancelled() => Err(Stop::Shutdown),
     };
     if matches!(result, Err(Stop::Unresponsive)) {
@@ -94,8 +104,7 @@ impl Watch {
 
 async fn serve<S, R>(
     state: &AppState,
-    origin: Option<&str>,
-    address: IpAddr,
+    client: &Client,
     out: &mut Outbound<S>,
     stream: &mut R,
 ) -> Result<(), Stop>
@@ -122,6 +131,7 @@ where
     else {
         unreachable!("matched as a hello above");
     };
+    let (origin, address) = (client.origin.as_deref(), client.address);
     let store = &*state.store;
     let lang = state
         .locales
@@ -219,9 +229,17 @@ where
             // verified visitor's row exists from their first hello.
             returning: watch.is_some(),
             presence,
+            collect: site.settings.context,
         },
     })
     .await?;
+    // Their feedback on the last conversation, once the owner has answered it.
+    if let Some(v) = &visitor
+        && let Some(feedback) = store.feedback_of(v.id, 1).await?.pop()
+        && feedback.answer.is_some()
+    {
+        out.send(&ServerFrame::Feedback { feedback }).await?;
+    }
     if ahead {
         out.error(ErrorCode::SeqAhead, None).await?;
     }
@@ -235,6 +253,8 @@ where
         }
     }
 
+    // Where they have been, until there is a visitor row to keep it on.
+    let mut visit = Visit::default();
     let mut heartbeat = Heartbeat::new(state.ping_every);
     let mut typing = socket::Typing::default();
     loop {
@@ -253,12 +273,12 @@ where
                     .await?
                 }
                 VisitorFrame::Send { client_id, text, attachment } => {
-                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming };
+                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming, visit: &visit };
                     let message = Written { client_id, text, attachment, ..Written::default() };
                     writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
                 }
                 VisitorFrame::Person { client_id, article, declined } => {
-                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming };
+                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming, visit: &visit };
                     let (text, articles) = bot::person_request(state, &site.id, &lang, article).await;
                     let self_help_failed = declined || !articles.is_empty();
                     let message = Written { client_id, text, articles, wants_person: true, self_help_failed, ..Written::default() };
@@ -283,7 +303,7 @@ where
                     if let Some(v) = &mut visitor {
                         naming.apply(state, v).await?;
                     }
-                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming };
+                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming, visit: &visit };
                     let message = Written { client_id, text, left: true, ..Written::default() };
                     writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
                 }
@@ -292,6 +312,43 @@ where
                     if let (Some(v), Some(w)) = (&visitor, &watch) && typing.allows() {
                         let typed = state.conversations.typing(&Participant::Visitor(v.clone()), w.delivery.conversation_id).await;
                         socket::answer(typed, out).await?;
+                    }
+                }
+                VisitorFrame::Pick { client_id, seq, option } => {
+                    let (Some(v), Some(w)) = (&visitor, &watch) else {
+                        out.error(ErrorCode::UnknownConversation, Some(&client_id)).await?;
+                        continue;
+                    };
+                    if !state.limits.visitor_message(&token_hash, address, &site.id) {
+                        out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
+                        continue;
+                    }
+                    let id = w.delivery.conversation_id;
+                    let picked = state.conversations.pick(v, id, client_id.clone(), seq, option).await;
+                    socket::acknowledge(picked, id, client_id, out).await?;
+                }
+                VisitorFrame::Rate { conversation_id, rating, comment } => {
+                    let Some(v) = &visitor else {
+                        out.error(ErrorCode::UnknownConversation, None).await?;
+                        continue;
+                    };
+                    let reward = site.settings.reward.clone();
+                    match state.conversations.rate(v, conversation_id, rating, &comment, reward).await {
+                        Ok(feedback) => out.send(&ServerFrame::Feedback { feedback }).await?,
+                        // A resend after a lost answer: the stored one is the answer.
+                        Err(DomainError::AlreadyAnswered) => match store.feedback(conversation_id).await? {
+                            Some(feedback) => out.send(&ServerFrame::Feedback { feedback }).await?,
+                            None => out.error(ErrorCode::AlreadyAnswered, None).await?,
+                        },
+                        Err(DomainError::Store(e)) => return Err(e.into()),
+                        Err(refused) => out.error(refused.code(), None).await?,
+                    }
+                }
+                VisitorFrame::Visit { pages, referrer, time_zone, articles } => {
+                    let reported = Visit { pages, referrer, time_zone, articles, ..Visit::default() };
+                    visit = care::checked_visit(site.settings.context, reported, client.user_agent.as_deref(), now_ms());
+                    if let Some(v) = &visitor {
+                        store.set_visit(v.id, &visit).await?;
                     }
                 }
                 VisitorFrame::Name { name } => {
@@ -492,6 +549,8 @@ struct Writer<'a> {
     page: Option<&'a str>,
     /// The name to store with a visitor created now.
     naming: &'a Naming,
+    /// Where they have been, to store with a visitor created now.
+    visit: &'a Visit,
 }
 
 impl Writer<'_> {
@@ -524,6 +583,8 @@ impl Writer<'_> {
             attachment: message.attachment,
             articles: message.articles,
             wants_person,
+            options: Vec::new(),
+            picked: None,
         };
         if let Some(posted) = socket::post(state, post, out).await?
             && posted.new
@@ -573,6 +634,9 @@ impl Writer<'_> {
                     return Ok(Err(ErrorCode::BadToken));
                 };
                 self.naming.apply(state, &mut created).await?;
+                if *self.visit != Visit::default() {
+                    state.store.set_visit(created.id, self.visit).await?;
+                }
                 visitor.insert(created).clone()
             }
         };

@@ -799,6 +799,8 @@ fn flood_frame_bytes(conversation_id: ConversationId, text: &str) -> usize {
             attachment: None,
             articles: Vec::new(),
             wants_person: false,
+            options: Vec::new(),
+            picked: None,
         },
     };
     warmline_shared::encode(&frame).len() + 4

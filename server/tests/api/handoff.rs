@@ -99,26 +99,7 @@ async fn history(relay: &TestRelay, cookie: &str, id: ConversationId) -> Vec<Val
 /// Saves the demo site's handoff settings (as its owner); the relay's answer.
 async fn save_handoff(relay: &TestRelay, handoff: Value) -> reqwest::Response {
     let owner = relay.sign_in().await;
-    let url = format!("{}/api/site/settings", relay.url);
-    let mut settings: Value = relay
-        .http()
-        .get(&url)
-        .header("cookie", &owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    settings["handoff"] = handoff;
-    relay
-        .http()
-        .put(&url)
-        .header("cookie", &owner)
-        .json(&settings)
-        .send()
-        .await
-        .unwrap()
+    relay.save_setting(&owner, "handoff", handoff).await
 }
 
 /// Sets the demo site's handoff settings.

@@ -104,14 +104,49 @@ impl TestRelay {
     }
 
     pub async fn visitor_from(&self, origin: Option<&str>) -> Client {
+        let headers: Vec<_> = origin.map(|o| ("origin", o)).into_iter().collect();
+        self.visitor_with(&headers).await
+    }
+
+    /// A visitor socket whose upgrade request carries these headers.
+    pub async fn visitor_with(&self, headers: &[(&'static str, &str)]) -> Client {
         let mut request = self.ws_url("/ws/visitor").into_client_request().unwrap();
-        if let Some(origin) = origin {
+        for (name, value) in headers {
             request
                 .headers_mut()
-                .insert("origin", HeaderValue::from_str(origin).unwrap());
+                .insert(*name, HeaderValue::from_str(value).unwrap());
         }
         let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
         Client { ws }
+    }
+
+    /// Saves one of the demo site's settings as its `owner` (a session
+    /// cookie); the relay's answer.
+    pub async fn save_setting(
+        &self,
+        owner: &str,
+        key: &str,
+        value: serde_json::Value,
+    ) -> reqwest::Response {
+        let url = format!("{}/api/site/settings", self.url);
+        let mut settings: serde_json::Value = self
+            .http()
+            .get(&url)
+            .header("cookie", owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        settings[key] = value;
+        self.http()
+            .put(&url)
+            .header("cookie", owner)
+            .json(&settings)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// A new visitor on the demo site: says hello and returns its token.
@@ -209,6 +244,7 @@ pub fn reply(conversation_id: ConversationId, client_id: &str, text: &str) -> Ag
         conversation_id,
         client_id: client_id.into(),
         text: text.into(),
+        options: Vec::new(),
     }
 }
 

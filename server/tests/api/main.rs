@@ -5,6 +5,7 @@ mod agent_socket;
 mod agent_tools;
 mod assets;
 mod attachments;
+mod care;
 mod faults;
 mod handoff;
 mod helpers;

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 
 use warmline_server::store::{
     self, NewMessage, Role, Saved, Site, SiteSettings, Status, Store, StoredAttachment, Taken,
+    Visit,
 };
 use warmline_shared::api::{ArticleDraft, ArticleLink, Media, Video};
+use warmline_shared::care::{Collect, Feedback, PageView, Reward};
 use warmline_shared::handoff::{
     Availability, BusinessHours, ConversationState, Frustration, HandoffReason, HandoffSettings,
     Signal,
@@ -59,6 +61,7 @@ contract!(
     the_typical_reply_time_is_the_median_first_reply,
     articles_are_saved_by_slug_and_language_and_counted,
     messages_keep_their_articles_and_requests_for_a_person,
+    choices_feedback_and_visits_are_kept,
 );
 
 mod cases {
@@ -96,6 +99,8 @@ mod cases {
             attachment: None,
             articles: &[],
             wants_person: false,
+            options: &[],
+            picked: None,
         }
     }
 
@@ -759,6 +764,16 @@ mod cases {
                     days: vec![vec![[540, 1080]]; 7],
                 }),
             },
+            context: Collect {
+                pages: true,
+                device: false,
+                local_time: true,
+                articles: false,
+            },
+            reward: Some(Reward::Link {
+                url: "https://s.example/thanks".into(),
+                label: "A gift".into(),
+            }),
         };
         store.update_site(&site).await.unwrap();
         assert_eq!(store.site(&site_id()).await.unwrap(), Some(site.clone()));
@@ -1143,5 +1158,103 @@ mod cases {
         let read = store.messages_after(id, 0, 10).await.unwrap();
         assert_eq!(read[0].articles, links);
         assert!(read[0].wants_person);
+    }
+
+    pub async fn choices_feedback_and_visits_are_kept(store: &dyn Store) {
+        let (visitor, id) = conversation(store, "t").await;
+        let site = site_id();
+        let agent = Author::Agent { name: "N".into() };
+        let choices = ["Refund".to_owned(), "Replacement".to_owned()];
+        let offered = NewMessage {
+            author: &agent,
+            options: &choices,
+            ..message(id, &site, "a1", "Which?")
+        };
+        let offer = store.append(offered).await.unwrap().unwrap().message;
+        assert_eq!(
+            store
+                .message_at(id, offer.seq)
+                .await
+                .unwrap()
+                .unwrap()
+                .options,
+            choices
+        );
+        assert!(!store.is_picked(id, offer.seq).await.unwrap());
+        let pick = NewMessage {
+            picked: Some(offer.seq),
+            ..message(id, &site, "p1", "Replacement")
+        };
+        let picked = store.append(pick).await.unwrap().unwrap();
+        assert_eq!(picked.message.picked, Some(offer.seq));
+        assert!(store.is_picked(id, offer.seq).await.unwrap());
+        // One pick per offer: another client id stores nothing.
+        let again = NewMessage {
+            picked: Some(offer.seq),
+            ..message(id, &site, "p2", "Refund")
+        };
+        assert!(store.append(again).await.unwrap().is_none());
+        let counts = store.option_counts(&site_id()).await.unwrap();
+        let counted: Vec<_> = counts
+            .iter()
+            .map(|c| (c.option.as_str(), c.offered, c.picked))
+            .collect();
+        assert_eq!(counted, [("Replacement", 1, 1), ("Refund", 1, 0)]);
+
+        let feedback = Feedback {
+            conversation_id: id,
+            rating: 5,
+            comment: "Kind and quick".into(),
+            at: 10,
+            reward: Some(Reward::Code {
+                code: "C1".into(),
+                label: String::new(),
+            }),
+            answer: None,
+        };
+        assert!(store.rate(&site_id(), &feedback).await.unwrap());
+        let twice = Feedback {
+            rating: 1,
+            ..feedback.clone()
+        };
+        assert!(!store.rate(&site_id(), &twice).await.unwrap(), "rated once");
+        let rated = store.conversation(id).await.unwrap().unwrap();
+        assert_eq!(rated.summary.rating, Some(5));
+        let elsewhere = SiteId::new("other");
+        assert!(
+            !store
+                .answer_feedback(&elsewhere, id, "no", 11)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .answer_feedback(&site_id(), id, "Thanks!", 11)
+                .await
+                .unwrap()
+        );
+        let kept = store.feedback_of(visitor, 5).await.unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].answer.as_deref(), Some("Thanks!"));
+        assert_eq!(kept[0].reward, feedback.reward);
+        let report = store.feedback_report(&site_id(), 10).await.unwrap();
+        assert_eq!(report.counts, [0, 0, 0, 0, 1]);
+        assert_eq!(report.comments[0].feedback, kept[0]);
+
+        assert_eq!(store.visit(visitor).await.unwrap(), None);
+        let visit = Visit {
+            pages: vec![PageView {
+                url: "https://s.example/".into(),
+                title: "Home".into(),
+                at: 3,
+            }],
+            time_zone: Some("Asia/Yerevan".into()),
+            device: Some("Desktop".into()),
+            ..Visit::default()
+        };
+        store.set_visit(visitor, &visit).await.unwrap();
+        assert_eq!(store.visit(visitor).await.unwrap(), Some(visit));
+        let theirs = store.conversations_of(visitor, 5).await.unwrap();
+        assert_eq!(theirs.iter().map(|c| c.id).collect::<Vec<_>>(), [id]);
     }
 }

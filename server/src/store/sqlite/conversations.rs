@@ -13,7 +13,7 @@ use crate::store::{
 };
 
 #[derive(FromRow)]
-struct MessageRow {
+pub(super) struct MessageRow {
     conversation_id: i64,
     seq: i64,
     client_id: String,
@@ -27,6 +27,8 @@ struct MessageRow {
     attachment_size: Option<i64>,
     articles: Option<String>,
     wants_person: bool,
+    options: Option<String>,
+    picked: Option<i64>,
 }
 
 impl TryFrom<MessageRow> for ChatMessage {
@@ -66,6 +68,13 @@ impl TryFrom<MessageRow> for ChatMessage {
                 })?,
             },
             wants_person: row.wants_person,
+            options: match row.options {
+                None => Vec::new(),
+                Some(json) => serde_json::from_str(&json).map_err(|e| {
+                    StoreError::corrupt(format!("message {} has bad options: {e}", row.seq))
+                })?,
+            },
+            picked: row.picked,
         })
     }
 }
@@ -101,6 +110,7 @@ pub(super) struct ConversationRow {
     resolution: Option<String>,
     lang: String,
     email_replies: bool,
+    rating: Option<i64>,
 }
 
 impl ConversationRow {
@@ -135,6 +145,7 @@ impl ConversationRow {
             resolution: self.resolution.clone(),
             lang: self.lang.clone(),
             by_email: self.email_replies,
+            rating: self.rating.map(|r| r as u8),
         })
     }
 }
@@ -163,14 +174,15 @@ impl TryFrom<ConversationRow> for Conversation {
 pub(super) const CONVERSATION_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, \
      v.name AS visitor_name, v.name_source, c.state, c.assigned_agent_id, a.name AS agent_name, \
      c.page, c.last_seq, c.last_text, c.updated_at, c.handoff_reason, c.waiting_since, \
-     c.offered_to, c.frustration, c.note, c.resolution, c.lang, c.email_replies \
+     c.offered_to, c.frustration, c.note, c.resolution, c.lang, c.email_replies, \
+     (SELECT f.rating FROM feedback f WHERE f.conversation_id = c.id) AS rating \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id \
      LEFT JOIN agents a ON a.id = c.assigned_agent_id";
 
-const MESSAGE_SELECT: &str = "SELECT m.conversation_id, m.seq, m.client_id, m.author_kind, \
+pub(super) const MESSAGE_SELECT: &str = "SELECT m.conversation_id, m.seq, m.client_id, m.author_kind, \
      m.author_name, m.text, m.sent_at, m.attachment_id, a.name AS attachment_name, \
-     a.mime AS attachment_mime, a.size AS attachment_size, m.articles, m.wants_person \
-     FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id";
+     a.mime AS attachment_mime, a.size AS attachment_size, m.articles, m.wants_person, \
+     m.options, m.picked FROM messages m LEFT JOIN attachments a ON a.id = m.attachment_id";
 
 impl SqliteStore {
     /// A site's open or closed conversations, most recently active first,
@@ -364,9 +376,9 @@ impl ConversationStore for SqliteStore {
             Some(seq) => {
                 sqlx::query(
                     "INSERT INTO messages (conversation_id, seq, client_id, author_kind, \
-                     agent_id, author_name, text, sent_at, attachment_id, articles, wants_person) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                     ON CONFLICT (conversation_id, client_id) DO NOTHING",
+                     agent_id, author_name, text, sent_at, attachment_id, articles, wants_person, \
+                     options, picked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                     ON CONFLICT DO NOTHING",
                 )
                 .bind(new.conversation_id.get())
                 .bind(seq)
@@ -382,6 +394,11 @@ impl ConversationStore for SqliteStore {
                         .then(|| serde_json::to_string(new.articles).expect("links serialise")),
                 )
                 .bind(new.wants_person)
+                .bind(
+                    (!new.options.is_empty())
+                        .then(|| serde_json::to_string(new.options).expect("options serialise")),
+                )
+                .bind(new.picked)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected()
@@ -401,6 +418,8 @@ impl ConversationStore for SqliteStore {
                 attachment: new.attachment.cloned(),
                 articles: new.articles.to_vec(),
                 wants_person: new.wants_person,
+                options: new.options.to_vec(),
+                picked: new.picked,
             };
             return Ok(Some(Appended {
                 message,

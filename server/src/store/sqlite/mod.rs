@@ -4,6 +4,7 @@
 mod agents;
 mod blocks;
 mod canned;
+mod care;
 mod conversations;
 mod handoff;
 mod knowledge;

@@ -7,7 +7,7 @@ use super::SqliteStore;
 use crate::store::{Result, Role, Site, SiteSettings, SiteStore, StoreError};
 
 const SITE_SELECT: &str = "SELECT id, name, allowed_origins, accent, launcher_position, \
-     launcher_label, greetings, attachment_max_bytes, handoff FROM sites";
+     launcher_label, greetings, attachment_max_bytes, handoff, context, reward FROM sites";
 
 fn site_from(row: &SqliteRow) -> Result<Site> {
     let id: String = row.get("id");
@@ -18,6 +18,14 @@ fn site_from(row: &SqliteRow) -> Result<Site> {
     let handoff = serde_json::from_str(&handoff).map_err(|e| {
         StoreError::corrupt(format!("site {id} has unreadable handoff settings: {e}"))
     })?;
+    let unreadable = |what: &str, e: serde_json::Error| {
+        StoreError::corrupt(format!("site {id} has unreadable {what}: {e}"))
+    };
+    let context = serde_json::from_str(row.get("context")).map_err(|e| unreadable("context", e))?;
+    let reward = match row.get::<Option<&str>, _>("reward") {
+        Some(json) => Some(serde_json::from_str(json).map_err(|e| unreadable("reward", e))?),
+        None => None,
+    };
     Ok(Site {
         id: SiteId::new(id),
         name: row.get("name"),
@@ -33,6 +41,8 @@ fn site_from(row: &SqliteRow) -> Result<Site> {
             greetings,
             attachment_max_bytes: row.get::<i64, _>("attachment_max_bytes") as u64,
             handoff,
+            context,
+            reward,
         },
     })
 }
@@ -96,9 +106,18 @@ impl SiteStore for SqliteStore {
             .map_err(|e| StoreError::corrupt(format!("greetings do not serialise: {e}")))?;
         let handoff = serde_json::to_string(&settings.handoff)
             .map_err(|e| StoreError::corrupt(format!("handoff does not serialise: {e}")))?;
+        let json = |what: &str, value: serde_json::Result<String>| {
+            value.map_err(|e| StoreError::corrupt(format!("{what} does not serialise: {e}")))
+        };
+        let context = json("context", serde_json::to_string(&settings.context))?;
+        let reward = match &settings.reward {
+            Some(reward) => Some(json("reward", serde_json::to_string(reward))?),
+            None => None,
+        };
         sqlx::query(
             "UPDATE sites SET name = ?, allowed_origins = ?, accent = ?, launcher_position = ?, \
-             launcher_label = ?, greetings = ?, attachment_max_bytes = ?, handoff = ? WHERE id = ?",
+             launcher_label = ?, greetings = ?, attachment_max_bytes = ?, handoff = ?, \
+             context = ?, reward = ? WHERE id = ?",
         )
         .bind(&site.name)
         .bind(site.allowed_origins.join(" "))
@@ -112,6 +131,8 @@ impl SiteStore for SqliteStore {
         .bind(greetings)
         .bind(settings.attachment_max_bytes as i64)
         .bind(handoff)
+        .bind(context)
+        .bind(reward)
         .bind(site.id.as_str())
         .execute(&self.pool)
         .await?;
