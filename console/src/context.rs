@@ -16,10 +16,17 @@ use crate::desk::Desk;
 use crate::inbox::signals;
 use crate::text;
 
+/// How often the panel looks again without news (ms).
+const REFRESH_MS: f64 = 20_000.0;
+
 #[component]
 pub fn VisitorPanel(desk: Desk, id: ConversationId, now: Signal<f64>) -> impl IntoView {
     let context = RwSignal::new(None::<VisitorContext>);
-    let news = move || desk.summary(id).map(|c| (c.updated_at, c.rating));
+    // Again on the conversation's news, and now and then for where they are.
+    let news = move || {
+        let every = (now.get() / REFRESH_MS).floor() as i64;
+        (desk.summary(id).map(|c| (c.updated_at, c.rating)), every)
+    };
     Effect::new(move |_| {
         news();
         spawn_local(async move {
@@ -68,7 +75,7 @@ fn Facts(desk: Desk, context: VisitorContext, now: Signal<f64>) -> impl IntoView
         view! {
             <div class="fact-row">
                 <dt>{text::LOCAL_TIME}</dt>
-                <dd>{move || clock::time_in(now.get(), &zone)} " " <span class="hint">{shown.clone()}</span></dd>
+                <dd>{move || clock::time_in(now.get(), &zone)} " " <span class="muted">{shown.clone()}</span></dd>
             </div>
         }
     });
@@ -89,7 +96,7 @@ fn Facts(desk: Desk, context: VisitorContext, now: Signal<f64>) -> impl IntoView
                 view! {
                     <li>
                         <a href=p.url.clone() target="_blank" rel="noopener noreferrer" title=p.url.clone()>{title}</a>
-                        " " <span class="hint">{current}</span>
+                        " " <span class="muted">{current}</span>
                     </li>
                 }
             })
@@ -117,7 +124,7 @@ fn Facts(desk: Desk, context: VisitorContext, now: Signal<f64>) -> impl IntoView
             .earlier
             .iter()
             .map(|c| {
-                let open = c.id;
+                let open = c.clone();
                 let when = clock::ago(now.get_untracked(), c.updated_at);
                 let label = c
                     .last_text
@@ -126,10 +133,14 @@ fn Facts(desk: Desk, context: VisitorContext, now: Signal<f64>) -> impl IntoView
                 let rating = c.rating.map(stars);
                 view! {
                     <li>
-                        <button type="button" class="link" on:click=move |_| desk.select(open)>
+                        <button type="button" class="link" on:click=move |_| {
+                            // Known to the inbox first, so the thread can head it.
+                            desk.upsert(open.clone());
+                            desk.select(open.id);
+                        }>
                             {display_text(&label).into_owned()}
                         </button>
-                        " " <span class="hint">{when} " " {rating}</span>
+                        " " <span class="muted">{when} " " {rating}</span>
                     </li>
                 }
             })
@@ -147,7 +158,7 @@ fn Facts(desk: Desk, context: VisitorContext, now: Signal<f64>) -> impl IntoView
     let signals =
         signals(&context.frustration).map(|chips| view! { <h4>{text::SIGNALS}</h4> {chips} });
     let not_collected =
-        (!collect.any()).then(|| view! { <p class="hint">{text::NOTHING_COLLECTED}</p> });
+        (!collect.any()).then(|| view! { <p class="muted">{text::NOTHING_COLLECTED}</p> });
     view! {
         {name}
         {email}
@@ -183,7 +194,7 @@ fn FeedbackItem(feedback: Feedback) -> impl IntoView {
     let answer = feedback
         .answer
         .clone()
-        .map(|a| view! { <p class="hint">{text::answered(&a)}</p> });
+        .map(|a| view! { <p class="muted">{text::answered(&a)}</p> });
     view! {
         <li>
             {stars(feedback.rating)} " " {comment}

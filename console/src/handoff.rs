@@ -111,7 +111,7 @@ fn Actions(desk: Desk, conversation: ConversationSummary) -> impl IntoView {
                 {can_take.then(|| view! {
                     <button type="button" class="button" on:click=move |_| desk.take(id)>{text::TAKE}</button>
                 })}
-                {mine.then(|| view! { <Transfer desk id /> <Close desk id /> })}
+                {(mine && state != ConversationState::Closed).then(|| view! { <Transfer desk id /> <Close desk id /> })}
                 {(state != ConversationState::Closed).then(|| view! { <BlockVisitor desk id /> })}
             </div>
         </div>

@@ -5,6 +5,7 @@ use warmline_client::view::{Composer, Follow, MessageLog, group};
 use warmline_shared::Attachment;
 use warmline_shared::api::Canned;
 use warmline_shared::care::check_options;
+use warmline_shared::handoff::ConversationState;
 use warmline_shared::{Author, ConversationId, display_text};
 
 use crate::clock;
@@ -115,7 +116,9 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
             </p>
             <ToneGuard desk id draft />
             <CannedPicker picker />
-            <Choices desk id />
+            <Show when=move || summary().is_some_and(|c| c.state != ConversationState::Closed)>
+                <Choices desk id />
+            </Show>
             <Composer
                 draft
                 on_edit=set_draft
@@ -380,7 +383,7 @@ fn Choices(desk: Desk, id: ConversationId) -> impl IntoView {
             }
         >
             <form class="choices" on:submit=send aria-label=text::CHOICES>
-                <p class="hint">{text::CHOICES_HINT}</p>
+                <p class="muted">{text::CHOICES_HINT}</p>
                 <label>
                     <span>{text::CHOICES_QUESTION}</span>
                     <input

@@ -4,6 +4,7 @@
 //! said. Plain DOM, like the panel's other fixed parts.
 
 use leptos::prelude::*;
+use warmline_client::view::number;
 use warmline_shared::care::{Feedback, Reward};
 use warmline_shared::handoff::ConversationState;
 use warmline_shared::{display_text, validate_text};
@@ -55,13 +56,20 @@ fn ask(card: &Element, chat: Chat, words: Words) {
         let star = dom::el(&stars, "button", "star");
         dom::set(&star, "type", "button");
         star.set_text_content(Some("★"));
-        let label = Signal::derive(move || words.fill("rate_stars", "n", &n.to_string()));
+        let label = Signal::derive(move || words.fill("rate_stars", "n", &number(u64::from(n))));
         dom::attr(&star, "aria-label", label);
         dom::attr(&star, "title", label);
         dom::attr(
             &star,
             "aria-pressed",
-            Signal::derive(move || (chat.state.read().rating == n).to_string()),
+            Signal::derive(move || {
+                if chat.state.read().rating == n {
+                    "true"
+                } else {
+                    "false"
+                }
+                .to_owned()
+            }),
         );
         let lit = star.clone();
         Effect::new(move |_| {
@@ -103,9 +111,13 @@ fn thank(parent: &Element, feedback: &Feedback, words: Words) {
     dom::el(parent, "p", "rate-title").set_text_content(Some(&words.get("rate_thanks")));
     match &feedback.reward {
         Some(Reward::Code { code, label }) => {
+            let intro = if label.is_empty() {
+                words.get("reward_link")
+            } else {
+                words.fill("reward_code", "label", &display_text(label))
+            };
+            dom::el(parent, "p", "").set_text_content(Some(&intro));
             let line = dom::el(parent, "p", "reward");
-            let intro = [words.get("reward_code"), display_text(label).into_owned()].join(" ");
-            dom::el(&line, "span", "").set_text_content(Some(intro.trim()));
             dom::el(&line, "code", "").set_text_content(Some(code));
             let copy = dom::el(&line, "button", "copy");
             dom::set(&copy, "type", "button");

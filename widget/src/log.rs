@@ -58,11 +58,12 @@ pub fn draw(
         let order = js_sys::Array::new();
         order.push(&greeting);
         let mut next = HashMap::with_capacity(lines.len());
-        // The visitor's picks, by the seq of the message whose choices they answer.
-        let picks: HashMap<Seq, String> = lines
+        // The visitor's picks, with the seq of the message whose choices they
+        // answer (a list: another map type would add its own code).
+        let picks: Vec<(Seq, &str)> = lines
             .iter()
             .filter_map(|l| match &l.entry {
-                Entry::Stored(m) => Some((m.picked?, m.text.clone())),
+                Entry::Stored(m) => Some((m.picked?, m.text.as_str())),
                 Entry::Pending(_) => None,
             })
             .collect();
@@ -72,7 +73,10 @@ pub fn draw(
             let asking = i + 1 == lines.len()
                 && matches!(&line.entry, Entry::Stored(m) if !m.articles.is_empty() && matches!(m.author, Author::Bot { .. }));
             let picked = match &line.entry {
-                Entry::Stored(m) => picks.get(&m.seq).cloned(),
+                Entry::Stored(m) => picks
+                    .iter()
+                    .find(|(seq, _)| *seq == m.seq)
+                    .map(|(_, text)| (*text).to_owned()),
                 Entry::Pending(_) => None,
             };
             let key = (line.key().0, line.heading, is_seen, asking, picked);

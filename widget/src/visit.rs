@@ -5,6 +5,7 @@
 //! help articles opened and the time zone, and sends it all as one frame.
 
 use leptos::prelude::*;
+use warmline_client::view::number;
 use warmline_shared::VisitorFrame;
 use warmline_shared::care::PageView;
 
@@ -77,7 +78,10 @@ pub fn read(chat: Chat, id: i64) {
     ids.retain(|a| *a != id);
     ids.push(id);
     let start = ids.len().saturating_sub(MAX_ARTICLES);
-    let text: Vec<String> = ids[start..].iter().map(i64::to_string).collect();
+    let text: Vec<String> = ids[start..]
+        .iter()
+        .map(|id| number(id.unsigned_abs()))
+        .collect();
     if let Some(storage) = session_storage() {
         let _ = storage.set_item(&chat.key("articles"), &text.join(","));
     }
