@@ -251,6 +251,15 @@ where
             let place = views::place_of(state, &conversation).await?;
             tell_place(&mut told, conversation.id(), place, out).await?;
         }
+    } else if let Some(v) = &visitor
+        && let Some(unrated) = unrated_since_closed(state, v).await?
+    {
+        // Closed while they were away: the widget asks for their rating now.
+        let place = Place {
+            state: ConversationState::Closed,
+            ..Place::default()
+        };
+        tell_place(&mut told, unrated, place, out).await?;
     }
 
     // Where they have been, until there is a visitor row to keep it on.
@@ -667,6 +676,26 @@ impl Writer<'_> {
         };
         Ok(Ok((stored, conversation_id)))
     }
+}
+
+/// How long after closing a conversation a returning visitor is still
+/// asked to rate it.
+const ASK_RATING_FOR_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The visitor's latest conversation, if it closed lately and is not rated.
+async fn unrated_since_closed(
+    state: &AppState,
+    visitor: &Visitor,
+) -> Result<Option<ConversationId>, Stop> {
+    let store = &state.store;
+    let Some(latest) = store.conversations_of(visitor.id, 1).await?.pop() else {
+        return Ok(None);
+    };
+    let recent = latest.updated_at > now_ms() - ASK_RATING_FOR_MS;
+    if latest.state != ConversationState::Closed || !recent || latest.rating.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(latest.id))
 }
 
 /// Tokens are 64 lowercase hex digits, as `new_token` makes them.

@@ -130,16 +130,7 @@ async fn the_tone_guard_counts_warnings_and_replies_sent_anyway_per_agent() {
         .await;
     agent.recv_ack("a2").await;
     let owner = relay.sign_in().await;
-    let report: serde_json::Value = relay
-        .http()
-        .get(format!("{}/api/reports/tone", relay.url))
-        .header("cookie", &owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: serde_json::Value = relay.get_json(&owner, "/api/reports/tone").await;
     let nino = report
         .as_array()
         .unwrap()

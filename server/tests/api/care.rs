@@ -49,23 +49,6 @@ fn pick(client_id: &str, seq: i64, option: u32) -> VisitorFrame {
     }
 }
 
-async fn owner_get<T: serde::de::DeserializeOwned>(
-    relay: &TestRelay,
-    owner: &str,
-    path: &str,
-) -> T {
-    relay
-        .http()
-        .get(format!("{}{path}", relay.url))
-        .header("cookie", owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_visitor_picks_one_choice_once_both_see_it_and_owners_count_it() {
     let relay = TestRelay::spawn_with(loose_limits).await;
@@ -118,7 +101,7 @@ async fn the_visitor_picks_one_choice_once_both_see_it_and_owners_count_it() {
     assert_eq!(visitor.recv_answer("p3").await, Err(ErrorCode::BadOptions));
 
     let owner = relay.sign_in().await;
-    let counts: Vec<OptionCount> = owner_get(&relay, &owner, "/api/reports/options").await;
+    let counts: Vec<OptionCount> = relay.get_json(&owner, "/api/reports/options").await;
     let count = |name: &str| {
         let c = counts.iter().find(|c| c.option == name).unwrap();
         (c.offered, c.picked)
@@ -251,7 +234,7 @@ async fn a_rating_after_close_brings_the_reward_and_the_answer_comes_back_later(
     );
     assert_eq!(feedback.comment, "Quick, but the parcel was still late.");
 
-    let report: FeedbackReport = owner_get(&relay, &owner, "/api/reports/feedback").await;
+    let report: FeedbackReport = relay.get_json(&owner, "/api/reports/feedback").await;
     assert_eq!(report.counts, [0, 0, 0, 1, 0]);
     assert_eq!(report.comments.len(), 1);
 }
@@ -280,7 +263,9 @@ fn visit() -> VisitorFrame {
 }
 
 async fn context(relay: &TestRelay, owner: &str, id: ConversationId) -> VisitorContext {
-    owner_get(relay, owner, &format!("/api/conversations/{id}/context")).await
+    relay
+        .get_json(owner, &format!("/api/conversations/{id}/context"))
+        .await
 }
 
 #[tokio::test]
@@ -363,5 +348,59 @@ async fn the_context_panel_holds_what_the_site_collects_and_nothing_else() {
     assert!(
         never.pages.is_empty() && never.device.is_none(),
         "{never:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_visitor_away_when_the_chat_closed_is_asked_to_rate_on_return() {
+    let relay = TestRelay::spawn_with(loose_limits).await;
+    let (visitor, token, id) = conversation(&relay).await;
+    visitor.close().await;
+    let mut agent = relay.agent().await;
+    agent
+        .send_agent(reply(id, "a1", "All sorted, a new parcel is on its way."))
+        .await;
+    agent.recv_ack("a1").await;
+    agent
+        .send_agent(AgentFrame::Resolve {
+            conversation_id: id,
+            resolution: "replacement".into(),
+        })
+        .await;
+    agent
+        .recv_until(|f| matches!(f, ServerFrame::Conversation { conversation } if conversation.state.name() == "closed"))
+        .await;
+
+    let mut back = relay.visitor().await;
+    back.send_visitor(hello(Some(&token), 0)).await;
+    let (frame, _) = back
+        .recv_until(|f| matches!(f, ServerFrame::Handoff { .. }))
+        .await;
+    assert!(
+        matches!(frame, ServerFrame::Handoff { conversation_id, place } if conversation_id == id && place.state.name() == "closed")
+    );
+    back.send_visitor(VisitorFrame::Rate {
+        conversation_id: id,
+        rating: 5,
+        comment: String::new(),
+    })
+    .await;
+    back.recv_until(|f| matches!(f, ServerFrame::Feedback { .. }))
+        .await;
+
+    // Rated, it is not asked again.
+    back.close().await;
+    let mut again = relay.visitor().await;
+    again.send_visitor(hello(Some(&token), 0)).await;
+    assert!(matches!(again.recv().await, ServerFrame::Welcome { .. }));
+    again.send_visitor(say("c2", "one more question")).await;
+    let (_, before) = again
+        .recv_until(|f| matches!(f, ServerFrame::Ack { .. }))
+        .await;
+    assert!(
+        !before.iter().any(
+            |f| matches!(f, ServerFrame::Handoff { place, .. } if place.state.name() == "closed")
+        ),
+        "{before:?}"
     );
 }

@@ -85,15 +85,8 @@ async fn offer(agent: &mut Client) -> ConversationId {
 
 async fn history(relay: &TestRelay, cookie: &str, id: ConversationId) -> Vec<Value> {
     relay
-        .http()
-        .get(format!("{}/api/conversations/{id}/history", relay.url))
-        .header("cookie", cookie)
-        .send()
+        .get_json(cookie, &format!("/api/conversations/{id}/history"))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 /// Saves the demo site's handoff settings (as its owner); the relay's answer.

@@ -120,6 +120,19 @@ impl TestRelay {
         Client { ws }
     }
 
+    /// `GET path` as the signed-in person with this session cookie, read as JSON.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, cookie: &str, path: &str) -> T {
+        self.http()
+            .get(format!("{}{path}", self.url))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Saves one of the demo site's settings as its `owner` (a session
     /// cookie); the relay's answer.
     pub async fn save_setting(
@@ -129,16 +142,7 @@ impl TestRelay {
         value: serde_json::Value,
     ) -> reqwest::Response {
         let url = format!("{}/api/site/settings", self.url);
-        let mut settings: serde_json::Value = self
-            .http()
-            .get(&url)
-            .header("cookie", owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let mut settings: serde_json::Value = self.get_json(owner, "/api/site/settings").await;
         settings[key] = value;
         self.http()
             .put(&url)
