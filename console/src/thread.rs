@@ -23,18 +23,27 @@ pub fn Thread(desk: Desk, me: String, #[prop(into)] now: Signal<f64>) -> impl In
             </section>
         }
         .into_any(),
-        Some(id) => view! {
-            <div class="conversation-area">
-                <Conversation desk id me=me.clone() />
-                <VisitorPanel desk id now />
-            </div>
+        Some(id) => {
+            // On narrow screens the panel opens over the conversation.
+            let about = RwSignal::new(false);
+            view! {
+                <div class="conversation-area" class:about-open=move || about.get()>
+                    <Conversation desk id me=me.clone() about />
+                    <VisitorPanel desk id now />
+                </div>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 
 #[component]
-fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
+fn Conversation(
+    desk: Desk,
+    id: ConversationId,
+    me: String,
+    about: RwSignal<bool>,
+) -> impl IntoView {
     let summary = move || desk.summary(id);
     let visitor = move || {
         summary()
@@ -92,6 +101,14 @@ fn Conversation(desk: Desk, id: ConversationId, me: String) -> impl IntoView {
                     </h2>
                     {move || page().map(page_view)}
                 </div>
+                <button
+                    type="button"
+                    class="button quiet about-toggle"
+                    aria-expanded=move || about.get().to_string()
+                    on:click=move |_| about.update(|open| *open = !*open)
+                >
+                    {text::ABOUT_VISITOR}
+                </button>
             </header>
             <Handling desk id />
             <p class="notice" role="status">

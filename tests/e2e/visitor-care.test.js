@@ -124,6 +124,13 @@ test('who, a canned reply by name, the tone guard, choices, close, rating with r
   await agent.locator('.inbox .item', { hasText: 'Ana' }).click();
   await agent.locator('.handling .stars', { hasText: '★★★★★' }).waitFor();
   await screenshot(agent, 'care-console-rating');
+  // On a narrower screen the panel opens from the conversation's header.
+  await agent.setViewportSize({ width: 900, height: 720 });
+  await about.waitFor({ state: 'hidden' });
+  await agent.getByRole('button', { name: 'About the visitor' }).click();
+  await about.getByText('Order 1024').waitFor();
+  await screenshot(agent, 'care-context-narrow');
+  await agent.setViewportSize({ width: 1280, height: 720 });
 
   // The owner answers the comment; the visitor reads it when they come back.
   await agent.getByRole('button', { name: 'Settings', exact: true }).click();
