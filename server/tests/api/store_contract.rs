@@ -62,6 +62,7 @@ contract!(
     articles_are_saved_by_slug_and_language_and_counted,
     messages_keep_their_articles_and_requests_for_a_person,
     choices_feedback_and_visits_are_kept,
+    messages_arriving_together_keep_order_and_resends_stay_single,
 );
 
 mod cases {
@@ -1256,5 +1257,56 @@ mod cases {
         assert_eq!(store.visit(visitor).await.unwrap(), Some(visit));
         let theirs = store.conversations_of(visitor, 5).await.unwrap();
         assert_eq!(theirs.iter().map(|c| c.id).collect::<Vec<_>>(), [id]);
+    }
+
+    /// Many appends at once, as a busy relay makes them (stored together in
+    /// one transaction where the backend groups commits): each conversation
+    /// still counts 1, 2, 3… without a gap, and a resend among them is the
+    /// original.
+    pub async fn messages_arriving_together_keep_order_and_resends_stay_single(store: &dyn Store) {
+        let s = site_id();
+        let mut conversations = Vec::new();
+        for token in ["ga", "gb", "gc"] {
+            conversations.push(conversation(store, token).await.1);
+        }
+        let ids: Vec<(ConversationId, String)> = conversations
+            .iter()
+            .flat_map(|c| (1..=40).map(move |n| (*c, format!("m{n}"))))
+            .collect();
+        // Every fifth message is sent twice, right after itself.
+        let mut asks = Vec::new();
+        for (i, (c, client_id)) in ids.iter().enumerate() {
+            asks.push((*c, client_id.as_str()));
+            if i % 5 == 0 {
+                asks.push((*c, client_id.as_str()));
+            }
+        }
+        let appended = futures::future::join_all(
+            asks.iter()
+                .map(|(c, client_id)| store.append(message(*c, &s, client_id, client_id))),
+        )
+        .await;
+        let mut seen = std::collections::HashMap::new();
+        for ((c, client_id), result) in asks.iter().zip(appended) {
+            let stored = result.unwrap().unwrap();
+            let first = *seen.entry((*c, *client_id)).or_insert(stored.message.seq);
+            assert_eq!(
+                stored.message.seq, first,
+                "a resend answers with the original"
+            );
+        }
+        for c in conversations {
+            let stored = store.messages_after(c, 0, 100).await.unwrap();
+            let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
+            assert_eq!(seqs, (1..=40).collect::<Vec<_>>());
+            // Each client id once, under the seq its append answered with.
+            let mut ids: Vec<&str> = stored.iter().map(|m| m.client_id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), 40);
+            for m in &stored {
+                assert_eq!(seen[&(c, m.client_id.as_str())], m.seq);
+            }
+        }
     }
 }

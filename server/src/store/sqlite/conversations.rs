@@ -8,6 +8,7 @@ use warmline_shared::{
 
 use super::SqliteStore;
 use super::visitors::name_source;
+use super::writer::Written;
 use crate::store::{
     Appended, Conversation, ConversationStore, NewMessage, Result, Status, StoreError,
 };
@@ -79,7 +80,7 @@ impl TryFrom<MessageRow> for ChatMessage {
     }
 }
 
-fn author_columns(author: &Author) -> (&'static str, Option<&str>) {
+pub(super) fn author_columns(author: &Author) -> (&'static str, Option<&str>) {
     match author {
         Author::Visitor => ("visitor", None),
         Author::Agent { name } => ("agent", Some(name)),
@@ -352,84 +353,11 @@ impl ConversationStore for SqliteStore {
     }
 
     async fn append(&self, new: NewMessage<'_>) -> Result<Option<Appended>> {
-        let (kind, name) = author_columns(new.author);
-        let mut tx = self.pool.begin().await?;
-        // Bumping the counter first takes SQLite's write lock at once, so
-        // concurrent appends queue here instead of failing to upgrade a read lock.
-        let seq: Option<i64> = sqlx::query_scalar(
-            "UPDATE conversations SET last_seq = last_seq + 1, \
-             last_text = COALESCE(?, last_text), updated_at = ? \
-             WHERE id = ? AND site_id = ? AND status = 'open' AND (? IS NULL OR visitor_id = ?) \
-             RETURNING last_seq",
-        )
-        // The inbox previews what people wrote, not the bot's or the relay's notices.
-        .bind(matches!(new.author, Author::Visitor | Author::Agent { .. }).then_some(new.text))
-        .bind(new.sent_at)
-        .bind(new.conversation_id.get())
-        .bind(new.site_id.as_str())
-        .bind(new.visitor_id.map(VisitorId::get))
-        .bind(new.visitor_id.map(VisitorId::get))
-        .fetch_optional(&mut *tx)
-        .await?;
-        let inserted = match seq {
-            None => false,
-            Some(seq) => {
-                sqlx::query(
-                    "INSERT INTO messages (conversation_id, seq, client_id, author_kind, \
-                     agent_id, author_name, text, sent_at, attachment_id, articles, wants_person, \
-                     options, picked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(new.conversation_id.get())
-                .bind(seq)
-                .bind(new.client_id)
-                .bind(kind)
-                .bind(new.agent_id.map(AgentId::get))
-                .bind(name)
-                .bind(new.text)
-                .bind(new.sent_at)
-                .bind(new.attachment.map(|a| a.id.as_str()))
-                .bind(
-                    (!new.articles.is_empty())
-                        .then(|| serde_json::to_string(new.articles).expect("links serialise")),
-                )
-                .bind(new.wants_person)
-                .bind(
-                    (!new.options.is_empty())
-                        .then(|| serde_json::to_string(new.options).expect("options serialise")),
-                )
-                .bind(new.picked)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1
-            }
-        };
-        if let (Some(seq), true) = (seq, inserted) {
-            let conversation = conversation_in(&mut tx, new.conversation_id).await?;
-            tx.commit().await?;
-            let message = ChatMessage {
-                conversation_id: new.conversation_id,
-                seq,
-                client_id: new.client_id.to_owned(),
-                author: new.author.clone(),
-                text: new.text.to_owned(),
-                sent_at: new.sent_at,
-                attachment: new.attachment.cloned(),
-                articles: new.articles.to_vec(),
-                wants_person: new.wants_person,
-                options: new.options.to_vec(),
-                picked: new.picked,
-            };
-            return Ok(Some(Appended {
-                message,
-                new: true,
-                conversation,
-            }));
+        if let Written::Stored(appended) = self.writer.write(&new).await? {
+            return Ok(Some(*appended));
         }
-        // A resend, or a conversation that takes no messages: undo the counter
-        // bump, then answer a resend with what is stored.
-        tx.rollback().await?;
+        // A resend, or a conversation that takes no messages: answer a resend
+        // with what is stored.
         let Some(message) = self
             .stored_message(new.conversation_id, new.client_id)
             .await?

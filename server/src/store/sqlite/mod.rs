@@ -10,6 +10,7 @@ mod handoff;
 mod knowledge;
 mod sites;
 mod visitors;
+mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -22,6 +23,8 @@ use super::Result;
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Every message goes in through the one writer (group commit).
+    writer: writer::Writer,
 }
 
 impl SqliteStore {
@@ -39,6 +42,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        let writer = writer::Writer::start(pool.clone());
+        Ok(Self { pool, writer })
     }
 }
