@@ -102,6 +102,10 @@ pub struct Settings {
     /// Storage [default: sqlite://DATA_DIR/warmline.db]
     #[arg(long, env = "WARMLINE_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
+    /// How relays tell each other what happened: `nats://HOST:PORT` for
+    /// several relays [default: within this relay only]
+    #[arg(long, env = "WARMLINE_FANOUT_URL", value_name = "URL")]
+    pub fanout_url: Option<String>,
     /// The address browsers use to reach the relay; `https://` marks cookies
     /// Secure [default: http:// and the bound address]
     #[arg(long, env = "WARMLINE_PUBLIC_URL", value_name = "URL")]
@@ -174,6 +178,7 @@ impl Settings {
             addr: self.addr.or(lower.addr),
             data_dir: self.data_dir.or(lower.data_dir),
             database_url: self.database_url.or(lower.database_url),
+            fanout_url: self.fanout_url.or(lower.fanout_url),
             public_url: self.public_url.or(lower.public_url),
             demo: self.demo.or(lower.demo),
             demo_password: self.demo_password.or(lower.demo_password),
@@ -197,6 +202,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Storage; `None` means SQLite in `data_dir`.
     pub database_url: Option<String>,
+    /// NATS for fan-out across relays; `None` means in-process.
+    pub fanout_url: Option<String>,
     /// The address browsers use to reach the relay; `None` means `http://`
     /// and the bound address. Decides the demo site's allowed origins and
     /// whether cookies are marked Secure.
@@ -230,6 +237,7 @@ impl Default for Config {
             addr: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("data"),
             database_url: None,
+            fanout_url: None,
             public_url: None,
             demo: false,
             demo_password: None,
@@ -289,6 +297,14 @@ impl Config {
             return Err(invalid(
                 "database_url",
                 format!("{url:?} is not supported (expected sqlite://…)"),
+            ));
+        }
+        if let Some(url) = &settings.fanout_url
+            && !url.starts_with("nats://")
+        {
+            return Err(invalid(
+                "fanout_url",
+                format!("{url:?} is not supported (expected nats://…)"),
             ));
         }
         let public_url = settings
@@ -353,6 +369,7 @@ impl Config {
             limits: defaults.limits,
             data_dir: settings.data_dir.unwrap_or(defaults.data_dir),
             database_url: settings.database_url,
+            fanout_url: settings.fanout_url,
             public_url,
             demo: settings.demo.unwrap_or(defaults.demo),
             demo_password: settings.demo_password,
@@ -438,7 +455,7 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_the_settings_name() {
-        let cases: [(&[&str], &str); 9] = [
+        let cases: [(&[&str], &str); 10] = [
             (
                 &["--smtp-url", "smtp://127.0.0.1:25", "--mail-dir", "outbox"],
                 "mail_dir",
@@ -450,6 +467,7 @@ mod tests {
             (&["--addr", "no port"], "addr"),
             (&["--public-url", "chat.example"], "public_url"),
             (&["--database-url", "mysql://x"], "database_url"),
+            (&["--fanout-url", "redis://x"], "fanout_url"),
             (
                 &["--demo-origins", "https://a.example ftp://b"],
                 "demo_origins",

@@ -46,7 +46,7 @@ use tokio::net::TcpListener;
 pub use config::{Config, Secret};
 pub use demo::{AGENT_EMAIL as DEMO_AGENT_EMAIL, SITE_ID as DEMO_SITE_ID};
 
-use crate::fanout::MemoryFanOut;
+use crate::fanout::{FanOut, MemoryFanOut, NatsFanOut};
 use crate::limits::Limits;
 use crate::locales::Locales;
 use crate::passwords::Passwords;
@@ -98,6 +98,8 @@ pub enum StartError {
     UnknownSite(String),
     #[error("cannot send email: {0}")]
     Mail(String),
+    #[error("cannot reach the fan-out: {0}")]
+    FanOut(String),
 }
 
 /// `warmline kb import`: the articles under `dir` into `site`'s knowledge
@@ -209,9 +211,17 @@ impl Relay {
             .hash(auth::new_token())
             .await
             .expect("nothing else hashes while the relay starts");
+        let fanout: Arc<dyn FanOut> = match &config.fanout_url {
+            None => Arc::new(MemoryFanOut::default()),
+            Some(url) => Arc::new(
+                NatsFanOut::connect(url)
+                    .await
+                    .map_err(|e| StartError::FanOut(e.to_string()))?,
+            ),
+        };
         let mut state = AppState::new(
             store,
-            Arc::new(MemoryFanOut::default()),
+            fanout,
             passwords,
             url.starts_with("https://"),
             dummy_hash,

@@ -10,7 +10,8 @@ use crate::{Result, check, step};
 
 /// Debian packages: a Rust compiler that can target wasm32 with the source of
 /// its standard library, the wasm linker, the browser and driver for tests,
-/// and brotli for measuring and precompressing.
+/// brotli for measuring and precompressing, and NATS, which the tests of
+/// fan-out across relays start on a free port of their own.
 const DEBIAN_PACKAGES: &[&str] = &[
     "rustc-web",
     "cargo-web",
@@ -19,6 +20,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "brotli",
+    "nats-server",
 ];
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";

@@ -4,6 +4,7 @@
 //! told it [`Lagged`] catches up from the store by sequence number.
 
 mod memory;
+mod nats;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use futures::Stream;
 use warmline_shared::{AgentId, ConversationId, SiteId};
 
 pub use memory::MemoryFanOut;
+pub use nats::NatsFanOut;
 
 use crate::events::Event;
 

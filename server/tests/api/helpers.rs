@@ -52,7 +52,7 @@ impl TestRelay {
         relay
     }
 
-    async fn spawn_configured(data_dir: PathBuf, configure: impl FnOnce(&mut Config)) -> Self {
+    pub async fn spawn_configured(data_dir: PathBuf, configure: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config {
             addr: "127.0.0.1:0".into(),
             data_dir: data_dir.clone(),

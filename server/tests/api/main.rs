@@ -6,6 +6,7 @@ mod agent_tools;
 mod assets;
 mod attachments;
 mod care;
+mod fanout_nats;
 mod faults;
 mod handoff;
 mod helpers;
