@@ -71,8 +71,19 @@ pub fn AvailabilityPicker(desk: Desk) -> impl IntoView {
 /// Under the conversation's heading: its state and what routing knows.
 #[component]
 pub fn Handling(desk: Desk, id: ConversationId) -> impl IntoView {
+    // Redrawn only when what it shows changes: a new message here or news
+    // of another conversation must not close a form the agent has open.
+    let shown = Memo::new(move |_| {
+        desk.summary(id).map(|c| ConversationSummary {
+            last_text: None,
+            last_seq: 0,
+            updated_at: 0,
+            ..c
+        })
+    });
     move || {
-        desk.summary(id)
+        shown
+            .get()
             .map(|c| view! { <Actions desk conversation=c /> })
     }
 }
