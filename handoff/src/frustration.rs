@@ -25,6 +25,7 @@ use std::collections::BTreeSet;
 use warmline_kb::fold::words;
 use warmline_kb::search::stem;
 use warmline_shared::handoff::{Frustration, Signal};
+use warmline_tone::is_shouting;
 
 use crate::lists::lists;
 use crate::phrases::stems;
@@ -40,12 +41,6 @@ pub struct Said<'a> {
 /// Only this many of the latest messages are looked at: an old outburst
 /// should not colour the rest of a long conversation.
 const RECENT: usize = 10;
-
-/// Capitals count as shouting only in messages with this many cased letters
-/// ("OK", "DHL" are not shouting)...
-const SHOUT_MIN_LETTERS: usize = 8;
-/// ...of which at least this share (in percent) are capitals.
-const SHOUT_PERCENT: usize = 70;
 
 /// `!!!`, `???`, `?!?`: this many of [`is_insistent`] in a row.
 const PUNCTUATION_RUN: usize = 3;
@@ -113,22 +108,6 @@ fn angry_words(lang: &str, said: &[Said<'_>]) -> Option<(Signal, u32)> {
     };
     let words = found.into_iter().map(str::to_owned).collect();
     Some((Signal::AngryWords { words }, weight))
-}
-
-/// Mostly capitals, over enough letters to mean it. Letters without case
-/// (most scripts, digits) are not counted either way; Georgian counts, its
-/// capitals being Mtavruli.
-fn is_shouting(text: &str) -> bool {
-    let (mut cased, mut upper) = (0, 0);
-    for c in text.chars() {
-        if c.is_uppercase() {
-            upper += 1;
-            cased += 1;
-        } else if c.is_lowercase() {
-            cased += 1;
-        }
-    }
-    cased >= SHOUT_MIN_LETTERS && upper * 100 >= cased * SHOUT_PERCENT
 }
 
 /// Marks that, repeated, insist: ASCII and full-width `!` and `?`.

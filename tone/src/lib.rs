@@ -85,6 +85,8 @@
 mod lists;
 mod phrases;
 mod shouting;
+
+pub use shouting::is_shouting;
 mod words;
 
 use std::ops::Range;

@@ -9,8 +9,8 @@ use crate::words::ends_sentence;
 /// Capitals count as shouting only in drafts with this many cased letters
 /// ("OK", "DHL" are not shouting)...
 const MIN_LETTERS: usize = 8;
-/// ...of which at least this share (in percent) are capitals. (The same
-/// thresholds as the visitor's shouting signal in `warmline-handoff`.)
+/// ...of which at least this share (in percent) are capitals. The same rule
+/// is the visitor's shouting signal in `warmline-handoff`.
 const PERCENT: usize = 70;
 
 /// Words of capitals up to this long may be acronyms and keep their case
@@ -26,7 +26,7 @@ const ACRONYMS: &[&str] = &[
 /// Mostly capitals over enough letters to mean it. Letters without case
 /// (digits, most scripts) do not count either way; Georgian counts, its
 /// capitals being Mtavruli and its everyday letters lowercase.
-pub(crate) fn is_shouting(text: &str) -> bool {
+pub fn is_shouting(text: &str) -> bool {
     let (mut cased, mut upper) = (0, 0);
     for c in text.chars() {
         if c.is_uppercase() {
