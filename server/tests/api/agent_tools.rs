@@ -8,18 +8,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn a_private_note_reaches_every_agent_and_never_the_visitor() {
     let relay = TestRelay::spawn().await;
-    let (mut visitor, _) = relay.new_visitor().await;
-    visitor
-        .send_visitor(say("c1", "my card was charged twice"))
-        .await;
-    visitor.recv_ack("c1").await;
-    let (frame, _) = visitor
-        .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
-        .await;
-    let ServerFrame::Message { message } = frame else {
-        unreachable!()
-    };
-    let id = message.conversation_id;
+    let (mut visitor, _, id) = relay.writing_visitor("my card was charged twice").await;
 
     let mut writer = relay.agent().await;
     let mut colleague = relay.agent().await;
@@ -99,16 +88,7 @@ async fn a_private_note_reaches_every_agent_and_never_the_visitor() {
 #[tokio::test]
 async fn the_tone_guard_counts_warnings_and_replies_sent_anyway_per_agent() {
     let relay = TestRelay::spawn().await;
-    let (mut visitor, _) = relay.new_visitor().await;
-    visitor.send_visitor(say("c1", "this is a disgrace")).await;
-    visitor.recv_ack("c1").await;
-    let (frame, _) = visitor
-        .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
-        .await;
-    let ServerFrame::Message { message } = frame else {
-        unreachable!()
-    };
-    let id = message.conversation_id;
+    let (_visitor, _, id) = relay.writing_visitor("this is a disgrace").await;
     let mut agent = relay.agent().await;
     // The console tells the relay it warned, then the agent sends anyway.
     agent
@@ -226,16 +206,7 @@ async fn owners_keep_canned_replies_that_every_agent_reads() {
 #[tokio::test]
 async fn a_blocked_visitor_cannot_start_again_from_any_browser_until_an_owner_lifts_it() {
     let relay = TestRelay::spawn().await;
-    let (mut visitor, token) = relay.new_visitor().await;
-    visitor.send_visitor(say("c1", "you are all idiots")).await;
-    visitor.recv_ack("c1").await;
-    let (frame, _) = visitor
-        .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
-        .await;
-    let ServerFrame::Message { message } = frame else {
-        unreachable!()
-    };
-    let id = message.conversation_id;
+    let (mut visitor, token, id) = relay.writing_visitor("you are all idiots").await;
     let mut agent = relay.agent().await;
     // A reason is required.
     agent

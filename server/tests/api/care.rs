@@ -10,17 +10,6 @@ use warmline_shared::{
 
 use crate::helpers::*;
 
-/// A visitor who has written once, their token, and their conversation.
-async fn conversation(relay: &TestRelay) -> (Client, String, ConversationId) {
-    let (mut visitor, token) = relay.new_visitor().await;
-    visitor
-        .send_visitor(say("c1", "my parcel came broken"))
-        .await;
-    visitor.recv_ack("c1").await;
-    let message = visitor.recv_message().await;
-    (visitor, token, message.conversation_id)
-}
-
 /// The next stored message the client receives that matches.
 async fn message_where(client: &mut Client, test: impl Fn(&ChatMessage) -> bool) -> ChatMessage {
     let (frame, _) = client
@@ -52,7 +41,7 @@ fn pick(client_id: &str, seq: i64, option: u32) -> VisitorFrame {
 #[tokio::test]
 async fn the_visitor_picks_one_choice_once_both_see_it_and_owners_count_it() {
     let relay = TestRelay::spawn_with(loose_limits).await;
-    let (mut visitor, _, id) = conversation(&relay).await;
+    let (mut visitor, _, id) = relay.writing_visitor("my parcel came broken").await;
     let mut agent = relay.agent().await;
     // One choice, or two the same, is no choice.
     agent.send_agent(offer(id, "bad1", &["Refund"])).await;
@@ -127,7 +116,7 @@ async fn a_rating_after_close_brings_the_reward_and_the_answer_comes_back_later(
             400
         );
     }
-    let (mut visitor, token, id) = conversation(&relay).await;
+    let (mut visitor, token, id) = relay.writing_visitor("my parcel came broken").await;
     let rate = |rating: u8| VisitorFrame::Rate {
         conversation_id: id,
         rating,
@@ -354,7 +343,7 @@ async fn the_context_panel_holds_what_the_site_collects_and_nothing_else() {
 #[tokio::test]
 async fn a_visitor_away_when_the_chat_closed_is_asked_to_rate_on_return() {
     let relay = TestRelay::spawn_with(loose_limits).await;
-    let (visitor, token, id) = conversation(&relay).await;
+    let (visitor, token, id) = relay.writing_visitor("my parcel came broken").await;
     visitor.close().await;
     let mut agent = relay.agent().await;
     agent

@@ -153,6 +153,21 @@ impl TestRelay {
             .unwrap()
     }
 
+    /// A new visitor who has written `text`: their socket (past the stored
+    /// message), their token, and the conversation it started.
+    pub async fn writing_visitor(&self, text: &str) -> (Client, String, ConversationId) {
+        let (mut visitor, token) = self.new_visitor().await;
+        visitor.send_visitor(say("c1", text)).await;
+        visitor.recv_ack("c1").await;
+        let (frame, _) = visitor
+            .recv_until(|f| matches!(f, ServerFrame::Message { .. }))
+            .await;
+        let ServerFrame::Message { message } = frame else {
+            unreachable!()
+        };
+        (visitor, token, message.conversation_id)
+    }
+
     /// A new visitor on the demo site: says hello and returns its token.
     pub async fn new_visitor(&self) -> (Client, String) {
         let mut client = self.visitor().await;
