@@ -10,6 +10,20 @@ use warmline_shared::{
 
 use crate::helpers::*;
 
+/// The agent answers (which takes the conversation) and closes it.
+async fn take_and_close(agent: &mut Client, id: ConversationId) {
+    agent
+        .send_agent(reply(id, "a1", "A new parcel is on its way."))
+        .await;
+    agent.recv_ack("a1").await;
+    agent
+        .send_agent(AgentFrame::Resolve {
+            conversation_id: id,
+            resolution: "replacement".into(),
+        })
+        .await;
+}
+
 /// The next stored message the client receives that matches.
 async fn message_where(client: &mut Client, test: impl Fn(&ChatMessage) -> bool) -> ChatMessage {
     let (frame, _) = client
@@ -127,16 +141,7 @@ async fn a_rating_after_close_brings_the_reward_and_the_answer_comes_back_later(
     assert_eq!(visitor.recv_error().await, ErrorCode::Malformed);
 
     let mut agent = relay.agent().await;
-    agent
-        .send_agent(reply(id, "a1", "A new parcel is on its way."))
-        .await;
-    agent.recv_ack("a1").await;
-    agent
-        .send_agent(AgentFrame::Resolve {
-            conversation_id: id,
-            resolution: "replacement".into(),
-        })
-        .await;
+    take_and_close(&mut agent, id).await;
     visitor
         .recv_until(
             |f| matches!(f, ServerFrame::Handoff { place, .. } if place.state.name() == "closed"),
@@ -346,16 +351,7 @@ async fn a_visitor_away_when_the_chat_closed_is_asked_to_rate_on_return() {
     let (visitor, token, id) = relay.writing_visitor("my parcel came broken").await;
     visitor.close().await;
     let mut agent = relay.agent().await;
-    agent
-        .send_agent(reply(id, "a1", "All sorted, a new parcel is on its way."))
-        .await;
-    agent.recv_ack("a1").await;
-    agent
-        .send_agent(AgentFrame::Resolve {
-            conversation_id: id,
-            resolution: "replacement".into(),
-        })
-        .await;
+    take_and_close(&mut agent, id).await;
     agent
         .recv_until(|f| matches!(f, ServerFrame::Conversation { conversation } if conversation.state.name() == "closed"))
         .await;
