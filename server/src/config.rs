@@ -99,7 +99,7 @@ pub struct Settings {
     /// Where the embedded SQLite database lives [default: data]
     #[arg(long, env = "WARMLINE_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Storage [default: sqlite://DATA_DIR/warmline.db]
+    /// Storage: sqlite://FILE or postgres://… [default: sqlite://DATA_DIR/warmline.db]
     #[arg(long, env = "WARMLINE_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
     /// How relays tell each other what happened: `nats://HOST:PORT` for
@@ -152,6 +152,26 @@ pub struct Settings {
     /// X-Forwarded-For is believed [default: none]
     #[arg(long, env = "WARMLINE_TRUSTED_PROXIES", value_name = "ADDRESSES")]
     pub trusted_proxies: Option<String>,
+    /// Messages one visitor may send, across their sockets: `N/s`, `N/min`
+    /// or `N/h`, then optionally `burst B` [default: 1/s burst 8]
+    #[arg(long, env = "WARMLINE_VISITOR_MESSAGE_LIMIT", value_name = "RATE")]
+    pub visitor_message_limit: Option<String>,
+    /// Messages visitors at one network address may send together [default: 5/s burst 30]
+    #[arg(long, env = "WARMLINE_ADDRESS_MESSAGE_LIMIT", value_name = "RATE")]
+    pub address_message_limit: Option<String>,
+    /// Messages all visitors of one site may send together [default: 100/s burst 500]
+    #[arg(long, env = "WARMLINE_SITE_MESSAGE_LIMIT", value_name = "RATE")]
+    pub site_message_limit: Option<String>,
+    /// New visitors (stored on their first message) per site [default: 10/s burst 300]
+    #[arg(long, env = "WARMLINE_SITE_NEW_VISITOR_LIMIT", value_name = "RATE")]
+    pub site_new_visitor_limit: Option<String>,
+    /// New conversations per site [default: 10/s burst 300]
+    #[arg(
+        long,
+        env = "WARMLINE_SITE_NEW_CONVERSATION_LIMIT",
+        value_name = "RATE"
+    )]
+    pub site_new_conversation_limit: Option<String>,
     /// The SMTP server agents' replies to left messages are emailed through:
     /// `smtps://user:password@host` (TLS), `smtp://…?tls=required` (STARTTLS),
     /// or plain `smtp://host:port` on a trusted network [default: none, no email]
@@ -188,6 +208,13 @@ impl Settings {
             locales_dir: self.locales_dir.or(lower.locales_dir),
             ping_interval: self.ping_interval.or(lower.ping_interval),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
+            visitor_message_limit: self.visitor_message_limit.or(lower.visitor_message_limit),
+            address_message_limit: self.address_message_limit.or(lower.address_message_limit),
+            site_message_limit: self.site_message_limit.or(lower.site_message_limit),
+            site_new_visitor_limit: self.site_new_visitor_limit.or(lower.site_new_visitor_limit),
+            site_new_conversation_limit: self
+                .site_new_conversation_limit
+                .or(lower.site_new_conversation_limit),
             smtp_url: self.smtp_url.or(lower.smtp_url),
             smtp_from: self.smtp_from.or(lower.smtp_from),
             mail_dir: self.mail_dir.or(lower.mail_dir),
@@ -284,6 +311,7 @@ impl Config {
     /// Fills in defaults and checks every setting.
     pub fn from_settings(settings: Settings) -> Result<Self, ConfigError> {
         let defaults = Config::default();
+        let limits = limit_rates(&settings, defaults.limits)?;
         let addr = settings.addr.unwrap_or(defaults.addr);
         if let Err(e) = addr.to_socket_addrs() {
             return Err(invalid(
@@ -292,11 +320,13 @@ impl Config {
             ));
         }
         if let Some(url) = &settings.database_url
-            && !url.starts_with("sqlite:")
+            && !["sqlite:", "postgres:", "postgresql:"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
         {
             return Err(invalid(
                 "database_url",
-                format!("{url:?} is not supported (expected sqlite://…)"),
+                format!("{url:?} is not supported (expected sqlite://… or postgres://…)"),
             ));
         }
         if let Some(url) = &settings.fanout_url
@@ -366,7 +396,7 @@ impl Config {
             addr,
             ping_interval,
             trusted_proxies,
-            limits: defaults.limits,
+            limits,
             data_dir: settings.data_dir.unwrap_or(defaults.data_dir),
             database_url: settings.database_url,
             fanout_url: settings.fanout_url,
@@ -388,6 +418,43 @@ impl Config {
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("warmline.db").display()))
     }
+}
+
+/// The abuse limits: each one set wins over its default.
+fn limit_rates(settings: &Settings, mut rates: LimitRates) -> Result<LimitRates, ConfigError> {
+    let set = [
+        (
+            "visitor_message_limit",
+            &settings.visitor_message_limit,
+            &mut rates.visitor_messages,
+        ),
+        (
+            "address_message_limit",
+            &settings.address_message_limit,
+            &mut rates.address_messages,
+        ),
+        (
+            "site_message_limit",
+            &settings.site_message_limit,
+            &mut rates.site_messages,
+        ),
+        (
+            "site_new_visitor_limit",
+            &settings.site_new_visitor_limit,
+            &mut rates.site_new_visitors,
+        ),
+        (
+            "site_new_conversation_limit",
+            &settings.site_new_conversation_limit,
+            &mut rates.site_new_conversations,
+        ),
+    ];
+    for (setting, value, rate) in set {
+        if let Some(value) = value {
+            *rate = value.parse().map_err(|problem| invalid(setting, problem))?;
+        }
+    }
+    Ok(rates)
 }
 
 fn read_file(path: &Path) -> Result<Settings, ConfigError> {
@@ -478,6 +545,16 @@ mod tests {
             assert_eq!(error.setting, setting, "{error}");
             assert!(error.to_string().contains(setting));
         }
+    }
+
+    #[test]
+    fn limits_are_settings_and_keep_their_defaults_unless_set() {
+        let config = Config::load(parse(&["--site-message-limit", "1000/s burst 2000"])).unwrap();
+        let defaults = LimitRates::default();
+        assert_eq!(config.limits.site_messages.burst, 2000);
+        assert_eq!(config.limits.visitor_messages, defaults.visitor_messages);
+        let error = Config::load(parse(&["--visitor-message-limit", "fast"])).unwrap_err();
+        assert_eq!(error.setting, "visitor_message_limit");
     }
 
     #[test]

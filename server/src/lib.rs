@@ -284,6 +284,9 @@ impl Relay {
         self.state
             .sockets
             .spawn(handoff::routing::run(self.state.clone()));
+        self.state
+            .sockets
+            .spawn(handoff::availability::refresh_consoles(self.state.clone()));
         if let Some(mailer) = self.mailer.clone() {
             self.state
                 .sockets

@@ -54,6 +54,35 @@ const fn rate(burst: u32, every: Duration) -> Rate {
     Rate { burst, every }
 }
 
+impl std::str::FromStr for Rate {
+    type Err = String;
+
+    /// A rate as settings give it: `N/s`, `N/min` or `N/h` (evenly spaced),
+    /// then optionally `burst B`, how many may pass at once (N if not
+    /// given). `5/s burst 30` is `rate(30, 200 ms)`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("{s:?} is not a rate such as `10/s` or `5/s burst 30`");
+        let mut words = s.split_whitespace();
+        let (count, unit) = words
+            .next()
+            .and_then(|w| w.split_once('/'))
+            .ok_or_else(bad)?;
+        let count: u32 = count.parse().ok().filter(|&n| n > 0).ok_or_else(bad)?;
+        let unit = match unit {
+            "s" => Duration::from_secs(1),
+            "min" => Duration::from_secs(60),
+            "h" => Duration::from_secs(3600),
+            _ => return Err(bad()),
+        };
+        let burst = match (words.next(), words.next(), words.next()) {
+            (None, _, _) => count,
+            (Some("burst"), Some(b), None) => b.parse().ok().filter(|&b| b > 0).ok_or_else(bad)?,
+            _ => return Err(bad()),
+        };
+        Ok(rate(burst, unit / count))
+    }
+}
+
 /// The sizes of all limits, set when the relay starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitRates {
@@ -163,6 +192,26 @@ mod tests {
         assert_eq!(sent, 8);
         // Another visitor at the same address still has their own burst.
         assert!(limits.visitor_message("visitor-b", home, &site));
+    }
+
+    #[test]
+    fn rates_read_as_settings_write_them() {
+        let defaults = LimitRates::default();
+        assert_eq!("1/s burst 8".parse(), Ok(defaults.visitor_messages));
+        assert_eq!("5/s burst 30".parse(), Ok(defaults.address_messages));
+        assert_eq!("10/min burst 20".parse(), Ok(defaults.address_new_visitors));
+        assert_eq!("100/s".parse(), Ok(rate(100, Duration::from_millis(10))));
+        for bad in [
+            "",
+            "10",
+            "0/s",
+            "10/day",
+            "10/s burst",
+            "10/s burst 0",
+            "10/s 5",
+        ] {
+            assert!(bad.parse::<Rate>().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,15 +1,13 @@
 //! What every handler shares, and the relay's clock.
 
-use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ipnet::IpNet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use warmline_shared::{AgentId, SiteId};
 
 use crate::conversation::Conversations;
 use crate::events::Events;
@@ -46,8 +44,9 @@ pub struct AppState {
     /// Socket loops run outside the HTTP server's own bookkeeping once
     /// upgraded, so the relay tracks them to wait for them on shutdown.
     pub sockets: TaskTracker,
-    /// The agents with a console open on this relay.
-    pub consoles: Arc<Consoles>,
+    /// This relay's name among the relays sharing a store, under which it
+    /// counts its console sockets (see `ConsoleStore`).
+    pub relay_id: Arc<str>,
     /// Each site's typical reply time, read at most once a minute.
     pub reply_times: Arc<crate::handoff::views::ReplyTimes>,
     /// The widget's catalogues.
@@ -61,41 +60,6 @@ pub struct AppState {
     /// Whether the demo site is on: only then does the demo's stand-in for
     /// a shop's server (`/demo/identity`) answer.
     pub demo: bool,
-}
-
-/// How many console sockets each agent has open on this relay, per site:
-/// an agent with none is not offered chats and goes away.
-#[derive(Default)]
-pub struct Consoles {
-    open: Mutex<HashMap<(SiteId, AgentId), u32>>,
-}
-
-impl Consoles {
-    /// Counts one more console; `true` if it is the agent's first.
-    pub fn open(&self, site: &SiteId, agent: AgentId) -> bool {
-        let mut open = self.open.lock().expect("consoles lock");
-        let count = open.entry((site.clone(), agent)).or_default();
-        *count += 1;
-        *count == 1
-    }
-
-    /// Counts one console less; `true` if it was the agent's last.
-    pub fn close(&self, site: &SiteId, agent: AgentId) -> bool {
-        let mut open = self.open.lock().expect("consoles lock");
-        let key = (site.clone(), agent);
-        let count = open.entry(key.clone()).or_default();
-        *count = count.saturating_sub(1);
-        let last = *count == 0;
-        if last {
-            open.remove(&key);
-        }
-        last
-    }
-
-    pub fn is_open(&self, site: &SiteId, agent: AgentId) -> bool {
-        let open = self.open.lock().expect("consoles lock");
-        open.contains_key(&(site.clone(), agent))
-    }
 }
 
 impl AppState {
@@ -121,7 +85,7 @@ impl AppState {
             limits: Arc::default(),
             shutdown: CancellationToken::new(),
             sockets: TaskTracker::new(),
-            consoles: Arc::default(),
+            relay_id: new_relay_id().into(),
             reply_times: Arc::default(),
             locales: Arc::default(),
             knowledge: Arc::default(),
@@ -130,6 +94,15 @@ impl AppState {
             demo: false,
         }
     }
+}
+
+/// A name no other relay of the same store has: random, so a restarted
+/// relay does not inherit the counts of the one that died.
+fn new_relay_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Milliseconds since the Unix epoch: the relay's one clock for stored times.

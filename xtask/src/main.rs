@@ -14,6 +14,7 @@ mod bench;
 mod budget;
 mod names;
 mod paths;
+mod services;
 mod setup;
 mod wasm;
 
@@ -97,8 +98,14 @@ fn test(paths: &Paths) -> Result {
             "warnings",
         ],
     )?;
-    step("unit and integration tests");
-    cargo(paths, &["test", "--workspace"])?;
+    step("unit and integration tests (with a throwaway PostgreSQL for the second store)");
+    let postgres = services::Postgres::start(&paths.target)?;
+    cargo_with(
+        paths,
+        &["test", "--workspace"],
+        &[("WARMLINE_TEST_POSTGRES", &postgres.url)],
+    )?;
+    drop(postgres);
     step("browser tests (headless Chromium against the real relay)");
     browser_node(
         paths,
@@ -130,11 +137,16 @@ pub fn browser_node(paths: &Paths, args: &[&str], what: &str) -> Result {
 
 /// Runs the machine's own cargo (the one that started xtask) in the workspace.
 fn cargo(paths: &Paths, args: &[&str]) -> Result {
+    cargo_with(paths, args, &[])
+}
+
+fn cargo_with(paths: &Paths, args: &[&str], env: &[(&str, &str)]) -> Result {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args(args)
         .current_dir(&paths.root)
         .env("CARGO_TARGET_DIR", &paths.target)
+        .envs(env.iter().copied())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     check(status, &format!("cargo {}", args.join(" ")))

@@ -10,8 +10,8 @@ use crate::{Result, check, step};
 
 /// Debian packages: a Rust compiler that can target wasm32 with the source of
 /// its standard library, the wasm linker, the browser and driver for tests,
-/// brotli for measuring and precompressing, and NATS, which the tests of
-/// fan-out across relays start on a free port of their own.
+/// brotli for measuring and precompressing, and PostgreSQL and NATS, which
+/// the tests of the scaled store and fan-out start on free ports of their own.
 const DEBIAN_PACKAGES: &[&str] = &[
     "rustc-web",
     "cargo-web",
@@ -21,6 +21,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "chromium-driver",
     "brotli",
     "nats-server",
+    "postgresql",
 ];
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";

@@ -20,11 +20,12 @@ const REPLY_TIME_RECENT: i64 = 30;
 /// How many of the latest spells with an agent the queue's pace is from.
 const PACE_RECENT: i64 = 50;
 
-/// The site's people, with whether each has a console open on this relay.
+/// The site's people, with whether each has a console open on any relay.
 pub async fn team(state: &AppState, site: &SiteId) -> Result<Vec<Member>, StoreError> {
     let mut team = state.store.team(site).await?;
+    let connected = super::availability::connected(state, site).await?;
     for member in &mut team {
-        member.teammate.connected = state.consoles.is_open(site, member.teammate.id);
+        member.teammate.connected = connected.contains(&member.teammate.id);
     }
     Ok(team)
 }

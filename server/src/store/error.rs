@@ -33,7 +33,10 @@ impl fmt::Display for StoreError {
         match &self.0 {
             Kind::Backend(e) => write!(f, "database: {e}"),
             Kind::UnsupportedUrl(url) => {
-                write!(f, "unsupported database URL {url:?} (expected sqlite://…)")
+                write!(
+                    f,
+                    "unsupported database URL {url:?} (expected sqlite://… or postgres://…)"
+                )
             }
             Kind::Corrupt(what) => write!(f, "unreadable stored data: {what}"),
         }

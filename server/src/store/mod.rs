@@ -6,8 +6,12 @@
 //! rather than growing one long list. Every backend must pass the contract
 //! suite in `server/tests/api/store_contract.rs`.
 
+mod consoles;
 mod error;
+mod postgres;
+mod rows;
 mod sqlite;
+mod writer;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -22,6 +26,7 @@ use warmline_shared::{
 };
 
 pub use error::StoreError;
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -221,7 +226,8 @@ pub struct Queued {
 /// A person of a site as routing sees them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
-    /// `connected` is the store's guess; the relay knows its own sockets.
+    /// `connected` is left false here; the relay fills it in from
+    /// `ConsoleStore::connected`.
     pub teammate: Teammate,
     /// Set away by the relay when their last console closed.
     pub auto_away: bool,
@@ -724,6 +730,37 @@ pub trait HandoffStore: Send + Sync {
     async fn history(&self, id: ConversationId) -> Result<Vec<HistoryEvent>>;
 }
 
+/// Who has a console open, on any relay. Each relay counts its own console
+/// sockets under its own id and vouches for them by refreshing them; the
+/// counts of a relay not heard from since `since` (it died) no longer count.
+#[async_trait]
+pub trait ConsoleStore: Send + Sync {
+    /// Counts one more console of the agent on this relay; how many the
+    /// agent has open on every live relay after it.
+    async fn console_opened(
+        &self,
+        relay: &str,
+        site_id: &SiteId,
+        agent: AgentId,
+        now: i64,
+        since: i64,
+    ) -> Result<u32>;
+    /// Counts one console less; how many are left on every live relay.
+    async fn console_closed(
+        &self,
+        relay: &str,
+        site_id: &SiteId,
+        agent: AgentId,
+        now: i64,
+        since: i64,
+    ) -> Result<u32>;
+    /// Vouches for this relay's consoles, and forgets the counts of relays
+    /// not heard from since `since`.
+    async fn refresh_consoles(&self, relay: &str, now: i64, since: i64) -> Result<()>;
+    /// The site's agents with a console open on a live relay.
+    async fn connected(&self, site_id: &SiteId, since: i64) -> Result<Vec<AgentId>>;
+}
+
 /// Everything the relay stores, whatever the backend.
 pub trait Store:
     SiteStore
@@ -735,6 +772,7 @@ pub trait Store:
     + CannedStore
     + BlockStore
     + CareStore
+    + ConsoleStore
     + 'static
 {
 }
@@ -749,6 +787,7 @@ impl<T> Store for T where
         + CannedStore
         + BlockStore
         + CareStore
+        + ConsoleStore
         + 'static
 {
 }
@@ -757,6 +796,8 @@ impl<T> Store for T where
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url).await?))
     } else {
         Err(StoreError::unsupported_url(url))
     }

@@ -3,66 +3,15 @@
 //! strength, and when it returns every subscription is told it lagged, so it
 //! catches up from the store.
 
-use std::net::TcpListener;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use tokio::process::{Child, Command};
 use warmline_server::events::Event;
 use warmline_server::fanout::{FanOut, Lagged, NatsFanOut, Topic};
 use warmline_shared::{AgentId, ConversationId};
 
 use crate::helpers::*;
-
-/// A throwaway `nats-server` on a free loopback port, stopped when dropped.
-struct Nats {
-    port: u16,
-    child: Child,
-}
-
-impl Nats {
-    async fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Self::start_on(port).await
-    }
-
-    async fn start_on(port: u16) -> Self {
-        let child = Command::new("nats-server")
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("nats-server (Debian's nats-server; `cargo xtask setup` installs it)");
-        // Ready when it takes connections.
-        tokio::time::timeout(Duration::from_secs(10), async {
-            while tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_err()
-            {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-        .await
-        .expect("nats-server takes connections");
-        Self { port, child }
-    }
-
-    fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
-    }
-
-    async fn stop(mut self) -> u16 {
-        self.child.kill().await.unwrap();
-        self.port
-    }
-}
 
 fn ended(session: &str) -> Arc<Event> {
     Arc::new(Event::SessionEnded {

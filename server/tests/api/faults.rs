@@ -179,30 +179,30 @@ async fn a_sigkill_mid_burst_loses_and_doubles_nothing_acknowledged() {
 
 /// One visitor of the kill test: what the relay acknowledged, and the message
 /// sent but not (yet) acknowledged.
-struct BurstVisitor {
-    id: usize,
-    token: String,
-    acked: Vec<(String, Seq)>,
-    in_flight: Option<(String, String)>,
-    sent: usize,
+pub(crate) struct BurstVisitor {
+    pub(crate) id: usize,
+    pub(crate) token: String,
+    pub(crate) acked: Vec<(String, Seq)>,
+    pub(crate) in_flight: Option<(String, String)>,
+    pub(crate) sent: usize,
 }
 
 #[derive(Debug)]
-struct HistoryCheck {
+pub(crate) struct HistoryCheck {
     /// Acknowledged messages missing, or stored under another seq or text.
-    lost: usize,
+    pub(crate) lost: usize,
     /// Client ids stored more than once.
-    duplicated: usize,
+    pub(crate) duplicated: usize,
     /// Seqs are exactly 1..=n.
-    gapless: bool,
+    pub(crate) gapless: bool,
     /// The seq of the in-flight message, if the relay stored it before dying.
-    in_flight_stored: Option<Seq>,
+    pub(crate) in_flight_stored: Option<Seq>,
     /// Stored messages that are neither acknowledged nor in flight.
-    unexpected: Vec<String>,
+    pub(crate) unexpected: Vec<String>,
 }
 
 impl BurstVisitor {
-    fn new(id: usize, token: String) -> Self {
+    pub(crate) fn new(id: usize, token: String) -> Self {
         Self {
             id,
             token,
@@ -212,14 +212,14 @@ impl BurstVisitor {
         }
     }
 
-    fn text_of(client_id: &str) -> String {
+    pub(crate) fn text_of(client_id: &str) -> String {
         format!("burst message {client_id}")
     }
 
     /// Sends one message at a time, the next as soon as the last is acked,
     /// until the relay goes away. A rate-limited message was not stored: the
     /// visitor backs off as the widget does and sends it again.
-    async fn burst(
+    pub(crate) async fn burst(
         mut self,
         url: String,
         cycle: usize,
@@ -271,7 +271,7 @@ impl BurstVisitor {
     }
 
     /// Compares a history read after a restart with what was acknowledged.
-    fn check(&self, history: &[ChatMessage]) -> HistoryCheck {
+    pub(crate) fn check(&self, history: &[ChatMessage]) -> HistoryCheck {
         let mut stored: HashMap<&str, (Seq, &str)> = HashMap::new();
         let mut duplicated = 0;
         for message in history {
@@ -330,18 +330,18 @@ fn next_address() -> String {
 /// A visitor socket to a relay that may vanish at any moment: every call
 /// reports a gone relay instead of failing the test (a silent relay still
 /// fails it, after `DEADLINE`).
-struct Wire {
+pub(crate) struct Wire {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
 
 impl Wire {
-    async fn visitor(url: &str) -> Option<Self> {
+    pub(crate) async fn visitor(url: &str) -> Option<Self> {
         Self::connect(url, "/ws/visitor", None).await
     }
 
     /// A socket to `path`, from the relay's own origin, with an agent's
     /// session cookie if given; `None` if the relay refuses or is gone.
-    async fn connect(url: &str, path: &str, cookie: Option<&str>) -> Option<Self> {
+    pub(crate) async fn connect(url: &str, path: &str, cookie: Option<&str>) -> Option<Self> {
         let ws_url = format!("{}{path}", url.replacen("http://", "ws://", 1));
         let mut request = ws_url.into_client_request().unwrap();
         let headers = request.headers_mut();
@@ -363,7 +363,7 @@ impl Wire {
 
     /// Connects and says hello as a known visitor, past the welcome and the
     /// backlog after `last_seq`.
-    async fn resume(url: &str, token: &str, last_seq: Seq) -> Option<Self> {
+    pub(crate) async fn resume(url: &str, token: &str, last_seq: Seq) -> Option<Self> {
         let mut wire = Self::visitor(url).await?;
         wire.send_visitor(&hello(Some(token), last_seq))
             .await
@@ -374,17 +374,17 @@ impl Wire {
         }
     }
 
-    async fn send_text(&mut self, text: String) {
+    pub(crate) async fn send_text(&mut self, text: String) {
         self.ws.send(Message::Text(text.into())).await.unwrap();
     }
 
-    async fn send_visitor(&mut self, frame: &VisitorFrame) -> Result<(), ()> {
+    pub(crate) async fn send_visitor(&mut self, frame: &VisitorFrame) -> Result<(), ()> {
         let text = warmline_shared::encode(frame);
         self.ws.send(Message::Text(text.into())).await.map_err(drop)
     }
 
     /// The next frame, or `None` once the relay has gone.
-    async fn next(&mut self) -> Option<ServerFrame> {
+    pub(crate) async fn next(&mut self) -> Option<ServerFrame> {
         loop {
             let message = tokio::time::timeout(DEADLINE, self.ws.next())
                 .await
@@ -406,7 +406,7 @@ impl Wire {
     }
 
     /// The relay's answer to `client_id`: its seq, or the error code.
-    async fn answer(&mut self, client_id: &str) -> Option<Result<Seq, ErrorCode>> {
+    pub(crate) async fn answer(&mut self, client_id: &str) -> Option<Result<Seq, ErrorCode>> {
         loop {
             match self.next().await? {
                 ServerFrame::Ack {
@@ -427,7 +427,7 @@ impl Wire {
         }
     }
 
-    async fn ack(&mut self, client_id: &str) -> Option<Seq> {
+    pub(crate) async fn ack(&mut self, client_id: &str) -> Option<Seq> {
         match self.answer(client_id).await? {
             Ok(seq) => Some(seq),
             Err(code) => panic!("{client_id} refused: {code:?}"),
@@ -435,7 +435,7 @@ impl Wire {
     }
 
     /// Says hello with `last_seq` 0 and returns the whole stored history.
-    async fn history(&mut self, token: &str) -> Vec<ChatMessage> {
+    pub(crate) async fn history(&mut self, token: &str) -> Vec<ChatMessage> {
         self.send_visitor(&hello(Some(token), 0)).await.unwrap();
         assert!(matches!(
             self.next().await,
@@ -455,7 +455,7 @@ impl Wire {
         }
     }
 
-    async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }
 }

@@ -473,14 +473,13 @@ pub struct RelayProcess {
 impl RelayProcess {
     /// Started with the demo's flags and `flags`.
     pub async fn start_with(data_dir: &Path, flags: &[&str]) -> Self {
+        Self::start_on("127.0.0.1:0", data_dir, flags).await
+    }
+
+    /// Started listening on `addr`.
+    pub async fn start_on(addr: &str, data_dir: &Path, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_warmline"))
-            .args([
-                "--demo",
-                "--addr",
-                "127.0.0.1:0",
-                "--demo-password",
-                PASSWORD,
-            ])
+            .args(["--demo", "--addr", addr, "--demo-password", PASSWORD])
             .arg("--data-dir")
             .arg(data_dir)
             .args(flags)
@@ -564,4 +563,87 @@ pub fn loose_limits(config: &mut Config) {
         site_new_conversations: loose,
         address_help: loose,
     };
+}
+
+/// A new, empty database on the run's PostgreSQL, if it has one:
+/// `cargo xtask test` starts one and names it in `WARMLINE_TEST_POSTGRES`.
+/// A plain `cargo test` without it runs the SQLite cases only and says so.
+pub async fn fresh_postgres() -> Option<String> {
+    use sqlx::Connection;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let Ok(server) = std::env::var("WARMLINE_TEST_POSTGRES") else {
+        eprintln!(
+            "WARMLINE_TEST_POSTGRES is not set: skipping PostgreSQL (cargo xtask test sets it)"
+        );
+        return None;
+    };
+    // Test binaries run in parallel against the one server: the process id
+    // keeps their names apart.
+    let name = format!(
+        "t{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .expect("the test PostgreSQL takes connections");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (base, _) = server.rsplit_once('/').expect("a URL with a database");
+    Some(format!("{base}/{name}"))
+}
+
+/// A throwaway `nats-server` on a free loopback port, stopped when dropped.
+pub struct Nats {
+    port: u16,
+    child: tokio::process::Child,
+}
+
+impl Nats {
+    pub async fn start() -> Self {
+        Self::start_on(free_port()).await
+    }
+
+    pub async fn start_on(port: u16) -> Self {
+        let child = tokio::process::Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("nats-server (Debian's nats-server; `cargo xtask setup` installs it)");
+        // Ready when it takes connections.
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_err()
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .expect("nats-server takes connections");
+        Self { port, child }
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    pub async fn stop(mut self) -> u16 {
+        self.child.kill().await.unwrap();
+        self.port
+    }
+}
+
+/// A loopback port nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

@@ -13,6 +13,7 @@ mod helpers;
 mod identity;
 mod knowledge;
 mod live;
+mod several_relays;
 mod sign_in;
 mod sites;
 mod store_contract;

@@ -18,12 +18,20 @@ use warmline_shared::handoff::{
 };
 use warmline_shared::{Attachment, Author, ConversationId, NameSource, Note, SiteId, VisitorId};
 
+use crate::helpers::fresh_postgres;
+
 /// A fresh, empty store of each backend.
 async fn backends() -> Vec<(tempfile::TempDir, Arc<dyn Store>)> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("contract.db").display());
-    let sqlite = store::connect(&url).await.unwrap();
-    vec![(dir, sqlite)]
+    let mut stores = vec![(dir, store::connect(&url).await.unwrap())];
+    if let Some(url) = fresh_postgres().await {
+        stores.push((
+            tempfile::tempdir().unwrap(),
+            store::connect(&url).await.unwrap(),
+        ));
+    }
+    stores
 }
 
 /// Runs one contract case on every backend.
@@ -41,6 +49,7 @@ macro_rules! contract {
 }
 
 contract!(
+    consoles_count_on_every_live_relay,
     sites_are_created_updated_and_found,
     agents_sign_in_with_sessions_that_expire_and_end,
     visitors_are_found_by_token_within_their_site,
@@ -691,6 +700,60 @@ mod cases {
         assert_eq!(
             kinds,
             ["handed_off", "offered", "assigned", "transferred", "closed"]
+        );
+    }
+
+    pub async fn consoles_count_on_every_live_relay(store: &dyn Store) {
+        with_site(store).await;
+        let s = site_id();
+        let nino = store
+            .upsert_agent(&s, "n@s.test", "Nino", Role::Agent, "h", 0)
+            .await
+            .unwrap()
+            .id;
+        let since = 0;
+        // Nino has the console open on relay a, then on b too.
+        assert_eq!(
+            store.console_opened("a", &s, nino, 1, since).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            store.console_opened("b", &s, nino, 2, since).await.unwrap(),
+            2
+        );
+        assert_eq!(
+            store.console_opened("b", &s, nino, 3, since).await.unwrap(),
+            3
+        );
+        assert_eq!(store.connected(&s, since).await.unwrap(), [nino]);
+        // Closing on a leaves those on b: not the last.
+        assert_eq!(
+            store.console_closed("a", &s, nino, 4, since).await.unwrap(),
+            2
+        );
+        assert_eq!(
+            store.console_closed("a", &s, nino, 5, since).await.unwrap(),
+            2,
+            "nothing to close on a"
+        );
+        assert_eq!(store.connected(&s, since).await.unwrap(), [nino]);
+        // Relay b dies: after a refreshes past b's last word, b's consoles
+        // no longer count, and are forgotten.
+        store
+            .console_opened("a", &s, nino, 100, since)
+            .await
+            .unwrap();
+        store.refresh_consoles("a", 200, 150).await.unwrap();
+        assert_eq!(store.connected(&s, 150).await.unwrap(), [nino]);
+        assert_eq!(
+            store.console_closed("a", &s, nino, 210, 150).await.unwrap(),
+            0,
+            "the last one"
+        );
+        assert!(store.connected(&s, 150).await.unwrap().is_empty());
+        assert!(
+            store.connected(&s, 0).await.unwrap().is_empty(),
+            "b's counts were dropped"
         );
     }
 

@@ -1,37 +1,13 @@
 use async_trait::async_trait;
-use sqlx::{FromRow, Row};
 use warmline_shared::{AgentId, SiteId};
 
 use super::SqliteStore;
-use crate::store::{
-    Agent, AgentCredentials, AgentStore, Membership, Result, Role, Session, StoreError, ToneCount,
+use crate::store::rows::agents::{
+    AgentRow, CredentialsRow, MembershipRow, SessionRow, ToneRow, tone_increments,
 };
-
-#[derive(FromRow)]
-struct AgentRow {
-    id: i64,
-    site_id: String,
-    email: String,
-    name: String,
-    role: String,
-}
-
-impl TryFrom<AgentRow> for Agent {
-    type Error = StoreError;
-
-    fn try_from(row: AgentRow) -> Result<Self> {
-        let role = Role::parse(&row.role).ok_or_else(|| {
-            StoreError::corrupt(format!("agent {} has role {:?}", row.id, row.role))
-        })?;
-        Ok(Agent {
-            id: AgentId::new(row.id),
-            site_id: SiteId::new(row.site_id),
-            email: row.email,
-            name: row.name,
-            role,
-        })
-    }
-}
+use crate::store::{
+    Agent, AgentCredentials, AgentStore, Membership, Result, Role, Session, ToneCount,
+};
 
 #[async_trait]
 impl AgentStore for SqliteStore {
@@ -108,24 +84,14 @@ impl AgentStore for SqliteStore {
     }
 
     async fn memberships(&self, agent_id: AgentId) -> Result<Vec<Membership>> {
-        let rows = sqlx::query(
+        let rows: Vec<MembershipRow> = sqlx::query_as(
             "SELECT m.site_id, s.name, m.role FROM memberships m JOIN sites s ON s.id = m.site_id \
              WHERE m.agent_id = ? ORDER BY s.name, s.id",
         )
         .bind(agent_id.get())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let role: String = row.get("role");
-                Ok(Membership {
-                    site_id: SiteId::new(row.get::<String, _>("site_id")),
-                    site_name: row.get("name"),
-                    role: Role::parse(&role)
-                        .ok_or_else(|| StoreError::corrupt(format!("membership role {role:?}")))?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(Membership::try_from).collect()
     }
 
     async fn switch_site(&self, token_hash: &str, site_id: &SiteId) -> Result<bool> {
@@ -143,21 +109,14 @@ impl AgentStore for SqliteStore {
     }
 
     async fn agent_credentials(&self, email: &str) -> Result<Option<AgentCredentials>> {
-        let Some(row) = sqlx::query(
+        let row: Option<CredentialsRow> = sqlx::query_as(
             "SELECT id, site_id, email, name, role, password_hash, failed_sign_ins FROM agents \
              WHERE email = ?",
         )
         .bind(email)
         .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        Ok(Some(AgentCredentials {
-            password_hash: row.try_get("password_hash")?,
-            failed_sign_ins: row.try_get("failed_sign_ins")?,
-            agent: AgentRow::from_row(&row)?.try_into()?,
-        }))
+        .await?;
+        row.map(AgentCredentials::try_from).transpose()
     }
 
     async fn count_failed_sign_in(&self, email: &str) -> Result<()> {
@@ -196,7 +155,7 @@ impl AgentStore for SqliteStore {
     }
 
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>> {
-        let row = sqlx::query(
+        let row: Option<SessionRow> = sqlx::query_as(
             "SELECT a.id, m.site_id, a.email, a.name, m.role, s.expires_at FROM sessions s \
              JOIN agents a ON a.id = s.agent_id \
              JOIN memberships m ON m.agent_id = a.id AND m.site_id = s.site_id \
@@ -206,14 +165,7 @@ impl AgentStore for SqliteStore {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        Ok(Some(Session {
-            agent: AgentRow::from_row(&row)?.try_into()?,
-            token_hash: token_hash.to_owned(),
-            expires_at: row.try_get("expires_at")?,
-        }))
+        row.map(|row| row.session(token_hash)).transpose()
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -225,7 +177,7 @@ impl AgentStore for SqliteStore {
     }
 
     async fn count_tone(&self, agent: AgentId, site_id: &SiteId, overridden: bool) -> Result<()> {
-        let (shown, overridden) = if overridden { (0, 1) } else { (1, 0) };
+        let (shown, overridden) = tone_increments(overridden);
         sqlx::query(
             "INSERT INTO tone_counts (agent_id, site_id, shown, overridden) VALUES (?, ?, ?, ?) \
              ON CONFLICT (agent_id, site_id) DO UPDATE SET shown = shown + excluded.shown, \
@@ -241,7 +193,7 @@ impl AgentStore for SqliteStore {
     }
 
     async fn tone_counts(&self, site_id: &SiteId) -> Result<Vec<ToneCount>> {
-        let rows = sqlx::query(
+        let rows: Vec<ToneRow> = sqlx::query_as(
             "SELECT a.id, a.name, COALESCE(t.shown, 0) AS shown, \
              COALESCE(t.overridden, 0) AS overridden \
              FROM memberships m JOIN agents a ON a.id = m.agent_id \
@@ -251,14 +203,6 @@ impl AgentStore for SqliteStore {
         .bind(site_id.as_str())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| ToneCount {
-                agent_id: AgentId::new(row.get("id")),
-                name: row.get("name"),
-                shown: row.get::<i64, _>("shown").max(0) as u64,
-                overridden: row.get::<i64, _>("overridden").max(0) as u64,
-            })
-            .collect())
+        Ok(rows.into_iter().map(ToneCount::from).collect())
     }
 }

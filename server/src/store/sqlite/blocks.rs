@@ -1,9 +1,9 @@
 use async_trait::async_trait;
-use sqlx::Row;
 use warmline_shared::api::Block;
 use warmline_shared::{AgentId, SiteId, VisitorId};
 
 use super::SqliteStore;
+use crate::store::rows::blocks::BlockRow;
 use crate::store::{BlockStore, Result};
 
 #[async_trait]
@@ -62,7 +62,7 @@ impl BlockStore for SqliteStore {
     }
 
     async fn blocks(&self, site_id: &SiteId) -> Result<Vec<Block>> {
-        let rows = sqlx::query(
+        let rows: Vec<BlockRow> = sqlx::query_as(
             "SELECT b.id, COALESCE(v.name, 'Visitor ' || v.id) AS visitor, b.reason, \
              COALESCE(a.name, '') AS agent, b.created_at, b.address_until \
              FROM blocks b JOIN visitors v ON v.id = b.visitor_id \
@@ -72,17 +72,7 @@ impl BlockStore for SqliteStore {
         .bind(site_id.as_str())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| Block {
-                id: row.get("id"),
-                visitor: row.get("visitor"),
-                reason: row.get("reason"),
-                by: row.get("agent"),
-                at: row.get("created_at"),
-                address_until: row.get("address_until"),
-            })
-            .collect())
+        Ok(rows.into_iter().map(Block::from).collect())
     }
 
     async fn lift_block(&self, site_id: &SiteId, id: i64, now: i64) -> Result<bool> {

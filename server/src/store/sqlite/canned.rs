@@ -1,29 +1,21 @@
 use async_trait::async_trait;
-use sqlx::Row;
 use warmline_shared::SiteId;
 use warmline_shared::api::Canned;
 
 use super::SqliteStore;
+use crate::store::rows::canned::{CannedRow, saved};
 use crate::store::{CannedStore, Result};
 
 #[async_trait]
 impl CannedStore for SqliteStore {
     async fn canned(&self, site_id: &SiteId) -> Result<Vec<Canned>> {
-        let rows = sqlx::query(
+        let rows: Vec<CannedRow> = sqlx::query_as(
             "SELECT id, shortcut, lang, text FROM canned WHERE site_id = ? ORDER BY lang, shortcut",
         )
         .bind(site_id.as_str())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| Canned {
-                id: Some(row.get("id")),
-                shortcut: row.get("shortcut"),
-                lang: row.get("lang"),
-                text: row.get("text"),
-            })
-            .collect())
+        Ok(rows.into_iter().map(Canned::from).collect())
     }
 
     async fn save_canned(
@@ -61,10 +53,7 @@ impl CannedStore for SqliteStore {
                 .fetch_optional(&self.pool)
                 .await?,
             };
-        Ok(id.map(|id| Canned {
-            id: Some(id),
-            ..canned.clone()
-        }))
+        Ok(saved(canned, id))
     }
 
     async fn delete_canned(&self, site_id: &SiteId, id: i64) -> Result<bool> {

@@ -1,33 +1,16 @@
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-use warmline_shared::care::{Feedback, FeedbackReport, OptionCount, RatedConversation};
+use warmline_shared::care::{Feedback, FeedbackReport, OptionCount};
 use warmline_shared::{ChatMessage, ConversationId, ConversationSummary, Seq, SiteId, VisitorId};
 
 use super::SqliteStore;
-use super::conversations::{CONVERSATION_SELECT, ConversationRow, MESSAGE_SELECT, MessageRow};
-use crate::store::{CareStore, Result, StoreError, Visit};
-
-const FEEDBACK_SELECT: &str =
-    "SELECT conversation_id, rating, comment, reward, created_at, answer FROM feedback";
-
-fn feedback_from(row: &SqliteRow) -> Result<Feedback> {
-    let conversation_id: i64 = row.get("conversation_id");
-    let reward = match row.get::<Option<&str>, _>("reward") {
-        None => None,
-        Some(json) => Some(serde_json::from_str(json).map_err(|e| {
-            StoreError::corrupt(format!("feedback {conversation_id} has a bad reward: {e}"))
-        })?),
-    };
-    Ok(Feedback {
-        conversation_id: ConversationId::new(conversation_id),
-        rating: row.get::<i64, _>("rating") as u8,
-        comment: row.get("comment"),
-        at: row.get("created_at"),
-        reward,
-        answer: row.get("answer"),
-    })
-}
+use crate::store::rows::care::{
+    FEEDBACK_SELECT, FeedbackRow, OptionCountRow, RatedRow, feedback_report, reward_json,
+    visit_from, visit_json,
+};
+use crate::store::rows::conversations::{
+    CONVERSATION_SELECT, ConversationRow, MESSAGE_SELECT, MessageRow,
+};
+use crate::store::{CareStore, Result, Visit};
 
 #[async_trait]
 impl CareStore for SqliteStore {
@@ -53,10 +36,7 @@ impl CareStore for SqliteStore {
     }
 
     async fn rate(&self, site_id: &SiteId, feedback: &Feedback) -> Result<bool> {
-        let reward = feedback
-            .reward
-            .as_ref()
-            .map(|r| serde_json::to_string(r).expect("a reward serialises"));
+        let reward = reward_json(feedback);
         let done = sqlx::query(
             "INSERT INTO feedback (conversation_id, site_id, rating, comment, reward, created_at) \
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id) DO NOTHING",
@@ -73,15 +53,16 @@ impl CareStore for SqliteStore {
     }
 
     async fn feedback(&self, id: ConversationId) -> Result<Option<Feedback>> {
-        let row = sqlx::query(&format!("{FEEDBACK_SELECT} WHERE conversation_id = ?"))
-            .bind(id.get())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(feedback_from).transpose()
+        let row: Option<FeedbackRow> =
+            sqlx::query_as(&format!("{FEEDBACK_SELECT} WHERE conversation_id = ?"))
+                .bind(id.get())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Feedback::try_from).transpose()
     }
 
     async fn feedback_of(&self, visitor_id: VisitorId, limit: i64) -> Result<Vec<Feedback>> {
-        let rows = sqlx::query(&format!(
+        let rows: Vec<FeedbackRow> = sqlx::query_as(&format!(
             "{FEEDBACK_SELECT} WHERE conversation_id IN \
              (SELECT id FROM conversations WHERE visitor_id = ?) \
              ORDER BY created_at DESC, conversation_id DESC LIMIT ?"
@@ -90,7 +71,7 @@ impl CareStore for SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(feedback_from).collect()
+        rows.into_iter().map(Feedback::try_from).collect()
     }
 
     async fn answer_feedback(
@@ -114,20 +95,13 @@ impl CareStore for SqliteStore {
     }
 
     async fn feedback_report(&self, site_id: &SiteId, limit: i64) -> Result<FeedbackReport> {
-        let mut report = FeedbackReport::default();
-        let counts = sqlx::query(
+        let counts: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT rating, COUNT(*) AS n FROM feedback WHERE site_id = ? GROUP BY rating",
         )
         .bind(site_id.as_str())
         .fetch_all(&self.pool)
         .await?;
-        for row in counts {
-            let rating: i64 = row.get("rating");
-            if let Some(count) = report.counts.get_mut((rating - 1) as usize) {
-                *count = row.get::<i64, _>("n") as u64;
-            }
-        }
-        let rows = sqlx::query(
+        let comments: Vec<RatedRow> = sqlx::query_as(
             "SELECT f.conversation_id, f.rating, f.comment, f.reward, f.created_at, f.answer, \
              COALESCE(v.name, 'Visitor ' || v.id) AS visitor \
              FROM feedback f JOIN conversations c ON c.id = f.conversation_id \
@@ -139,19 +113,13 @@ impl CareStore for SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        for row in rows {
-            report.comments.push(RatedConversation {
-                visitor: row.get("visitor"),
-                feedback: feedback_from(&row)?,
-            });
-        }
-        Ok(report)
+        feedback_report(counts, comments)
     }
 
     async fn option_counts(&self, site_id: &SiteId) -> Result<Vec<OptionCount>> {
         // Offered: each choice of each offer, by its label; picked: the
         // visitors' picks, which carry the label as their text.
-        let rows = sqlx::query(
+        let rows: Vec<OptionCountRow> = sqlx::query_as(
             "WITH site_messages AS (SELECT m.* FROM messages m \
                  JOIN conversations c ON c.id = m.conversation_id WHERE c.site_id = ?), \
              offered AS (SELECT j.value AS option, COUNT(*) AS n FROM site_messages m, \
@@ -165,20 +133,12 @@ impl CareStore for SqliteStore {
         .bind(site_id.as_str())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| OptionCount {
-                option: row.get("option"),
-                offered: row.get::<i64, _>("offered") as u64,
-                picked: row.get::<i64, _>("picked") as u64,
-            })
-            .collect())
+        Ok(rows.into_iter().map(OptionCount::from).collect())
     }
 
     async fn set_visit(&self, visitor_id: VisitorId, visit: &Visit) -> Result<()> {
-        let json = serde_json::to_string(visit).expect("a visit serialises");
         sqlx::query("UPDATE visitors SET visit = ? WHERE id = ?")
-            .bind(json)
+            .bind(visit_json(visit))
             .bind(visitor_id.get())
             .execute(&self.pool)
             .await?;
@@ -191,12 +151,7 @@ impl CareStore for SqliteStore {
                 .bind(visitor_id.get())
                 .fetch_optional(&self.pool)
                 .await?;
-        match json.flatten() {
-            None => Ok(None),
-            Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| {
-                StoreError::corrupt(format!("visitor {visitor_id:?} has a bad visit: {e}"))
-            }),
-        }
+        visit_from(visitor_id, json.flatten())
     }
 
     async fn conversations_of(

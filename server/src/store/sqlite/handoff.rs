@@ -1,13 +1,16 @@
 use async_trait::async_trait;
-use sqlx::{FromRow, Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 use warmline_shared::handoff::{Availability, Frustration, HandoffReason};
-use warmline_shared::{AgentId, ConversationId, ConversationSummary, SiteId, Teammate};
+use warmline_shared::{AgentId, ConversationId, ConversationSummary, SiteId};
 
 use super::SqliteStore;
-use super::conversations::{CONVERSATION_SELECT, ConversationRow, conversation_in};
+use super::conversations::conversation_in;
+use crate::store::rows::conversations::{CONVERSATION_SELECT, ConversationRow};
+use crate::store::rows::handoff::{
+    EventRow, LapsedRow, MemberRow, QueuedRow, count, frustration_json, pace,
+};
 use crate::store::{
-    Conversation, HandoffStore, HistoryEvent, LapsedOffer, Member, Queued, Result, StoreError,
-    Taken,
+    Conversation, HandoffStore, HistoryEvent, LapsedOffer, Member, Queued, Result, Taken,
 };
 
 /// Adds a line to the conversation's history, inside the change's transaction.
@@ -33,18 +36,6 @@ pub(super) async fn record(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-#[derive(FromRow)]
-struct MemberRow {
-    id: i64,
-    name: String,
-    availability: Option<String>,
-    capacity: Option<i64>,
-    auto_away: Option<bool>,
-    last_offered_at: Option<i64>,
-    load: i64,
-    offers: i64,
 }
 
 #[async_trait]
@@ -91,8 +82,7 @@ impl HandoffStore for SqliteStore {
         id: ConversationId,
         frustration: &Frustration,
     ) -> Result<Option<Conversation>> {
-        let json = serde_json::to_string(frustration)
-            .map_err(|e| StoreError::corrupt(format!("frustration does not serialise: {e}")))?;
+        let json = frustration_json(frustration)?;
         sqlx::query("UPDATE conversations SET frustration = ?, tier = ? WHERE id = ?")
             .bind(json)
             .bind(i64::from(frustration.tier()))
@@ -183,21 +173,14 @@ impl HandoffStore for SqliteStore {
     }
 
     async fn lapsed_offers(&self, now: i64) -> Result<Vec<LapsedOffer>> {
-        let rows = sqlx::query(
+        let rows: Vec<LapsedRow> = sqlx::query_as(
             "SELECT site_id, id, offered_to FROM conversations \
              WHERE offered_to IS NOT NULL AND offer_expires_at <= ?",
         )
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| LapsedOffer {
-                site_id: SiteId::new(row.get::<String, _>("site_id")),
-                conversation_id: ConversationId::new(row.get("id")),
-                agent_id: AgentId::new(row.get("offered_to")),
-            })
-            .collect())
+        Ok(rows.into_iter().map(LapsedOffer::from).collect())
     }
 
     async fn next_offer_expiry(&self) -> Result<Option<i64>> {
@@ -277,22 +260,14 @@ impl HandoffStore for SqliteStore {
     }
 
     async fn queue(&self, site_id: &SiteId) -> Result<Vec<Queued>> {
-        let rows = sqlx::query(
+        let rows: Vec<QueuedRow> = sqlx::query_as(
             "SELECT id, tier, waiting_since, offered_to FROM conversations \
              WHERE site_id = ? AND state = 'waiting' ORDER BY tier DESC, waiting_since, id",
         )
         .bind(site_id.as_str())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| Queued {
-                id: ConversationId::new(row.get("id")),
-                tier: row.get::<i64, _>("tier").clamp(0, 255) as u8,
-                since: row.get::<Option<i64>, _>("waiting_since").unwrap_or(0),
-                offered_to: row.get::<Option<i64>, _>("offered_to").map(AgentId::new),
-            })
-            .collect())
+        Ok(rows.into_iter().map(Queued::from).collect())
     }
 
     async fn waiting_conversations(
@@ -312,7 +287,7 @@ impl HandoffStore for SqliteStore {
     }
 
     async fn counts(&self, site_id: &SiteId) -> Result<(u32, u32, u32)> {
-        let row = sqlx::query(
+        let (waiting, bot, closed): (i64, i64, i64) = sqlx::query_as(
             "SELECT COUNT(*) FILTER (WHERE state = 'waiting') AS waiting, \
              COUNT(*) FILTER (WHERE state = 'bot') AS bot, \
              COUNT(*) FILTER (WHERE state = 'closed') AS closed \
@@ -321,8 +296,7 @@ impl HandoffStore for SqliteStore {
         .bind(site_id.as_str())
         .fetch_one(&self.pool)
         .await?;
-        let count = |name| row.get::<i64, _>(name).clamp(0, i64::from(u32::MAX)) as u32;
-        Ok((count("waiting"), count("bot"), count("closed")))
+        Ok((count(waiting), count(bot), count(closed)))
     }
 
     async fn pace(&self, site_id: &SiteId, recent: i64) -> Result<(Option<i64>, usize)> {
@@ -340,9 +314,7 @@ impl HandoffStore for SqliteStore {
         .bind(recent)
         .fetch_all(&self.pool)
         .await?;
-        let samples = spells.len();
-        let mean = (samples > 0).then(|| spells.iter().sum::<i64>() / samples as i64);
-        Ok((mean, samples))
+        Ok(pace(&spells))
     }
 
     async fn set_availability(
@@ -388,51 +360,17 @@ impl HandoffStore for SqliteStore {
         .bind(site_id.as_str())
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|row| {
-                let availability = match row.availability.as_deref() {
-                    None => Availability::Offline,
-                    Some(name) => Availability::from_name(name).ok_or_else(|| {
-                        StoreError::corrupt(format!("agent {} has availability {name:?}", row.id))
-                    })?,
-                };
-                let count = |n: i64| n.clamp(0, i64::from(u32::MAX)) as u32;
-                Ok(Member {
-                    teammate: Teammate {
-                        id: AgentId::new(row.id),
-                        name: row.name,
-                        availability,
-                        capacity: row
-                            .capacity
-                            .map_or(warmline_shared::handoff::DEFAULT_CAPACITY, count),
-                        load: count(row.load),
-                        connected: false,
-                    },
-                    auto_away: row.auto_away.unwrap_or(false),
-                    last_offered_at: row.last_offered_at.unwrap_or(0),
-                    offers: count(row.offers),
-                })
-            })
-            .collect()
+        rows.into_iter().map(Member::try_from).collect()
     }
 
     async fn history(&self, id: ConversationId) -> Result<Vec<HistoryEvent>> {
-        let rows = sqlx::query(
+        let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT at, kind, reason, agent_id, detail FROM conversation_events \
              WHERE conversation_id = ? ORDER BY id",
         )
         .bind(id.get())
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| HistoryEvent {
-                at: row.get("at"),
-                kind: row.get("kind"),
-                reason: row.get("reason"),
-                agent_id: row.get::<Option<i64>, _>("agent_id").map(AgentId::new),
-                detail: row.get("detail"),
-            })
-            .collect())
+        Ok(rows.into_iter().map(HistoryEvent::from).collect())
     }
 }

@@ -1,99 +1,16 @@
 use async_trait::async_trait;
-use sqlx::FromRow;
 use warmline_shared::SiteId;
 use warmline_shared::api::{Article, ArticleDraft, Media, Miss};
 
 use super::SqliteStore;
+use crate::store::rows::knowledge::{
+    ARTICLE_SELECT, ArticleRow, MediaRow, MissRow, bind_draft, is_unique_violation,
+};
 use crate::store::{KnowledgeStore, Result, Saved, StoreError};
-
-#[derive(FromRow)]
-struct ArticleRow {
-    id: i64,
-    slug: String,
-    lang: String,
-    title: String,
-    body: String,
-    category: String,
-    tags: String,
-    related: String,
-    published: bool,
-    position: i64,
-    video: Option<String>,
-    views: i64,
-    helpful: i64,
-    unhelpful: i64,
-    updated_at: i64,
-}
-
-impl TryFrom<ArticleRow> for Article {
-    type Error = StoreError;
-
-    fn try_from(row: ArticleRow) -> Result<Self> {
-        let bad = |what: &str, e: serde_json::Error| {
-            StoreError::corrupt(format!("article {} has bad {what}: {e}", row.id))
-        };
-        Ok(Article {
-            id: row.id,
-            draft: ArticleDraft {
-                slug: row.slug,
-                lang: row.lang,
-                title: row.title,
-                body: row.body,
-                category: row.category,
-                tags: serde_json::from_str(&row.tags).map_err(|e| bad("tags", e))?,
-                related: serde_json::from_str(&row.related).map_err(|e| bad("related", e))?,
-                published: row.published,
-                order: row.position,
-                video: row
-                    .video
-                    .as_deref()
-                    .map(serde_json::from_str)
-                    .transpose()
-                    .map_err(|e| bad("video", e))?,
-            },
-            views: row.views as u64,
-            helpful: row.helpful as u64,
-            unhelpful: row.unhelpful as u64,
-            updated_at: row.updated_at,
-        })
-    }
-}
-
-const ARTICLE_SELECT: &str = "SELECT id, slug, lang, title, body, category, tags, related, \
-     published, position, video, views, helpful, unhelpful, updated_at FROM kb_articles";
 
 /// The columns an owner sets, as bound in the order of `SET_COLUMNS`.
 const SET_COLUMNS: &str = "slug = ?, lang = ?, title = ?, body = ?, category = ?, tags = ?, \
      related = ?, published = ?, position = ?, video = ?, updated_at = ?";
-
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("plain data serialises")
-}
-
-/// Binds a draft's columns (and the time) in the order of `SET_COLUMNS`.
-fn bind_draft<'q>(
-    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-    draft: &'q ArticleDraft,
-    now: i64,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
-    query
-        .bind(&draft.slug)
-        .bind(&draft.lang)
-        .bind(&draft.title)
-        .bind(&draft.body)
-        .bind(&draft.category)
-        .bind(json(&draft.tags))
-        .bind(json(&draft.related))
-        .bind(draft.published)
-        .bind(draft.order)
-        .bind(draft.video.as_ref().map(json))
-        .bind(now)
-}
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|d| d.is_unique_violation())
-}
 
 #[async_trait]
 impl KnowledgeStore for SqliteStore {
@@ -230,16 +147,12 @@ impl KnowledgeStore for SqliteStore {
     }
 
     async fn media(&self, sha256: &str) -> Result<Option<Media>> {
-        let row: Option<(String, String, i64)> =
+        let row: Option<MediaRow> =
             sqlx::query_as("SELECT sha256, mime, size FROM kb_media WHERE sha256 = ? LIMIT 1")
                 .bind(sha256)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(row.map(|(sha256, mime, size)| Media {
-            sha256,
-            mime,
-            size: size as u64,
-        }))
+        Ok(row.map(Media::from))
     }
 
     async fn count_miss(
@@ -266,7 +179,7 @@ impl KnowledgeStore for SqliteStore {
     }
 
     async fn misses(&self, site_id: &SiteId, limit: i64) -> Result<Vec<(String, Miss)>> {
-        let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+        let rows: Vec<MissRow> = sqlx::query_as(
             "SELECT folded, query, lang, count, last_at FROM kb_misses WHERE site_id = ? \
              ORDER BY count DESC, last_at DESC LIMIT ?",
         )
@@ -274,19 +187,6 @@ impl KnowledgeStore for SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(folded, query, lang, count, last_at)| {
-                (
-                    folded,
-                    Miss {
-                        query,
-                        lang,
-                        count: count as u64,
-                        last_at,
-                    },
-                )
-            })
-            .collect())
+        Ok(rows.into_iter().map(<(String, Miss)>::from).collect())
     }
 }

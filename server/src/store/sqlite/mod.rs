@@ -5,6 +5,7 @@ mod agents;
 mod blocks;
 mod canned;
 mod care;
+mod consoles;
 mod conversations;
 mod handoff;
 mod knowledge;
@@ -24,7 +25,7 @@ use super::Result;
 pub struct SqliteStore {
     pool: SqlitePool,
     /// Every message goes in through the one writer (group commit).
-    writer: writer::Writer,
+    writer: crate::store::writer::Writer,
 }
 
 impl SqliteStore {
@@ -42,7 +43,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let writer = writer::Writer::start(pool.clone());
+        let writer = crate::store::writer::Writer::start(pool.clone());
         Ok(Self { pool, writer })
     }
 }

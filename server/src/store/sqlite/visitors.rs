@@ -1,49 +1,22 @@
 use async_trait::async_trait;
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-use warmline_shared::{Attachment, NameSource, SiteId, VisitorId};
+use warmline_shared::{NameSource, SiteId, VisitorId};
 
 use super::SqliteStore;
+use crate::store::rows::visitors::{
+    ATTACHMENT_SELECT, AttachmentRow, VISITOR_SELECT, VisitorRow, identified_token,
+    name_source_column,
+};
 use crate::store::{Result, StoreError, StoredAttachment, Visitor, VisitorStore};
-
-pub(super) fn name_source(text: &str) -> Result<NameSource> {
-    Ok(match text {
-        "none" => NameSource::None,
-        "given" => NameSource::Given,
-        "unverified" => NameSource::Unverified,
-        "verified" => NameSource::Verified,
-        other => return Err(StoreError::corrupt(format!("name source {other:?}"))),
-    })
-}
-
-fn name_source_column(source: NameSource) -> &'static str {
-    match source {
-        NameSource::None => "none",
-        NameSource::Given => "given",
-        NameSource::Unverified => "unverified",
-        NameSource::Verified => "verified",
-    }
-}
-
-fn visitor_from(row: &SqliteRow) -> Result<Visitor> {
-    Ok(Visitor {
-        id: VisitorId::new(row.get("id")),
-        site_id: SiteId::new(row.get::<String, _>("site_id")),
-        name: row.get("name"),
-        name_source: name_source(row.get("name_source"))?,
-    })
-}
-
-const VISITOR_SELECT: &str = "SELECT v.id, v.site_id, v.name, v.name_source FROM visitors v";
 
 impl SqliteStore {
     async fn visitor_where(&self, condition: &str, a: &str, b: &str) -> Result<Option<Visitor>> {
-        let row = sqlx::query(&format!("{VISITOR_SELECT} WHERE {condition}"))
-            .bind(a)
-            .bind(b)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(visitor_from).transpose()
+        let row: Option<VisitorRow> =
+            sqlx::query_as(&format!("{VISITOR_SELECT} WHERE {condition}"))
+                .bind(a)
+                .bind(b)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(Visitor::try_from).transpose()
     }
 }
 
@@ -133,9 +106,7 @@ impl VisitorStore for SqliteStore {
              ON CONFLICT DO NOTHING",
         )
         .bind(site_id.as_str())
-        // The first-token column is unique and never looked up any more;
-        // the browser's token may already be another visitor's.
-        .bind(format!("user {site_id} {user_id}"))
+        .bind(identified_token(site_id, user_id))
         .bind(user_id)
         .bind(now)
         .execute(&mut *tx)
@@ -209,23 +180,11 @@ impl VisitorStore for SqliteStore {
     }
 
     async fn attachment(&self, id: &str) -> Result<Option<StoredAttachment>> {
-        let row = sqlx::query(
-            "SELECT id, site_id, visitor_id, name, mime, size, sha256 FROM attachments \
-             WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| StoredAttachment {
-            attachment: Attachment {
-                id: row.get("id"),
-                name: row.get("name"),
-                mime: row.get("mime"),
-                size: row.get::<i64, _>("size") as u64,
-            },
-            site_id: SiteId::new(row.get::<String, _>("site_id")),
-            visitor_id: VisitorId::new(row.get("visitor_id")),
-            sha256: row.get("sha256"),
-        }))
+        let row: Option<AttachmentRow> =
+            sqlx::query_as(&format!("{ATTACHMENT_SELECT} WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(StoredAttachment::from))
     }
 }

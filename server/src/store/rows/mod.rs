@@ -1,0 +1,14 @@
+//! Rows as both backends read them, and their conversion into the relay's
+//! types. The schemas keep the same columns and Rust-side types (integers as
+//! i64, flags as bool, JSON as text), so one decoding serves SQLite and
+//! PostgreSQL alike.
+
+pub(super) mod agents;
+pub(super) mod blocks;
+pub(super) mod canned;
+pub(super) mod care;
+pub(super) mod conversations;
+pub(super) mod handoff;
+pub(super) mod knowledge;
+pub(super) mod sites;
+pub(super) mod visitors;

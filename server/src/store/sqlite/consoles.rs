@@ -1,0 +1,3 @@
+//! Console presence (see `store::consoles`).
+
+crate::store::consoles::consoles_for!(super::SqliteStore);

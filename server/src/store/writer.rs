@@ -1,0 +1,270 @@
+//! Group commit: one task writes every message. It takes the messages that
+//! arrived together (up to `MAX_BATCH`) and hands them to the backend, which
+//! stores them in one transaction, each under its own savepoint, so a
+//! message that cannot go in costs only itself. Every caller hears back only
+//! after the commit: nothing is acknowledged before it is durable, and a
+//! failed commit refuses every message of the batch. Per-conversation order
+//! holds because the writer is one task taking messages in the order they
+//! were queued.
+
+use async_trait::async_trait;
+use tokio::sync::{mpsc, oneshot};
+use warmline_shared::api::ArticleLink;
+use warmline_shared::{
+    AgentId, Attachment, Author, ChatMessage, ConversationId, Seq, SiteId, VisitorId,
+};
+
+use super::{Appended, Conversation, NewMessage, Result, StoreError};
+
+/// The most messages one transaction takes.
+const MAX_BATCH: usize = 256;
+/// Messages waiting for the writer before callers wait to queue theirs.
+const QUEUE: usize = 4096;
+
+/// Takes the next seq of an open conversation the message may go in.
+/// `$N` placeholders, which SQLite accepts as well as PostgreSQL.
+pub(super) const NEXT_SEQ: &str = "UPDATE conversations SET last_seq = last_seq + 1, \
+     last_text = COALESCE($1, last_text), updated_at = $2 \
+     WHERE id = $3 AND site_id = $4 AND status = 'open' AND ($5 IS NULL OR visitor_id = $5) \
+     RETURNING last_seq";
+
+/// Stores the message under that seq unless its client id is stored already.
+pub(super) const INSERT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq, client_id, \
+     author_kind, agent_id, author_name, text, sent_at, attachment_id, articles, wants_person, \
+     options, picked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+     ON CONFLICT DO NOTHING";
+
+/// A message to store, owned, as it waits in the queue.
+pub(super) struct Queued {
+    pub conversation_id: ConversationId,
+    pub site_id: SiteId,
+    pub visitor_id: Option<VisitorId>,
+    pub client_id: String,
+    pub author: Author,
+    pub agent_id: Option<AgentId>,
+    pub text: String,
+    pub sent_at: i64,
+    pub attachment: Option<Attachment>,
+    pub articles: Vec<ArticleLink>,
+    pub wants_person: bool,
+    pub options: Vec<String>,
+    pub picked: Option<Seq>,
+}
+
+impl From<&NewMessage<'_>> for Queued {
+    fn from(new: &NewMessage<'_>) -> Self {
+        Self {
+            conversation_id: new.conversation_id,
+            site_id: new.site_id.clone(),
+            visitor_id: new.visitor_id,
+            client_id: new.client_id.to_owned(),
+            author: new.author.clone(),
+            agent_id: new.agent_id,
+            text: new.text.to_owned(),
+            sent_at: new.sent_at,
+            attachment: new.attachment.cloned(),
+            articles: new.articles.to_vec(),
+            wants_person: new.wants_person,
+            options: new.options.to_vec(),
+            picked: new.picked,
+        }
+    }
+}
+
+impl Queued {
+    /// The inbox previews what people wrote, not the bot's or the relay's
+    /// notices.
+    pub fn preview(&self) -> Option<&str> {
+        matches!(self.author, Author::Visitor | Author::Agent { .. }).then_some(&self.text)
+    }
+
+    /// The JSON kept in `messages.articles`, if any.
+    pub fn articles_json(&self) -> Option<String> {
+        (!self.articles.is_empty())
+            .then(|| serde_json::to_string(&self.articles).expect("links serialise"))
+    }
+
+    /// The JSON kept in `messages.options`, if any.
+    pub fn options_json(&self) -> Option<String> {
+        (!self.options.is_empty())
+            .then(|| serde_json::to_string(&self.options).expect("options serialise"))
+    }
+
+    /// The message as stored under `seq`, with its conversation after it.
+    pub fn stored(&self, seq: Seq, conversation: Conversation) -> Written {
+        let message = ChatMessage {
+            conversation_id: self.conversation_id,
+            seq,
+            client_id: self.client_id.clone(),
+            author: self.author.clone(),
+            text: self.text.clone(),
+            sent_at: self.sent_at,
+            attachment: self.attachment.clone(),
+            articles: self.articles.clone(),
+            wants_person: self.wants_person,
+            options: self.options.clone(),
+            picked: self.picked,
+        };
+        Written::Stored(Box::new(Appended {
+            message,
+            new: true,
+            conversation,
+        }))
+    }
+}
+
+/// What became of one message in its batch.
+pub(super) enum Written {
+    /// Stored now, with the conversation as it stands after.
+    Stored(Box<Appended>),
+    /// Not stored: a resend of a stored client id, or a conversation that
+    /// takes no messages. The caller looks which.
+    NotStored,
+}
+
+/// A backend's way of storing one batch in one transaction.
+#[async_trait]
+pub(super) trait Batches: Send + Sync + 'static {
+    /// Per message, what became of it; `Err` if the transaction failed.
+    async fn commit(&self, messages: &[Queued]) -> Result<Vec<Result<Written>>>;
+}
+
+/// What a resend is answered with: the stored message, if the same
+/// conditions hold for reading it back as for writing it.
+pub(super) fn resent(
+    new: &NewMessage<'_>,
+    message: Option<ChatMessage>,
+    conversation: Option<Conversation>,
+) -> Result<Option<Appended>> {
+    let Some(message) = message else {
+        return Ok(None);
+    };
+    let conversation = conversation.ok_or_else(|| {
+        StoreError::corrupt(format!("conversation {} vanished", new.conversation_id))
+    })?;
+    let allowed = conversation.site_id == *new.site_id
+        && new.visitor_id.is_none_or(|v| v == conversation.visitor_id);
+    Ok(allowed.then_some(Appended {
+        message,
+        new: false,
+        conversation,
+    }))
+}
+
+type Reply = oneshot::Sender<Result<Written>>;
+
+/// The way to the writer task.
+#[derive(Clone)]
+pub(super) struct Writer(mpsc::Sender<(Queued, Reply)>);
+
+impl Writer {
+    /// Starts the writer task on the current runtime.
+    pub fn start(backend: impl Batches) -> Self {
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        tokio::spawn(write(backend, receiver));
+        Self(sender)
+    }
+
+    /// Stores the message with the next ones queued; answers after the commit.
+    pub async fn write(&self, new: &NewMessage<'_>) -> Result<Written> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || StoreError::backend(std::io::Error::other("the message writer stopped"));
+        self.0
+            .send((Queued::from(new), reply))
+            .await
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+}
+
+async fn write(backend: impl Batches, mut queue: mpsc::Receiver<(Queued, Reply)>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let (messages, replies): (Vec<Queued>, Vec<Reply>) = batch.drain(..).unzip();
+        match backend.commit(&messages).await {
+            Ok(outcomes) => {
+                for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, messages = messages.len(), "a batch of messages failed to commit");
+                let message = e.to_string();
+                for reply in replies {
+                    let failed = StoreError::backend(std::io::Error::other(message.clone()));
+                    let _ = reply.send(Err(failed));
+                }
+            }
+        }
+    }
+}
+
+/// A backend's `Batches`: the same statements on its own pool and
+/// transaction types (sqlx has no one type for both). Expands into the
+/// backend's `writer` module.
+macro_rules! batches_for {
+    ($pool:ty, $db:ty, $conversation_in:path) => {
+        use warmline_shared::{AgentId, VisitorId};
+        use $crate::store::Result;
+        use $crate::store::rows::conversations::author_columns;
+        use $crate::store::writer::{Batches, INSERT_MESSAGE, NEXT_SEQ, Queued, Written};
+
+        #[async_trait::async_trait]
+        impl Batches for $pool {
+            async fn commit(&self, messages: &[Queued]) -> Result<Vec<Result<Written>>> {
+                let mut tx = self.begin().await?;
+                let mut outcomes = Vec::with_capacity(messages.len());
+                for message in messages {
+                    sqlx::query("SAVEPOINT message").execute(&mut *tx).await?;
+                    let outcome = insert(&mut tx, message).await;
+                    if !matches!(outcome, Ok(Written::Stored(_))) {
+                        // Undo the counter bump of a message that did not go in.
+                        sqlx::query("ROLLBACK TO message").execute(&mut *tx).await?;
+                    }
+                    sqlx::query("RELEASE message").execute(&mut *tx).await?;
+                    outcomes.push(outcome);
+                }
+                tx.commit().await?;
+                Ok(outcomes)
+            }
+        }
+
+        async fn insert(tx: &mut sqlx::Transaction<'_, $db>, new: &Queued) -> Result<Written> {
+            let (kind, name) = author_columns(&new.author);
+            let seq: Option<i64> = sqlx::query_scalar(NEXT_SEQ)
+                .bind(new.preview())
+                .bind(new.sent_at)
+                .bind(new.conversation_id.get())
+                .bind(new.site_id.as_str())
+                .bind(new.visitor_id.map(VisitorId::get))
+                .fetch_optional(&mut **tx)
+                .await?;
+            let Some(seq) = seq else {
+                return Ok(Written::NotStored);
+            };
+            let inserted = sqlx::query(INSERT_MESSAGE)
+                .bind(new.conversation_id.get())
+                .bind(seq)
+                .bind(&new.client_id)
+                .bind(kind)
+                .bind(new.agent_id.map(AgentId::get))
+                .bind(name)
+                .bind(&new.text)
+                .bind(new.sent_at)
+                .bind(new.attachment.as_ref().map(|a| a.id.as_str()))
+                .bind(new.articles_json())
+                .bind(new.wants_person)
+                .bind(new.options_json())
+                .bind(new.picked)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if !inserted {
+                return Ok(Written::NotStored);
+            }
+            Ok(new.stored(seq, $conversation_in(tx, new.conversation_id).await?))
+        }
+    };
+}
+pub(super) use batches_for;
