@@ -113,6 +113,9 @@ CREATE UNIQUE INDEX conversations_one_open_per_visitor ON conversations (visitor
 CREATE INDEX conversations_by_visitor ON conversations (visitor_id, updated_at DESC);
 CREATE INDEX conversations_queue ON conversations (site_id, state, tier DESC, waiting_since);
 CREATE INDEX conversations_offers ON conversations (offer_expires_at) WHERE offered_to IS NOT NULL;
+-- An agent has one pending offer at a time, whichever relay made it.
+CREATE UNIQUE INDEX conversations_one_offer_per_agent ON conversations (offered_to)
+    WHERE offered_to IS NOT NULL;
 
 CREATE TABLE attachments (
     id         TEXT PRIMARY KEY,

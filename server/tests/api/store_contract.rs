@@ -632,6 +632,8 @@ mod cases {
             .await
             .unwrap();
         assert!(store.offer(ids[0], levan.id, 200, 40).await.unwrap());
+        // And one offer at a time per person, whichever relay offers.
+        assert!(!store.offer(ids[1], levan.id, 200, 41).await.unwrap());
         let team = store.team(&s).await.unwrap();
         let of = |id| team.iter().find(|m| m.teammate.id == id).unwrap();
         assert_eq!(of(nino.id).teammate.availability, Availability::Online);

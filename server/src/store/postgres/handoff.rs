@@ -4,6 +4,7 @@ use warmline_shared::handoff::{Availability, Frustration, HandoffReason};
 use warmline_shared::{AgentId, ConversationId, ConversationSummary, SiteId};
 
 use super::PgStore;
+use crate::store::rows::is_unique_violation;
 use super::conversations::conversation_in;
 use crate::store::rows::conversations::{CONVERSATION_SELECT, ConversationRow};
 use crate::store::rows::handoff::{
@@ -114,7 +115,7 @@ impl HandoffStore for PgStore {
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let site: Option<String> = sqlx::query_scalar(
+        let site: sqlx::Result<Option<String>> = sqlx::query_scalar(
             "UPDATE conversations SET offered_to = $1, offer_expires_at = $2 \
              WHERE id = $3 AND state = 'waiting' AND offered_to IS NULL RETURNING site_id",
         )
@@ -122,7 +123,13 @@ impl HandoffStore for PgStore {
         .bind(expires_at)
         .bind(id.get())
         .fetch_optional(&mut *tx)
-        .await?;
+        .await;
+        // An agent has one offer at a time (a unique index): another relay
+        // may have just offered them another conversation.
+        let site = match site {
+            Err(e) if is_unique_violation(&e) => None,
+            site => site?,
+        };
         let Some(site) = site else {
             return Ok(false);
         };

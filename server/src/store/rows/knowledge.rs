@@ -94,10 +94,6 @@ where
         .bind(now)
 }
 
-pub(in crate::store) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|d| d.is_unique_violation())
-}
 
 #[derive(FromRow)]
 pub(in crate::store) struct MediaRow {

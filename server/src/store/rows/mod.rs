@@ -12,3 +12,9 @@ pub(super) mod handoff;
 pub(super) mod knowledge;
 pub(super) mod sites;
 pub(super) mod visitors;
+
+/// A statement broke a unique index: the row another writer got in first.
+pub(in crate::store) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}

@@ -3,8 +3,9 @@ use warmline_shared::SiteId;
 use warmline_shared::api::{Article, ArticleDraft, Media, Miss};
 
 use super::SqliteStore;
+use crate::store::rows::is_unique_violation;
 use crate::store::rows::knowledge::{
-    ARTICLE_SELECT, ArticleRow, MediaRow, MissRow, bind_draft, is_unique_violation,
+    ARTICLE_SELECT, ArticleRow, MediaRow, MissRow, bind_draft,
 };
 use crate::store::{KnowledgeStore, Result, Saved, StoreError};
 

@@ -11,3 +11,7 @@ CREATE TABLE consoles (
     PRIMARY KEY (relay, agent_id, site_id)
 ) WITHOUT ROWID;
 CREATE INDEX consoles_by_site ON consoles (site_id, agent_id);
+
+-- An agent has one pending offer at a time, whichever relay made it.
+CREATE UNIQUE INDEX conversations_one_offer_per_agent ON conversations (offered_to)
+    WHERE offered_to IS NOT NULL;
