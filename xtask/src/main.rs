@@ -99,7 +99,7 @@ fn test(paths: &Paths) -> Result {
         ],
     )?;
     step("unit and integration tests (with a throwaway PostgreSQL for the second store)");
-    let postgres = services::Postgres::start(&paths.target)?;
+    let postgres = services::Postgres::start()?;
     cargo_with(
         paths,
         &["test", "--workspace"],

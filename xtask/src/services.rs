@@ -3,7 +3,7 @@
 //! directory of its own, and stops when dropped.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use crate::{Result, check};
@@ -21,12 +21,14 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    /// A new cluster under `parent`, trusting loopback connections, tuned for
-    /// throwaway data (no fsync): the tests check behaviour, not durability.
-    pub fn start(parent: &Path) -> Result<Self> {
+    /// A new cluster in the system's temporary directory (which the
+    /// `postgres` user can reach, unlike root's home), trusting loopback
+    /// connections, tuned for throwaway data (no fsync): the tests check
+    /// behaviour, not durability.
+    pub fn start() -> Result<Self> {
         let bin = postgres_bin()?;
         let port = free_port()?;
-        let dir = parent.join(format!("postgres-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("warmline-postgres-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

@@ -4,12 +4,12 @@ use warmline_shared::handoff::{Availability, Frustration, HandoffReason};
 use warmline_shared::{AgentId, ConversationId, ConversationSummary, SiteId};
 
 use super::PgStore;
-use crate::store::rows::is_unique_violation;
 use super::conversations::conversation_in;
 use crate::store::rows::conversations::{CONVERSATION_SELECT, ConversationRow};
 use crate::store::rows::handoff::{
     EventRow, LapsedRow, MemberRow, QueuedRow, count, frustration_json, pace,
 };
+use crate::store::rows::is_unique_violation;
 use crate::store::{
     Conversation, ConversationStore, HandoffStore, HistoryEvent, LapsedOffer, Member, Queued,
     Result, Taken,

@@ -4,9 +4,7 @@ use warmline_shared::api::{Article, ArticleDraft, Media, Miss};
 
 use super::PgStore;
 use crate::store::rows::is_unique_violation;
-use crate::store::rows::knowledge::{
-    ARTICLE_SELECT, ArticleRow, MediaRow, MissRow, bind_draft,
-};
+use crate::store::rows::knowledge::{ARTICLE_SELECT, ArticleRow, MediaRow, MissRow, bind_draft};
 use crate::store::{KnowledgeStore, Result, Saved, StoreError};
 
 /// The columns an owner sets, numbered in the order `bind_draft` binds them.

@@ -94,7 +94,6 @@ where
         .bind(now)
 }
 
-
 #[derive(FromRow)]
 pub(in crate::store) struct MediaRow {
     sha256: String,
