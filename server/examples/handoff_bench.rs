@@ -16,28 +16,32 @@
 //! to the relay in `X-Forwarded-For` with 127.0.0.1 as a trusted proxy (as
 //! behind a reverse proxy in production), so the limits per address (sign-
 //! ins, new visitors, new conversations) see 1,100 clients, not one. The
-//! limits per site have no setting: 300 new conversations at once, then 10
-//! a second. Queueing 1,000 visitors is paced by that, and a refused
-//! handoff is retried after a pause, its timing started again.
+//! limits per site keep their defaults here: 300 new conversations at
+//! once, then 10 a second. Queueing 1,000 visitors is paced by that, and a
+//! refused handoff is retried after a pause, its timing started again.
+
+#[path = "common/mod.rs"]
+mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt, TryStreamExt};
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use warmline_shared::handoff::{Availability, ConversationState};
 use warmline_shared::{
     AgentFrame, AgentId, ConversationId, ErrorCode, Place, ServerFrame, VisitorFrame, decode,
     encode,
+};
+
+use common::{
+    Agent, DEADLINE, MAX_RETRIES, Relay, Result, SignedIn, Ws, greet_visitor, ms, percentile,
+    read_texts, settle, sign_in_agents, thousands,
 };
 
 const AGENTS: usize = 100;
@@ -49,27 +53,16 @@ const ROUNDS_WAITING: usize = 200;
 const ROUNDS_FRUSTRATED: usize = 50;
 const TARGET_P99: Duration = Duration::from_millis(50);
 
-/// The longest any one expected frame may take: a guard against hanging
-/// that names the round, not a wait (every step goes on as soon as its
-/// frame comes).
-const DEADLINE: Duration = Duration::from_secs(10);
 /// After a handoff the site's limit refused: a little over the 100 ms in
 /// which the limit allows one more.
 const RETRY_PAUSE: Duration = Duration::from_millis(105);
-const MAX_RETRIES: u32 = 50;
 /// How long the relay must stay quiet after setup steps.
 const QUIET: Duration = Duration::from_millis(300);
 
-const OWNER: &str = "agent@demo.test";
-/// The demo owner's and every agent's password.
-const PASSWORD: &str = "benchmark password";
 /// Shouting and "!!!": frustrated, which puts a visitor first in the queue.
 const FRUSTRATED: &str = "THIS IS THE THIRD TIME I ASK!!!";
 /// How a desk frame starts (serde writes the tag first).
 const DESK: &str = r#"{"type":"desk""#;
-
-type Result<T = ()> = std::result::Result<T, String>;
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -88,8 +81,8 @@ async fn main() -> ExitCode {
 
 async fn run(binary: &Path) -> Result {
     let began = Instant::now();
-    let relay = Relay::start(binary)?;
-    println!("relay: {} (pid {})", binary.display(), relay.child.id());
+    let relay = Relay::start(binary, &[])?;
+    println!("relay: {} (pid {})", binary.display(), relay.pid());
 
     let setup = Instant::now();
     let (mut agents, mut events) = open_consoles(&relay).await?;
@@ -473,137 +466,7 @@ async fn frustrated_rounds(
     })
 }
 
-// ---------------------------------------------------------------- the relay
-
-/// The relay binary as a child process on a fresh data directory, with the
-/// demo site. Killed when dropped.
-struct Relay {
-    child: Child,
-    /// `http://127.0.0.1:PORT`, which is also the origin its pages have.
-    url: String,
-    ws: String,
-    clock_ticks: u64,
-    _data: tempfile::TempDir,
-}
-
-impl Relay {
-    fn start(binary: &Path) -> Result<Self> {
-        let data = tempfile::tempdir().map_err(|e| format!("no temporary directory: {e}"))?;
-        let mut child = Command::new(binary)
-            .env("WARMLINE_ADDR", "127.0.0.1:0")
-            .env("WARMLINE_DATA_DIR", data.path())
-            .env("WARMLINE_DEMO", "1")
-            .env("WARMLINE_DEMO_PASSWORD", PASSWORD)
-            // The benchmark is the reverse proxy: it says which address
-            // each visitor and agent comes from (see the top of this file).
-            .env("WARMLINE_TRUSTED_PROXIES", "127.0.0.1")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        let (url_tx, url_rx) = std::sync::mpsc::channel();
-        let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-        // Reads the address, then keeps draining so the relay never blocks
-        // on a full pipe; ends when the process does.
-        std::thread::spawn(move || {
-            for line in stdout.lines().map_while(std::result::Result::ok) {
-                if let Some(url) = line.strip_prefix("Warmline relay listening on ") {
-                    let _ = url_tx.send(url.to_owned());
-                }
-            }
-        });
-        let stderr = BufReader::new(child.stderr.take().ok_or("no stderr")?);
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(std::result::Result::ok) {
-                eprintln!("[relay] {line}");
-            }
-        });
-        let url = url_rx
-            .recv_timeout(DEADLINE)
-            .map_err(|_| "the relay did not say where it listens".to_owned())?;
-        Ok(Self {
-            ws: url.replacen("http://", "ws://", 1),
-            url,
-            child,
-            clock_ticks: clock_ticks(),
-            _data: data,
-        })
-    }
-
-    /// The CPU time (user + system, every thread) the relay has used so far.
-    fn cpu(&self) -> Result<Duration> {
-        let path = format!("/proc/{}/stat", self.child.id());
-        let stat = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-        // Field 2, the command, is in parentheses and may hold spaces: count
-        // from the last ')'. After it come field 3 (state) onwards, so
-        // utime and stime (fields 14 and 15) are the 12th and 13th.
-        let after = stat.rfind(')').map_or("", |i| &stat[i + 1..]);
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        let ticks = |i: usize| -> Result<u64> {
-            fields
-                .get(i)
-                .and_then(|f| f.parse().ok())
-                .ok_or_else(|| format!("{path}: no field {}", i + 3))
-        };
-        let total = ticks(11)? + ticks(12)?;
-        Ok(Duration::from_secs_f64(
-            total as f64 / self.clock_ticks as f64,
-        ))
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Clock ticks per second, the unit of `/proc/<pid>/stat`'s times.
-fn clock_ticks() -> u64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|out| String::from_utf8(out.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100)
-}
-
-/// Waits until the relay is quiet (under 10 % of a core over `window`):
-/// the fan-out of what was just done is finished before anything is timed.
-async fn settle(relay: &Relay, window: Duration) -> Result {
-    let began = Instant::now();
-    let mut before = relay.cpu()?;
-    while began.elapsed() < 3 * DEADLINE {
-        tokio::time::sleep(window).await;
-        let now = relay.cpu()?;
-        if now - before <= window / 10 {
-            return Ok(());
-        }
-        before = now;
-    }
-    Err("the relay stayed busy".into())
-}
-
 // ---------------------------------------------------------------- agents
-
-/// An agent's console socket, the sending half; a task reads the other.
-struct Agent {
-    index: usize,
-    sink: SplitSink<Ws, Message>,
-}
-
-impl Agent {
-    async fn send(&mut self, frame: AgentFrame) -> Result {
-        self.sink
-            .send(Message::Text(encode(&frame).into()))
-            .await
-            .map_err(|e| format!("agent {}: {e}", self.index))
-    }
-}
 
 fn availability(availability: Availability, capacity: u32) -> AgentFrame {
     AgentFrame::Availability {
@@ -764,23 +627,7 @@ impl AgentEvents {
 /// Adds the agents to the demo site, signs each in and opens their
 /// console (which puts them online).
 async fn open_consoles(relay: &Relay) -> Result<(Vec<Agent>, AgentEvents)> {
-    let http = reqwest::Client::new();
-    let owner = sign_in(&http, relay, OWNER, "10.1.255.1".into()).await?;
-    let emails: Vec<String> = (0..AGENTS)
-        .map(|i| format!("agent{i}@bench.test"))
-        .collect();
-    // Hashing a password takes a core, and the relay refuses a request that
-    // waits long for a turn: two at a time, one per core.
-    futures::stream::iter(emails.iter().enumerate())
-        .map(|(i, email)| add_member(&http, relay, &owner.cookie, i, email))
-        .buffer_unordered(2)
-        .try_collect::<Vec<()>>()
-        .await?;
-    let signed: Vec<SignedIn> = futures::stream::iter(emails.iter().enumerate())
-        .map(|(i, email)| sign_in(&http, relay, email, agent_address(i)))
-        .buffered(2)
-        .try_collect()
-        .await?;
+    let signed = sign_in_agents(relay, AGENTS, |_| relay).await?;
     let (tx, rx) = mpsc::unbounded_channel();
     let agents = futures::stream::iter(signed.into_iter().enumerate())
         .map(|(i, signed)| open_console(relay, i, signed, tx.clone()))
@@ -794,98 +641,15 @@ async fn open_consoles(relay: &Relay) -> Result<(Vec<Agent>, AgentEvents)> {
     Ok((agents, events))
 }
 
-fn agent_address(i: usize) -> String {
-    format!("10.1.{}.{}", i / 250, i % 250 + 1)
-}
-
-struct SignedIn {
-    /// `warmline_session=…`, as the console's requests send it.
-    cookie: String,
-    id: AgentId,
-}
-
-/// Signs in from `address`; retries while the relay says it is busy.
-async fn sign_in(
-    http: &reqwest::Client,
-    relay: &Relay,
-    email: &str,
-    address: String,
-) -> Result<SignedIn> {
-    for _ in 0..MAX_RETRIES {
-        let response = http
-            .post(format!("{}/api/agent/login", relay.url))
-            .header("x-forwarded-for", &address)
-            .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
-            .send()
-            .await
-            .map_err(|e| format!("signing in {email}: {e}"))?;
-        match response.status().as_u16() {
-            200 => {}
-            429 => {
-                tokio::time::sleep(Duration::from_millis(250)).await;
-                continue;
-            }
-            status => return Err(format!("signing in {email}: HTTP {status}")),
-        }
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .ok_or_else(|| format!("signing in {email}: no session cookie"))?
-            .to_owned();
-        let me: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
-        let id = me["id"]
-            .as_i64()
-            .ok_or_else(|| format!("signing in {email}: no id in {me}"))?;
-        return Ok(SignedIn {
-            cookie,
-            id: AgentId::new(id),
-        });
-    }
-    Err(format!("signing in {email}: still refused as too many"))
-}
-
-async fn add_member(
-    http: &reqwest::Client,
-    relay: &Relay,
-    owner: &str,
-    i: usize,
-    email: &str,
-) -> Result {
-    for _ in 0..MAX_RETRIES {
-        let response = http
-            .post(format!("{}/api/site/members", relay.url))
-            .header("cookie", owner)
-            .json(&serde_json::json!({
-                "email": email, "name": format!("Agent {i}"), "password": PASSWORD, "role": "agent"
-            }))
-            .send()
-            .await
-            .map_err(|e| format!("adding {email}: {e}"))?;
-        match response.status().as_u16() {
-            204 => return Ok(()),
-            429 => tokio::time::sleep(Duration::from_millis(250)).await,
-            status => return Err(format!("adding {email}: HTTP {status}")),
-        }
-    }
-    Err(format!("adding {email}: still refused as too many"))
-}
-
 async fn open_console(
     relay: &Relay,
     index: usize,
     signed: SignedIn,
     events: mpsc::UnboundedSender<AgentEvent>,
 ) -> Result<Agent> {
-    let ws = connect(relay, "/ws/agent", &[("cookie", signed.cookie)]).await?;
-    let (sink, mut stream) = ws.split();
-    match first_frame(&mut stream).await? {
-        ServerFrame::Inbox { .. } => {}
-        other => return Err(format!("agent {index}: expected the inbox, got {other:?}")),
-    }
+    let (agent, stream) = common::open_console(relay, index, &signed).await?;
     tokio::spawn(read_console(index, signed.id, stream, events));
-    Ok(Agent { index, sink })
+    Ok(agent)
 }
 
 /// Reads one console: stamps offers as they come, and passes on when a
@@ -893,24 +657,20 @@ async fn open_console(
 async fn read_console(
     agent: usize,
     me: AgentId,
-    mut stream: SplitStream<Ws>,
+    stream: SplitStream<Ws>,
     events: mpsc::UnboundedSender<AgentEvent>,
 ) {
     // The state last passed on for each of this agent's conversations.
     let mut mine: HashMap<ConversationId, ConversationState> = HashMap::new();
-    while let Some(Ok(message)) = stream.next().await {
-        let Message::Text(text) = message else {
-            continue;
-        };
-        let at = Instant::now();
+    read_texts(stream, |text, at| {
         // The desk (the whole team, sent to every console on any change of
         // availability or load) is the largest frame and is not needed
         // here: not decoding it keeps the benchmark's share of the cores,
         // which the relay needs too, small.
-        if text.as_str().starts_with(DESK) {
-            continue;
+        if text.starts_with(DESK) {
+            return ControlFlow::Continue(());
         }
-        let event = match decode::<ServerFrame>(text.as_str()) {
+        let event = match decode::<ServerFrame>(text) {
             Ok(ServerFrame::Offer { conversation, .. }) => {
                 mine.insert(conversation.id, ConversationState::Waiting);
                 AgentEvent::Offer {
@@ -923,7 +683,7 @@ async fn read_console(
                 if c.assigned_to == Some(me) || mine.contains_key(&c.id) =>
             {
                 if mine.insert(c.id, c.state) == Some(c.state) {
-                    continue;
+                    return ControlFlow::Continue(());
                 }
                 match c.state {
                     ConversationState::Assigned => AgentEvent::Assigned {
@@ -934,7 +694,7 @@ async fn read_console(
                         agent,
                         conversation: c.id,
                     },
-                    _ => continue,
+                    _ => return ControlFlow::Continue(()),
                 }
             }
             Ok(ServerFrame::Error { code, message, .. }) => AgentEvent::Refused {
@@ -942,12 +702,14 @@ async fn read_console(
                 code,
                 message,
             },
-            _ => continue,
+            _ => return ControlFlow::Continue(()),
         };
-        if events.send(event).is_err() {
-            return;
+        match events.send(event) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
         }
-    }
+    })
+    .await;
     let _ = events.send(AgentEvent::Gone { agent });
 }
 
@@ -1083,25 +845,7 @@ async fn connect_visitors(relay: &Relay, range: std::ops::Range<usize>) -> Resul
 }
 
 async fn connect_visitor(relay: &Relay, index: usize) -> Result<Visitor> {
-    let address = format!("10.2.{}.{}", index / 250, index % 250 + 1);
-    let ws = connect(relay, "/ws/visitor", &[("x-forwarded-for", address)]).await?;
-    let (mut sink, mut stream) = ws.split();
-    let hello = VisitorFrame::Hello {
-        site: "demo".into(),
-        token: None,
-        last_seq: 0,
-        page: None,
-        identity: None,
-        name: None,
-        lang: None,
-    };
-    sink.send(Message::Text(encode(&hello).into()))
-        .await
-        .map_err(|e| format!("visitor {index}: {e}"))?;
-    match first_frame(&mut stream).await? {
-        ServerFrame::Welcome { .. } => {}
-        other => return Err(format!("visitor {index}: expected welcome, got {other:?}")),
-    }
+    let (sink, stream) = greet_visitor(relay, index, &relay.url).await?;
     let (replies_tx, replies) = mpsc::unbounded_channel();
     let (place_tx, place) = watch::channel(None);
     tokio::spawn(read_visitor(stream, replies_tx, place_tx));
@@ -1117,16 +861,12 @@ async fn connect_visitor(relay: &Relay, index: usize) -> Result<Visitor> {
 /// Reads one widget socket: answers to its messages, and its place in the
 /// handoff (only the latest is kept: the queue's moves are many).
 async fn read_visitor(
-    mut stream: SplitStream<Ws>,
+    stream: SplitStream<Ws>,
     replies: mpsc::UnboundedSender<Reply>,
     place: watch::Sender<Option<Placed>>,
 ) {
-    while let Some(Ok(message)) = stream.next().await {
-        let Message::Text(text) = message else {
-            continue;
-        };
-        let at = Instant::now();
-        match decode::<ServerFrame>(text.as_str()) {
+    read_texts(stream, |text, at| {
+        match decode::<ServerFrame>(text) {
             Ok(ServerFrame::Ack {
                 client_id,
                 conversation_id,
@@ -1156,70 +896,7 @@ async fn read_visitor(
             }
             _ => {}
         }
-    }
-}
-
-// ---------------------------------------------------------------- sockets
-
-/// A WebSocket to the relay from its own origin, with `headers` besides.
-async fn connect(relay: &Relay, path: &str, headers: &[(&'static str, String)]) -> Result<Ws> {
-    let mut request = format!("{}{path}", relay.ws)
-        .into_client_request()
-        .map_err(|e| e.to_string())?;
-    let value = |v: &str| HeaderValue::from_str(v).map_err(|e| e.to_string());
-    request.headers_mut().insert("origin", value(&relay.url)?);
-    for (name, v) in headers {
-        request.headers_mut().insert(*name, value(v)?);
-    }
-    let (ws, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(request))
-        .await
-        .map_err(|_| format!("connecting to {path} timed out"))?
-        .map_err(|e| format!("connecting to {path}: {e}"))?;
-    Ok(ws)
-}
-
-/// The first frame the relay sends on a new socket.
-async fn first_frame(stream: &mut SplitStream<Ws>) -> Result<ServerFrame> {
-    loop {
-        let message = tokio::time::timeout(DEADLINE, stream.next())
-            .await
-            .map_err(|_| "no first frame in time".to_owned())?
-            .ok_or("socket closed before its first frame")?
-            .map_err(|e| e.to_string())?;
-        match message {
-            Message::Text(text) => return decode(text.as_str()).map_err(|e| e.to_string()),
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => return Err(format!("unexpected {other:?}")),
-        }
-    }
-}
-
-// ---------------------------------------------------------------- figures
-
-/// The nearest-rank percentile.
-fn percentile(samples: &[Duration], p: usize) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = (p * sorted.len()).div_ceil(100).max(1);
-    sorted[rank.min(sorted.len()) - 1]
-}
-
-/// 1000 as "1,000".
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1}", d.as_secs_f64() * 1000.0)
+        ControlFlow::Continue(())
+    })
+    .await;
 }

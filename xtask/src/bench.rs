@@ -3,6 +3,7 @@
 //! ratio to a baseline measured in the same run).
 
 use crate::paths::Paths;
+use crate::services::{Nats, Postgres};
 use crate::wasm::{build_floor, sizes};
 use crate::{Result, browser_node, budget, build_with, setup, step};
 
@@ -11,8 +12,9 @@ pub fn run(paths: &Paths, what: Option<&str>) -> Result {
         Some("widget") | None => widget(paths),
         Some("search") => search(paths),
         Some("handoff") => handoff(paths),
+        Some("relay") => relay(paths),
         Some(other) => Err(format!(
-            "no benchmark called {other:?} (try `widget`, `search` or `handoff`)"
+            "no benchmark called {other:?} (try `widget`, `search`, `handoff` or `relay`)"
         )),
     }
 }
@@ -81,9 +83,29 @@ fn search(paths: &Paths) -> Result {
 
 /// The handoff: time from a visitor's handoff to the offer at an agent's
 /// socket, with 100 agents and 1,000 visitors, and the relay's CPU per
-/// handoff. The example starts the optimised relay binary as a process of
-/// its own (to read its CPU time), so that is built first.
+/// handoff.
 fn handoff(paths: &Paths) -> Result {
+    let relay = release_relay(paths)?;
+    step("handoff → offer with 100 agents and 1,000 visitors (about 3 minutes)");
+    release_example(paths, "handoff_bench", &[&relay])
+}
+
+/// Messages from 5,000 visitors to 40 agents: ack and delivery latency,
+/// throughput, the relay's CPU per message and memory per idle socket, on
+/// SQLite, then PostgreSQL and NATS with one relay and with two. The
+/// services are throwaway ones, stopped when this returns.
+fn relay(paths: &Paths) -> Result {
+    let relay = release_relay(paths)?;
+    step("starting a throwaway PostgreSQL and NATS");
+    let postgres = Postgres::start()?;
+    let nats = Nats::start()?;
+    step("relaying messages: 5,000 visitors, 40 agents, three setups (about 5 minutes)");
+    release_example(paths, "relay_bench", &[&relay, &postgres.url, &nats.url])
+}
+
+/// Builds the optimised relay binary and returns its path. The relay
+/// benchmarks start it as a process of its own, to read its CPU time.
+fn release_relay(paths: &Paths) -> Result<String> {
     step("building the optimised relay");
     crate::cargo(
         paths,
@@ -96,20 +118,22 @@ fn handoff(paths: &Paths) -> Result {
             "warmline",
         ],
     )?;
-    step("handoff → offer with 100 agents and 1,000 visitors (about 3 minutes)");
     let relay = paths.target.join("release").join("warmline");
-    crate::cargo(
-        paths,
-        &[
-            "run",
-            "--quiet",
-            "--release",
-            "--package",
-            "warmline-server",
-            "--example",
-            "handoff_bench",
-            "--",
-            &relay.to_string_lossy(),
-        ],
-    )
+    Ok(relay.to_string_lossy().into_owned())
+}
+
+/// Runs one of the relay's examples, optimised, with `args`.
+fn release_example(paths: &Paths, example: &str, args: &[&str]) -> Result {
+    let mut command = vec![
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "warmline-server",
+        "--example",
+        example,
+        "--",
+    ];
+    command.extend_from_slice(args);
+    crate::cargo(paths, &command)
 }

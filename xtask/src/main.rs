@@ -8,7 +8,9 @@
 //! - `bench`  prints measurements (`bench widget`: sizes beside the Leptos floor,
 //!   load times, and the host page's cost; `bench search`: help search's
 //!   quality and latency; `bench handoff`: handoff to offer with 100 agents
-//!   and 1,000 visitors, and the relay's CPU per handoff)
+//!   and 1,000 visitors, and the relay's CPU per handoff; `bench relay`:
+//!   message latency, throughput, CPU and memory with 5,000 visitors and 40
+//!   agents, on SQLite and on PostgreSQL + NATS with one and two relays)
 
 mod bench;
 mod budget;
@@ -31,7 +33,9 @@ fn main() -> ExitCode {
         Some("test") => test(&Paths::new()),
         Some("bench") => bench::run(&Paths::new(), args.get(1).map(String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|build|run|test|bench [widget|search|handoff]>");
+            eprintln!(
+                "usage: cargo xtask <setup|build|run|test|bench [widget|search|handoff|relay]>"
+            );
             return ExitCode::from(2);
         }
     };

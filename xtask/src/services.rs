@@ -1,10 +1,11 @@
-//! Throwaway PostgreSQL servers on free loopback ports, for the
+//! Throwaway PostgreSQL and NATS servers on free loopback ports, for the
 //! tests and benchmarks that need them. Each starts once per run, in a
 //! directory of its own, and stops when dropped.
 
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::{Result, check};
 
@@ -130,11 +131,52 @@ fn postgres_bin() -> Result<PathBuf> {
         .ok_or_else(|| format!("no PostgreSQL under {POSTGRES_BINS}"))
 }
 
+pub struct Nats {
+    child: Child,
+    pub url: String,
+}
+
+impl Nats {
+    pub fn start() -> Result<Self> {
+        let port = free_port()?;
+        let child = Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start nats-server (`cargo xtask setup`): {e}"))?;
+        let nats = Self {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+        };
+        wait_for_port(port, "nats-server")?;
+        Ok(nats)
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub fn free_port() -> Result<u16> {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
         .map_err(|e| format!("no free port: {e}"))
+}
+
+pub fn wait_for_port(port: u16, what: &str) -> Result {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err(format!("{what} did not open port {port}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
 }
 
 fn is_root() -> bool {
