@@ -25,8 +25,13 @@ use crate::state::{AppState, now_ms};
 
 /// How many of the visitor's latest messages frustration is judged on.
 const RECENT: usize = 10;
-/// Most messages of a conversation read to decide.
+/// Most messages of a conversation with the bot read to decide (the bot
+/// must know every article it offered).
 const HISTORY: i64 = 1000;
+/// Once people have it, only the latest messages are read: enough for the
+/// visitor's last `RECENT` among the replies between them, and a busy
+/// conversation's every message no longer reads its whole past.
+const TAIL: i64 = 100;
 
 /// Acts on the visitor's new message; failures are logged, since the
 /// message is stored and acknowledged whatever happens here.
@@ -44,8 +49,12 @@ async fn triage(state: &AppState, question: &Question) -> Result<(), Box<dyn std
     let Some(site) = store.site(&question.site_id).await? else {
         return Ok(());
     };
+    let (after, limit) = match conversation.summary.state {
+        ConversationState::Bot => (0, HISTORY),
+        _ => ((question.seq - TAIL).max(0), TAIL),
+    };
     let history = store
-        .messages_after(question.conversation_id, 0, HISTORY)
+        .messages_after(question.conversation_id, after, limit)
         .await?;
     let frustration = assess(&question.lang, &history);
     let frustrated = frustration.score >= FRUSTRATED;
