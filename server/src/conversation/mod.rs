@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use warmline_shared::api::ArticleLink;
 use warmline_shared::care::check_options;
-use warmline_shared::{ConversationId, ErrorCode, Note, Seq, validate_client_id, validate_text};
+use warmline_shared::{
+    ChatMessage, ConversationId, ErrorCode, Note, Seq, validate_client_id, validate_text,
+};
 
 pub use participant::Participant;
 
@@ -84,10 +86,14 @@ pub struct NewPost {
 }
 
 /// A stored post. `new` is false for a resend of an already stored client id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Posted {
     pub seq: Seq,
     pub new: bool,
+    /// The message and its conversation as the write left them, so what
+    /// follows a message need not read them again.
+    pub message: ChatMessage,
+    pub conversation: Conversation,
 }
 
 #[derive(Clone)]
@@ -177,15 +183,11 @@ impl Conversations {
                 .why_closed_to(&post.author, post.conversation_id)
                 .await?);
         };
-        let posted = Posted {
-            seq: appended.message.seq,
-            new: appended.new,
-        };
         if appended.new {
             self.events
                 .publish(Event::MessageStored {
                     site_id: appended.conversation.site_id.clone(),
-                    message: appended.message,
+                    message: appended.message.clone(),
                 })
                 .await;
             self.changed(&appended.conversation, Change::Message).await;
@@ -200,7 +202,12 @@ impl Conversations {
                 }
             }
         }
-        Ok(posted)
+        Ok(Posted {
+            seq: appended.message.seq,
+            new: appended.new,
+            message: appended.message,
+            conversation: appended.conversation,
+        })
     }
 
     /// The conversation, if this participant may see it.

@@ -17,8 +17,18 @@ use crate::events::Event;
 
 /// Events queued per topic for a slow subscriber. A subscriber that falls
 /// further behind gets `Lagged` and catches up from the store by sequence
-/// number, so this bounds memory, not correctness.
-const TOPIC_CAPACITY: usize = 256;
+/// number, so this bounds memory, not correctness. The queue is allocated
+/// whole when a topic opens, and there is one per open conversation, so a
+/// conversation's is short; a site's carries every conversation's changes
+/// to each console, which would otherwise lag (and reload the whole inbox)
+/// whenever the site is busy.
+fn capacity(topic: &Topic) -> usize {
+    match topic {
+        Topic::Conversation(_) => 64,
+        Topic::Site(_) => 4096,
+        Topic::Agent(_) | Topic::Visitors(_) => 256,
+    }
+}
 
 type Topics = Arc<Mutex<HashMap<Topic, broadcast::Sender<Arc<Event>>>>>;
 
@@ -41,7 +51,7 @@ impl FanOut for MemoryFanOut {
         let mut topics = self.topics.lock().expect("fan-out lock");
         let receiver = topics
             .entry(topic.clone())
-            .or_insert_with(|| broadcast::channel(TOPIC_CAPACITY).0)
+            .or_insert_with(|| broadcast::channel(capacity(&topic)).0)
             .subscribe();
         Box::pin(Room {
             receiver: Some(BroadcastStream::new(receiver)),
@@ -132,7 +142,7 @@ mod tests {
         let fanout = MemoryFanOut::default();
         let topic = Topic::Agent(AgentId::new(1));
         let mut slow = fanout.subscribe(topic.clone()).await;
-        for _ in 0..TOPIC_CAPACITY + 1 {
+        for _ in 0..capacity(&topic) + 1 {
             fanout.publish(&topic, ended("x")).await;
         }
         assert_eq!(slow.next().await, Some(Err(Lagged)));

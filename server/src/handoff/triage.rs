@@ -13,54 +13,56 @@
 //!
 //! Otherwise the bot looks for articles that answer the message.
 
+use std::collections::BTreeMap;
 use warmline_handoff::frustration::{self, Said};
 use warmline_handoff::lists;
 use warmline_handoff::phrases::Phrases;
-use warmline_shared::handoff::{ConversationState, FRUSTRATED, HandoffReason, HandoffSettings};
-use warmline_shared::{Author, ChatMessage};
+
+use warmline_shared::handoff::{
+    ConversationState, FRUSTRATED, Frustration, HandoffReason, HandoffSettings,
+};
+use warmline_shared::{Author, ChatMessage, ConversationId, Seq};
 
 use super::views;
 use crate::kb::bot::{self, Question};
 use crate::state::{AppState, now_ms};
+use crate::store::{Conversation, Store, StoreError};
 
 /// How many of the visitor's latest messages frustration is judged on.
 const RECENT: usize = 10;
 /// Most messages of a conversation with the bot read to decide (the bot
 /// must know every article it offered).
 const HISTORY: i64 = 1000;
-/// Once people have it, only the latest messages are read: enough for the
-/// visitor's last `RECENT` among the replies between them, and a busy
-/// conversation's every message no longer reads its whole past.
-const TAIL: i64 = 100;
+/// How many of a conversation's latest messages [`Recent`] keeps: room for
+/// the visitor's last `RECENT` among the replies between them.
+const TAIL: i64 = 30;
 
-/// Acts on the visitor's new message; failures are logged, since the
-/// message is stored and acknowledged whatever happens here.
-pub async fn after_message(state: AppState, question: Question) {
-    if let Err(e) = triage(&state, &question).await {
+/// Acts on the visitor's new message in `conversation`, as storing it left
+/// it, with `frustration` judged on the messages up to it; failures are
+/// logged, since the message is stored and acknowledged whatever happens
+/// here.
+pub async fn after_message(
+    state: AppState,
+    question: Question,
+    conversation: Conversation,
+    frustration: Frustration,
+) {
+    if let Err(e) = triage(&state, &question, &conversation, frustration).await {
         tracing::warn!(error = %e, conversation = %question.conversation_id, "triage failed");
     }
 }
 
-async fn triage(state: &AppState, question: &Question) -> Result<(), Box<dyn std::error::Error>> {
+async fn triage(
+    state: &AppState,
+    question: &Question,
+    conversation: &Conversation,
+    frustration: Frustration,
+) -> Result<(), Box<dyn std::error::Error>> {
     let store = &state.store;
-    let Some(conversation) = store.conversation(question.conversation_id).await? else {
-        return Ok(());
-    };
-    let Some(site) = store.site(&question.site_id).await? else {
-        return Ok(());
-    };
-    let (after, limit) = match conversation.summary.state {
-        ConversationState::Bot => (0, HISTORY),
-        _ => ((question.seq - TAIL).max(0), TAIL),
-    };
-    let history = store
-        .messages_after(question.conversation_id, after, limit)
-        .await?;
-    let frustration = assess(&question.lang, &history);
     let frustrated = frustration.score >= FRUSTRATED;
     state
         .conversations
-        .assess(&conversation, frustration)
+        .assess(conversation, frustration)
         .await?;
     if question.left {
         store.email_replies(conversation.id()).await?;
@@ -71,6 +73,9 @@ async fn triage(state: &AppState, question: &Question) -> Result<(), Box<dyn std
         }
         return Ok(());
     }
+    let Some(site) = store.site(&question.site_id).await? else {
+        return Ok(());
+    };
     let reason = if question.left {
         Some(HandoffReason::LeftMessage)
     } else if question.wants_person {
@@ -91,6 +96,9 @@ async fn triage(state: &AppState, question: &Question) -> Result<(), Box<dyn std
         None
     };
     let Some(reason) = reason else {
+        let history = store
+            .messages_after(question.conversation_id, 0, HISTORY)
+            .await?;
         return bot::suggest(state, question, &history).await;
     };
     if state
@@ -115,28 +123,84 @@ async fn triage(state: &AppState, question: &Question) -> Result<(), Box<dyn std
     say(state, question, key).await
 }
 
-/// The visitor's recent messages, scored.
-fn assess(lang: &str, history: &[ChatMessage]) -> warmline_shared::handoff::Frustration {
-    let theirs: Vec<&ChatMessage> = history
-        .iter()
-        .filter(|m| m.author == Author::Visitor && !m.wants_person)
-        .collect();
-    let said: Vec<Said<'_>> = theirs[theirs.len().saturating_sub(RECENT)..]
-        .iter()
-        .map(|m| Said {
-            text: &m.text,
-            at_ms: m.sent_at,
-        })
-        .collect();
-    // Their oldest message no person has answered yet.
-    let last_answer = history
-        .iter()
-        .rposition(|m| matches!(m.author, Author::Agent { .. }));
-    let unanswered_since = history[last_answer.map_or(0, |i| i + 1)..]
-        .iter()
-        .find(|m| m.author == Author::Visitor)
-        .map(|m| m.sent_at);
-    frustration::assess(lang, &said, unanswered_since, now_ms())
+/// A conversation's latest messages, as much of them as frustration is
+/// judged on. The visitor's socket keeps one up to date from the messages
+/// it delivers, so judging each new message reads nothing from the store.
+#[derive(Debug, Default)]
+pub struct Recent {
+    lines: BTreeMap<Seq, Line>,
+}
+
+#[derive(Debug)]
+struct Line {
+    /// The visitor's words; `None` for anyone else's.
+    visitor: Option<String>,
+    from_agent: bool,
+    wants_person: bool,
+    at_ms: i64,
+}
+
+impl Recent {
+    /// The latest messages up to `seq`, from the store.
+    pub async fn load(
+        store: &dyn Store,
+        conversation_id: ConversationId,
+        seq: Seq,
+    ) -> Result<Self, StoreError> {
+        let history = store
+            .messages_after(conversation_id, (seq - TAIL).max(0), TAIL)
+            .await?;
+        Ok(Self::of(&history))
+    }
+
+    pub fn of(history: &[ChatMessage]) -> Self {
+        let mut recent = Self::default();
+        for message in history {
+            recent.record(message);
+        }
+        recent
+    }
+
+    /// Takes in one message, in any order; the oldest beyond `TAIL` go.
+    pub fn record(&mut self, message: &ChatMessage) {
+        let visitor = (message.author == Author::Visitor).then(|| message.text.clone());
+        let line = Line {
+            visitor,
+            from_agent: matches!(message.author, Author::Agent { .. }),
+            wants_person: message.wants_person,
+            at_ms: message.sent_at,
+        };
+        self.lines.insert(message.seq, line);
+        while self.lines.len() > TAIL as usize {
+            self.lines.pop_first();
+        }
+    }
+
+    /// The visitor's latest messages, scored.
+    pub fn frustration(&self, lang: &str) -> Frustration {
+        let theirs: Vec<Said<'_>> = self
+            .lines
+            .values()
+            .filter(|line| !line.wants_person)
+            .filter_map(|line| {
+                line.visitor.as_deref().map(|text| Said {
+                    text,
+                    at_ms: line.at_ms,
+                })
+            })
+            .collect();
+        let said = &theirs[theirs.len().saturating_sub(RECENT)..];
+        // Their oldest message no person has answered yet.
+        let unanswered_since = self
+            .lines
+            .values()
+            .rev()
+            .take_while(|line| !line.from_agent)
+            .filter(|line| line.visitor.is_some())
+            .last()
+            .map(|line| line.at_ms);
+        frustration::assess(lang, said, unanswered_since, now_ms())
+    }
 }
 
 /// Whether the text touches a topic the owner marked sensitive, in the
@@ -164,4 +228,101 @@ async fn say(
     let post = bot::reply(state, question, key, Vec::new());
     state.conversations.post(post).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use warmline_shared::handoff::Signal;
+
+    use super::*;
+
+    const MINUTE: i64 = 60_000;
+
+    fn message(seq: Seq, author: Author, text: &str, sent_at: i64) -> ChatMessage {
+        ChatMessage {
+            conversation_id: ConversationId::new(1),
+            seq,
+            client_id: format!("c{seq}"),
+            author,
+            text: text.into(),
+            sent_at,
+            attachment: None,
+            articles: Vec::new(),
+            wants_person: false,
+            options: Vec::new(),
+            picked: None,
+        }
+    }
+
+    fn agent() -> Author {
+        Author::Agent {
+            name: "Nino".into(),
+        }
+    }
+
+    #[test]
+    fn recent_forgets_all_but_the_latest_messages_in_whatever_order_they_come() {
+        let now = now_ms();
+        // An outburst long ago, then a calm exchange longer than the tail.
+        let mut history = vec![message(1, Author::Visitor, "WHERE IS IT!!!", now)];
+        for seq in 2..=(TAIL + 5) {
+            let author = if seq % 2 == 0 {
+                agent()
+            } else {
+                Author::Visitor
+            };
+            let text = format!("Reply number {seq}");
+            history.push(message(seq, author, &text, now));
+        }
+        let in_order = Recent::of(&history);
+        assert_eq!(in_order.lines.len(), TAIL as usize);
+        assert_eq!(in_order.frustration("en").score, 0);
+
+        let mut shuffled = Recent::default();
+        for message in history.iter().rev() {
+            shuffled.record(message);
+        }
+        assert_eq!(shuffled.frustration("en"), in_order.frustration("en"));
+
+        // Within the tail, the outburst counts.
+        let mut recent = in_order;
+        recent.record(&message(TAIL + 6, Author::Visitor, "WHERE IS IT!!!", now));
+        let frustration = recent.frustration("en");
+        assert!(frustration.signals.contains(&Signal::Shouting));
+        assert!(frustration.signals.contains(&Signal::Punctuation));
+    }
+
+    #[test]
+    fn only_an_agents_reply_ends_the_visitors_wait() {
+        let now = now_ms();
+        let asked = message(
+            1,
+            Author::Visitor,
+            "Is my order on its way?",
+            now - 10 * MINUTE,
+        );
+        let again = message(3, Author::Visitor, "Any news on it?", now);
+        let waiting = |reply: ChatMessage| {
+            Recent::of(&[asked.clone(), reply, again.clone()])
+                .frustration("en")
+                .signals
+                .iter()
+                .any(|s| matches!(s, Signal::LongWait { .. }))
+        };
+        assert!(!waiting(message(
+            2,
+            agent(),
+            "Let me look.",
+            now - 5 * MINUTE
+        )));
+        let bot = Author::Bot {
+            name: "Warmline".into(),
+        };
+        assert!(waiting(message(
+            2,
+            bot,
+            "These articles may help.",
+            now - 5 * MINUTE
+        )));
+    }
 }

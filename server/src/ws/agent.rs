@@ -11,8 +11,8 @@ use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
+use futures::stream::{AbortHandle, BoxStream, SelectAll};
 use futures::{Sink, Stream, StreamExt};
-use tokio_stream::StreamMap;
 use warmline_shared::handoff::ConversationState;
 use warmline_shared::{
     AgentFrame, Author, ConversationId, ConversationSummary, ErrorCode, InboxCursor, ServerFrame,
@@ -131,7 +131,7 @@ where
     out.send(&ServerFrame::Desk { desk }).await?;
 
     let me = Participant::Agent(agent.clone());
-    let mut watching: StreamMap<ConversationId, Subscription> = StreamMap::new();
+    let mut watching = Watching::default();
     let mut deliveries: HashMap<ConversationId, Delivery> = HashMap::new();
     let mut heartbeat = Heartbeat::new(state.ping_every);
     let mut typing = socket::Typing::default();
@@ -291,6 +291,38 @@ where
                 }
             }
         }
+    }
+}
+
+/// The live feeds of the conversations a socket has open. Each feed is
+/// polled only when it has news: a `StreamMap` polls every feed on each
+/// wake, and with an agent's many open conversations that cost more than
+/// the messages themselves.
+#[derive(Default)]
+struct Watching {
+    feeds: SelectAll<BoxStream<'static, (ConversationId, <Subscription as Stream>::Item)>>,
+    stops: HashMap<ConversationId, AbortHandle>,
+}
+
+impl Watching {
+    fn insert(&mut self, conversation_id: ConversationId, subscription: Subscription) {
+        let (feed, stop) = futures::stream::abortable(subscription);
+        if let Some(old) = self.stops.insert(conversation_id, stop) {
+            old.abort();
+        }
+        self.feeds
+            .push(feed.map(move |item| (conversation_id, item)).boxed());
+    }
+
+    /// Ends the feed; it leaves the set the next time the set is polled.
+    fn remove(&mut self, conversation_id: &ConversationId) {
+        if let Some(stop) = self.stops.remove(conversation_id) {
+            stop.abort();
+        }
+    }
+
+    async fn next(&mut self) -> Option<(ConversationId, <Subscription as Stream>::Item)> {
+        self.feeds.next().await
     }
 }
 

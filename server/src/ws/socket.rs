@@ -22,6 +22,7 @@ use warmline_shared::{
 use crate::conversation::{DomainError, NewPost, Posted};
 use crate::events::Event;
 use crate::fanout::Lagged;
+use crate::handoff::triage::Recent;
 use crate::state::AppState;
 use crate::store::{Conversation, Store, StoreError};
 
@@ -339,6 +340,9 @@ const CATCH_UP_PAGE: i64 = 500;
 pub struct Delivery {
     pub conversation_id: ConversationId,
     delivered: Seq,
+    /// The latest messages delivered, kept on a visitor's socket (see
+    /// [`Delivery::keeping_recent`]).
+    pub recent: Option<Recent>,
 }
 
 impl Delivery {
@@ -351,8 +355,20 @@ impl Delivery {
         let delivery = Self {
             conversation_id: conversation.id(),
             delivered: last_seq.min(end).max(0),
+            recent: None,
         };
         (delivery, last_seq > end)
+    }
+
+    /// Keeps the latest messages as they are delivered, to judge the
+    /// visitor's frustration without reading them back. Delivering from
+    /// the start, every message passes here; resumed later, the earlier
+    /// ones must be loaded first (`recent` stays `None` until then).
+    pub fn keeping_recent(mut self) -> Self {
+        if self.delivered == 0 {
+            self.recent = Some(Recent::default());
+        }
+        self
     }
 
     /// Sends everything stored after what was delivered.
@@ -414,6 +430,9 @@ impl Delivery {
         S: Sink<Message> + Unpin,
     {
         let seq = message.seq;
+        if let Some(recent) = &mut self.recent {
+            recent.record(&message);
+        }
         out.send(&ServerFrame::Message { message }).await?;
         self.delivered = seq;
         Ok(())

@@ -11,10 +11,10 @@ use axum::http::header::{ORIGIN, USER_AGENT};
 use axum::response::Response;
 use futures::{Sink, Stream, StreamExt};
 use warmline_shared::api::ArticleLink;
-use warmline_shared::handoff::ConversationState;
+use warmline_shared::handoff::{ConversationState, Frustration};
 use warmline_shared::{
-    Author, ConversationId, ErrorCode, Identity, NameSource, Place, Seq, ServerFrame, SiteId,
-    VisitorFrame, Welcomed, validate_text,
+    Author, ChatMessage, ConversationId, ErrorCode, Identity, NameSource, Place, Seq, ServerFrame,
+    SiteId, VisitorFrame, Welcomed, validate_text,
 };
 
 use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, Stop, read_frame};
@@ -24,7 +24,8 @@ use crate::client_addr::ClientAddr;
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::events::{Change, Event};
 use crate::fanout::{Subscription, Topic};
-use crate::handoff::{triage, views};
+use crate::handoff::triage::{self, Recent};
+use crate::handoff::views;
 use crate::identity;
 use crate::kb::bot;
 use crate::state::{AppState, now_ms};
@@ -95,10 +96,28 @@ impl Watch {
             .await;
         let (delivery, ahead) = Delivery::resume(conversation, last_seq);
         let watch = Self {
-            delivery,
+            delivery: delivery.keeping_recent(),
             subscription,
         };
         (watch, ahead)
+    }
+
+    /// How upset the visitor seems, judged on the conversation's latest
+    /// messages up to their new `message`: loaded once if this socket
+    /// resumed the conversation, then kept from what it delivers.
+    async fn frustration(
+        &mut self,
+        state: &AppState,
+        message: &ChatMessage,
+        lang: &str,
+    ) -> Result<Frustration, Stop> {
+        let recent = match self.delivery.recent.take() {
+            Some(recent) => recent,
+            None => Recent::load(&*state.store, message.conversation_id, message.seq).await?,
+        };
+        let recent = self.delivery.recent.insert(recent);
+        recent.record(message);
+        Ok(recent.frustration(lang))
     }
 }
 
@@ -597,7 +616,9 @@ impl Writer<'_> {
         };
         if let Some(posted) = socket::post(state, post, out).await?
             && posted.new
+            && let Some(watch) = watch
         {
+            let frustration = watch.frustration(state, &posted.message, lang).await?;
             let question = bot::Question {
                 site_id: self.site.id.clone(),
                 conversation_id,
@@ -608,9 +629,12 @@ impl Writer<'_> {
                 left,
                 lang: lang.to_owned(),
             };
-            state
-                .sockets
-                .spawn(triage::after_message(state.clone(), question));
+            state.sockets.spawn(triage::after_message(
+                state.clone(),
+                question,
+                posted.conversation,
+                frustration,
+            ));
         }
         Ok(())
     }
