@@ -33,8 +33,10 @@ const HARD_FRAME_LIMIT: usize = 4 * MAX_FRAME_BYTES;
 
 /// Chat frames are small and there are many sockets: the 128 KiB default
 /// buffers would cost far more memory per idle visitor than the chat does.
+/// The read buffer is filled (and so paid for) whole on every read; a
+/// larger frame grows it as needed.
 pub fn configure(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.read_buffer_size(4 * 1024)
+    ws.read_buffer_size(1024)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(HARD_FRAME_LIMIT * 4)
         .max_message_size(HARD_FRAME_LIMIT)

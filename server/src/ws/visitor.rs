@@ -1,6 +1,7 @@
 //! The visitor's socket: hello (site, token, resume point), then messages.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -17,13 +18,13 @@ use warmline_shared::{
     SiteId, VisitorFrame, Welcomed, validate_text,
 };
 
-use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, Stop, read_frame};
+use super::socket::{self, Delivery, Heartbeat, Inbound, Outbound, PeerGone, Stop, read_frame};
 use crate::auth::{new_token, token_hash};
 use crate::care;
 use crate::client_addr::ClientAddr;
 use crate::conversation::{DomainError, NewPost, Participant};
 use crate::events::{Change, Event};
-use crate::fanout::{Subscription, Topic};
+use crate::fanout::{Lagged, Subscription, Topic};
 use crate::handoff::triage::{self, Recent};
 use crate::handoff::views;
 use crate::identity;
@@ -121,6 +122,9 @@ impl Watch {
     }
 }
 
+/// The socket after hello: a small loop, each frame and event handled in
+/// a future of its own. What an idle socket keeps is only this loop, so
+/// its size is what thousands of idle visitors cost.
 async fn serve<S, R>(
     state: &AppState,
     client: &Client,
@@ -131,12 +135,396 @@ where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
+    let Some(mut greeted) = Box::pin(greet(state, client, out, stream)).await? else {
+        return Ok(());
+    };
+    let mut heartbeat = Heartbeat::new(state.ping_every);
+    let mut typing = socket::Typing::default();
+    loop {
+        tokio::select! {
+            inbound = read_frame::<VisitorFrame, _>(stream) => {
+                if let Some(frame) = socket::received(inbound, &mut heartbeat, out).await? {
+                    Box::pin(greeted.on_frame(state, client, frame, &mut typing, out)).await?;
+                }
+            },
+            _ = heartbeat.tick() => heartbeat.beat(out).await?,
+            Some(item) = greeted.site_feed.next() => {
+                Box::pin(greeted.on_site_event(item, out)).await?;
+            }
+            Some(item) = next_in(&mut greeted.watch) => {
+                Box::pin(greeted.on_conversation_event(state, item, out)).await?;
+            }
+        }
+    }
+}
+
+/// A visitor's socket after hello: who they are and what they follow.
+struct Greeted {
+    site: Site,
+    token_hash: String,
+    page: Option<String>,
+    lang: String,
+    naming: Naming,
+    /// Stored on their first message.
+    visitor: Option<Visitor>,
+    /// The open conversation, once there is one.
+    watch: Option<Watch>,
+    /// Whether people can answer, and the queue.
+    site_feed: Subscription,
+    /// What the widget was last told of the handoff, so it hears only changes.
+    told: Option<(ConversationId, Place)>,
+    /// Where they have been, until there is a visitor row to keep it on.
+    visit: Visit,
+}
+
+impl Greeted {
+    /// Stores the visitor's message (see [`Writer::write`]).
+    async fn write<S>(
+        &mut self,
+        state: &AppState,
+        client: &Client,
+        message: Written,
+        out: &mut Outbound<S>,
+    ) -> Result<(), Stop>
+    where
+        S: Sink<Message> + Unpin,
+    {
+        let writer = Writer {
+            site: &self.site,
+            token_hash: &self.token_hash,
+            address: client.address,
+            page: self.page.as_deref(),
+            naming: &self.naming,
+            visit: &self.visit,
+        };
+        let lang = &self.lang;
+        writer
+            .write(
+                state,
+                &mut self.visitor,
+                &mut self.watch,
+                message,
+                lang,
+                out,
+            )
+            .await
+    }
+
+    async fn on_frame<S>(
+        &mut self,
+        state: &AppState,
+        client: &Client,
+        frame: VisitorFrame,
+        typing: &mut socket::Typing,
+        out: &mut Outbound<S>,
+    ) -> Result<(), Stop>
+    where
+        S: Sink<Message> + Unpin,
+    {
+        let Greeted {
+            site,
+            token_hash,
+            lang,
+            naming,
+            visitor,
+            watch,
+            visit,
+            ..
+        } = self;
+        let store = &*state.store;
+        match frame {
+            VisitorFrame::Hello { .. } => {
+                out.send(&ServerFrame::Error {
+                    code: ErrorCode::Malformed,
+                    message: "This connection has already said hello.".into(),
+                    client_id: None,
+                })
+                .await?
+            }
+            VisitorFrame::Send {
+                client_id,
+                text,
+                attachment,
+            } => {
+                let message = Written {
+                    client_id,
+                    text,
+                    attachment,
+                    ..Written::default()
+                };
+                self.write(state, client, message, out).await?;
+            }
+            VisitorFrame::Person {
+                client_id,
+                article,
+                declined,
+            } => {
+                let (text, articles) = bot::person_request(state, &site.id, lang, article).await;
+                let self_help_failed = declined || !articles.is_empty();
+                let message = Written {
+                    client_id,
+                    text,
+                    articles,
+                    wants_person: true,
+                    self_help_failed,
+                    ..Written::default()
+                };
+                self.write(state, client, message, out).await?;
+            }
+            VisitorFrame::Leave {
+                client_id,
+                name,
+                email,
+                text,
+            } => {
+                let Ok(email) = email.trim().parse::<lettre::Address>() else {
+                    out.error(ErrorCode::BadEmail, Some(&client_id)).await?;
+                    return Ok(());
+                };
+                if !naming.is_verified() {
+                    match Naming::given(&name) {
+                        Some(given) => *naming = given,
+                        None => {
+                            let code = if name.trim().is_empty() {
+                                ErrorCode::EmptyMessage
+                            } else {
+                                ErrorCode::TooLarge
+                            };
+                            out.error(code, Some(&client_id)).await?;
+                            return Ok(());
+                        }
+                    }
+                    naming.email = Some(email.to_string());
+                }
+                if let Some(v) = visitor {
+                    naming.apply(state, v).await?;
+                }
+                let message = Written {
+                    client_id,
+                    text,
+                    left: true,
+                    ..Written::default()
+                };
+                self.write(state, client, message, out).await?;
+            }
+            VisitorFrame::Typing => {
+                // Before the first message there is nobody to tell.
+                if let (Some(v), Some(w)) = (&visitor, &watch)
+                    && typing.allows()
+                {
+                    let typed = state
+                        .conversations
+                        .typing(&Participant::Visitor(v.clone()), w.delivery.conversation_id)
+                        .await;
+                    socket::answer(typed, out).await?;
+                }
+            }
+            VisitorFrame::Pick {
+                client_id,
+                seq,
+                option,
+            } => {
+                let (Some(v), Some(w)) = (&visitor, &watch) else {
+                    out.error(ErrorCode::UnknownConversation, Some(&client_id))
+                        .await?;
+                    return Ok(());
+                };
+                if !state
+                    .limits
+                    .visitor_message(token_hash, client.address, &site.id)
+                {
+                    out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
+                    return Ok(());
+                }
+                let id = w.delivery.conversation_id;
+                let picked = state
+                    .conversations
+                    .pick(v, id, client_id.clone(), seq, option)
+                    .await;
+                socket::acknowledge(picked, id, client_id, out).await?;
+            }
+            VisitorFrame::Rate {
+                conversation_id,
+                rating,
+                comment,
+            } => {
+                let Some(v) = &visitor else {
+                    out.error(ErrorCode::UnknownConversation, None).await?;
+                    return Ok(());
+                };
+                let reward = site.settings.reward.clone();
+                match state
+                    .conversations
+                    .rate(v, conversation_id, rating, &comment, reward)
+                    .await
+                {
+                    Ok(feedback) => out.send(&ServerFrame::Feedback { feedback }).await?,
+                    // A resend after a lost answer: the stored one is the answer.
+                    Err(DomainError::AlreadyAnswered) => {
+                        match store.feedback(conversation_id).await? {
+                            Some(feedback) => out.send(&ServerFrame::Feedback { feedback }).await?,
+                            None => out.error(ErrorCode::AlreadyAnswered, None).await?,
+                        }
+                    }
+                    Err(DomainError::Store(e)) => return Err(e.into()),
+                    Err(refused) => out.error(refused.code(), None).await?,
+                }
+            }
+            VisitorFrame::Visit {
+                pages,
+                referrer,
+                time_zone,
+                articles,
+            } => {
+                let reported = Visit {
+                    pages,
+                    referrer,
+                    time_zone,
+                    articles,
+                    ..Visit::default()
+                };
+                *visit = care::checked_visit(
+                    site.settings.context,
+                    reported,
+                    client.user_agent.as_deref(),
+                    now_ms(),
+                );
+                if let Some(v) = &visitor {
+                    store.set_visit(v.id, visit).await?;
+                }
+            }
+            VisitorFrame::Name { name } => match Naming::given(&name) {
+                Some(given) if !naming.is_verified() => {
+                    *naming = given;
+                    if let Some(v) = visitor {
+                        naming.apply(state, v).await?;
+                    }
+                }
+                Some(_) => {}
+                None => out.error(ErrorCode::TooLarge, None).await?,
+            },
+        }
+        Ok(())
+    }
+
+    async fn on_site_event<S>(
+        &mut self,
+        item: Result<Arc<Event>, Lagged>,
+        out: &mut Outbound<S>,
+    ) -> Result<(), Stop>
+    where
+        S: Sink<Message> + Unpin,
+    {
+        let Greeted { watch, told, .. } = self;
+
+        let Ok(event) = item else { return Ok(()) };
+        match &*event {
+            Event::Presence { presence, .. } => {
+                out.send(&ServerFrame::Presence {
+                    presence: *presence,
+                })
+                .await?;
+            }
+            Event::Queue { places, .. } => {
+                let Some(w) = &watch else { return Ok(()) };
+                let id = w.delivery.conversation_id;
+                if let Some((position, (_, wait))) = places
+                    .iter()
+                    .zip(1u32..)
+                    .map(|(p, n)| (n, p))
+                    .find(|(_, (c, _))| *c == id)
+                {
+                    let by_email = told.is_some_and(|(_, p): (ConversationId, Place)| p.by_email);
+                    let place = Place {
+                        state: ConversationState::Waiting,
+                        position: Some(position),
+                        wait_minutes: *wait,
+                        by_email,
+                    };
+                    tell_place(told, id, place, out).await?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    async fn on_conversation_event<S>(
+        &mut self,
+        state: &AppState,
+        item: Result<Arc<Event>, Lagged>,
+        out: &mut Outbound<S>,
+    ) -> Result<(), Stop>
+    where
+        S: Sink<Message> + Unpin,
+    {
+        let Greeted { watch, told, .. } = self;
+        let store = &*state.store;
+
+        let Some(current) = watch.as_mut() else {
+            return Ok(());
+        };
+        let conversation_id = current.delivery.conversation_id;
+        let other = current.delivery.forward(item, store, out).await?;
+        if let Some(Event::ConversationChanged { conversation, .. }) = other.as_deref()
+            && conversation.state != ConversationState::Waiting
+            // The widget starts out with the bot: only news is told.
+            && told.map_or(conversation.state != ConversationState::Bot, |(_, p)| p.state != conversation.state)
+        {
+            // Waiting places come with the queue, which follows.
+            let place = Place {
+                state: conversation.state,
+                ..Place::default()
+            };
+            tell_place(told, conversation_id, place, out).await?;
+        }
+        match other.as_deref() {
+            // The next message starts a new conversation.
+            Some(event) if is_closed(event) => {
+                *watch = None;
+                *told = None;
+            }
+            Some(Event::Typing {
+                author: author @ Author::Agent { .. },
+                ..
+            }) => {
+                out.send(&ServerFrame::Typing {
+                    conversation_id,
+                    author: author.clone(),
+                })
+                .await?;
+            }
+            Some(Event::Read { seq, .. }) => {
+                out.send(&ServerFrame::Read {
+                    conversation_id,
+                    seq: *seq,
+                })
+                .await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Hello and welcome: who the visitor is, and what they are told first.
+/// `None`: the socket ends here (the client was told why, if anyone).
+async fn greet<S, R>(
+    state: &AppState,
+    client: &Client,
+    out: &mut Outbound<S>,
+    stream: &mut R,
+) -> Result<Option<Greeted>, Stop>
+where
+    S: Sink<Message> + Unpin,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, first_frame(stream)).await {
-        Err(_) | Ok(Inbound::Closed | Inbound::Alive) => return Ok(()),
+        Err(_) | Ok(Inbound::Closed | Inbound::Alive) => return Ok(None),
         Ok(Inbound::Broken(code, reason)) => return Err(Stop::Broken(code, reason)),
-        Ok(Inbound::Invalid(e)) => return Ok(out.send(&e.to_frame()).await?),
+        Ok(Inbound::Invalid(e)) => return refused(out.send(&e.to_frame()).await),
         Ok(Inbound::Frame(hello @ VisitorFrame::Hello { .. })) => hello,
-        Ok(Inbound::Frame(_)) => return Ok(out.error(ErrorCode::HelloRequired, None).await?),
+        Ok(Inbound::Frame(_)) => return refused(out.error(ErrorCode::HelloRequired, None).await),
     };
     let VisitorFrame::Hello {
         site: site_id,
@@ -157,17 +545,17 @@ where
         .choose(lang.as_deref().unwrap_or_default())
         .to_owned();
     let Some(site) = store.site(&SiteId::new(site_id)).await? else {
-        return Ok(out.error(ErrorCode::UnknownSite, None).await?);
+        return refused(out.error(ErrorCode::UnknownSite, None).await);
     };
     if !site.allows_origin(origin) {
-        return Ok(out.error(ErrorCode::OriginNotAllowed, None).await?);
+        return refused(out.error(ErrorCode::OriginNotAllowed, None).await);
     }
     let page = site.own_page(page);
     // A visitor is stored only once they write: a token no row has yet is
     // one issued to a visitor who has not written so far.
     let mut token = match token {
         Some(token) if well_formed(&token) => token,
-        Some(_) => return Ok(out.error(ErrorCode::BadToken, None).await?),
+        Some(_) => return refused(out.error(ErrorCode::BadToken, None).await),
         None => new_token(),
     };
     let mut visitor = store
@@ -215,7 +603,7 @@ where
         )
         .await?;
     if blocked {
-        return Ok(out.error(ErrorCode::Blocked, None).await?);
+        return refused(out.error(ErrorCode::Blocked, None).await);
     }
     if let Some(v) = &mut visitor {
         naming.apply(state, v).await?;
@@ -232,7 +620,7 @@ where
         }
         None => (None, last_seq > 0),
     };
-    let mut site_feed = state
+    let site_feed = state
         .events
         .subscribe(Topic::Visitors(site.id.clone()))
         .await;
@@ -280,168 +668,24 @@ where
         };
         tell_place(&mut told, unrated, place, out).await?;
     }
+    Ok(Some(Greeted {
+        site,
+        token_hash,
+        page,
+        lang,
+        naming,
+        visitor,
+        watch,
+        site_feed,
+        told,
+        visit: Visit::default(),
+    }))
+}
 
-    // Where they have been, until there is a visitor row to keep it on.
-    let mut visit = Visit::default();
-    let mut heartbeat = Heartbeat::new(state.ping_every);
-    let mut typing = socket::Typing::default();
-    loop {
-        tokio::select! {
-            inbound = read_frame::<VisitorFrame, _>(stream) => {
-                let Some(frame) = socket::received(inbound, &mut heartbeat, out).await? else {
-                    continue;
-                };
-                match frame {
-                VisitorFrame::Hello { .. } => {
-                    out.send(&ServerFrame::Error {
-                        code: ErrorCode::Malformed,
-                        message: "This connection has already said hello.".into(),
-                        client_id: None,
-                    })
-                    .await?
-                }
-                VisitorFrame::Send { client_id, text, attachment } => {
-                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming, visit: &visit };
-                    let message = Written { client_id, text, attachment, ..Written::default() };
-                    writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
-                }
-                VisitorFrame::Person { client_id, article, declined } => {
-                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming, visit: &visit };
-                    let (text, articles) = bot::person_request(state, &site.id, &lang, article).await;
-                    let self_help_failed = declined || !articles.is_empty();
-                    let message = Written { client_id, text, articles, wants_person: true, self_help_failed, ..Written::default() };
-                    writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
-                }
-                VisitorFrame::Leave { client_id, name, email, text } => {
-                    let Ok(email) = email.trim().parse::<lettre::Address>() else {
-                        out.error(ErrorCode::BadEmail, Some(&client_id)).await?;
-                        continue;
-                    };
-                    if !naming.is_verified() {
-                        match Naming::given(&name) {
-                            Some(given) => naming = given,
-                            None => {
-                                let code = if name.trim().is_empty() { ErrorCode::EmptyMessage } else { ErrorCode::TooLarge };
-                                out.error(code, Some(&client_id)).await?;
-                                continue;
-                            }
-                        }
-                        naming.email = Some(email.to_string());
-                    }
-                    if let Some(v) = &mut visitor {
-                        naming.apply(state, v).await?;
-                    }
-                    let writer = Writer { site: &site, token_hash: &token_hash, address, page: page.as_deref(), naming: &naming, visit: &visit };
-                    let message = Written { client_id, text, left: true, ..Written::default() };
-                    writer.write(state, &mut visitor, &mut watch, message, &lang, out).await?;
-                }
-                VisitorFrame::Typing => {
-                    // Before the first message there is nobody to tell.
-                    if let (Some(v), Some(w)) = (&visitor, &watch) && typing.allows() {
-                        let typed = state.conversations.typing(&Participant::Visitor(v.clone()), w.delivery.conversation_id).await;
-                        socket::answer(typed, out).await?;
-                    }
-                }
-                VisitorFrame::Pick { client_id, seq, option } => {
-                    let (Some(v), Some(w)) = (&visitor, &watch) else {
-                        out.error(ErrorCode::UnknownConversation, Some(&client_id)).await?;
-                        continue;
-                    };
-                    if !state.limits.visitor_message(&token_hash, address, &site.id) {
-                        out.error(ErrorCode::RateLimited, Some(&client_id)).await?;
-                        continue;
-                    }
-                    let id = w.delivery.conversation_id;
-                    let picked = state.conversations.pick(v, id, client_id.clone(), seq, option).await;
-                    socket::acknowledge(picked, id, client_id, out).await?;
-                }
-                VisitorFrame::Rate { conversation_id, rating, comment } => {
-                    let Some(v) = &visitor else {
-                        out.error(ErrorCode::UnknownConversation, None).await?;
-                        continue;
-                    };
-                    let reward = site.settings.reward.clone();
-                    match state.conversations.rate(v, conversation_id, rating, &comment, reward).await {
-                        Ok(feedback) => out.send(&ServerFrame::Feedback { feedback }).await?,
-                        // A resend after a lost answer: the stored one is the answer.
-                        Err(DomainError::AlreadyAnswered) => match store.feedback(conversation_id).await? {
-                            Some(feedback) => out.send(&ServerFrame::Feedback { feedback }).await?,
-                            None => out.error(ErrorCode::AlreadyAnswered, None).await?,
-                        },
-                        Err(DomainError::Store(e)) => return Err(e.into()),
-                        Err(refused) => out.error(refused.code(), None).await?,
-                    }
-                }
-                VisitorFrame::Visit { pages, referrer, time_zone, articles } => {
-                    let reported = Visit { pages, referrer, time_zone, articles, ..Visit::default() };
-                    visit = care::checked_visit(site.settings.context, reported, client.user_agent.as_deref(), now_ms());
-                    if let Some(v) = &visitor {
-                        store.set_visit(v.id, &visit).await?;
-                    }
-                }
-                VisitorFrame::Name { name } => {
-                    match Naming::given(&name) {
-                        Some(given) if !naming.is_verified() => {
-                            naming = given;
-                            if let Some(v) = &mut visitor {
-                                naming.apply(state, v).await?;
-                            }
-                        }
-                        Some(_) => {}
-                        None => out.error(ErrorCode::TooLarge, None).await?,
-                    }
-                }
-                }
-            },
-            _ = heartbeat.tick() => heartbeat.beat(out).await?,
-            Some(item) = site_feed.next() => {
-                let Ok(event) = item else { continue };
-                match &*event {
-                    Event::Presence { presence, .. } => {
-                        out.send(&ServerFrame::Presence { presence: *presence }).await?;
-                    }
-                    Event::Queue { places, .. } => {
-                        let Some(w) = &watch else { continue };
-                        let id = w.delivery.conversation_id;
-                        if let Some((position, (_, wait))) = places.iter().zip(1u32..).map(|(p, n)| (n, p)).find(|(_, (c, _))| *c == id) {
-                            let by_email = told.is_some_and(|(_, p): (ConversationId, Place)| p.by_email);
-                            let place = Place { state: ConversationState::Waiting, position: Some(position), wait_minutes: *wait, by_email };
-                            tell_place(&mut told, id, place, out).await?;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Some(item) = next_in(&mut watch) => {
-                let Some(current) = watch.as_mut() else { continue };
-                let conversation_id = current.delivery.conversation_id;
-                let other = current.delivery.forward(item, store, out).await?;
-                if let Some(Event::ConversationChanged { conversation, .. }) = other.as_deref()
-                    && conversation.state != ConversationState::Waiting
-                    // The widget starts out with the bot: only news is told.
-                    && told.map_or(conversation.state != ConversationState::Bot, |(_, p)| p.state != conversation.state)
-                {
-                    // Waiting places come with the queue, which follows.
-                    let place = Place { state: conversation.state, ..Place::default() };
-                    tell_place(&mut told, conversation_id, place, out).await?;
-                }
-                match other.as_deref() {
-                    // The next message starts a new conversation.
-                    Some(event) if is_closed(event) => {
-                        watch = None;
-                        told = None;
-                    }
-                    Some(Event::Typing { author: author @ Author::Agent { .. }, .. }) => {
-                        out.send(&ServerFrame::Typing { conversation_id, author: author.clone() }).await?;
-                    }
-                    Some(Event::Read { seq, .. }) => {
-                        out.send(&ServerFrame::Read { conversation_id, seq: *seq }).await?;
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
+/// Ends the socket after telling the client why.
+fn refused(told: Result<(), PeerGone>) -> Result<Option<Greeted>, Stop> {
+    told?;
+    Ok(None)
 }
 
 /// The user id of an identity the site's secret proves, if it does.
