@@ -28,7 +28,6 @@ use warmline_shared::handoff::{Frustration, Signal};
 use warmline_tone::is_shouting;
 
 use crate::lists::lists;
-use crate::phrases::stems;
 
 /// A visitor's message, as the assessment needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +35,37 @@ pub struct Said<'a> {
     pub text: &'a str,
     /// When it was sent, ms since the Unix epoch.
     pub at_ms: i64,
+}
+
+/// What one message tells the assessment, worked out once: a
+/// conversation's latest messages are judged again with each new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// When it was sent, ms since the Unix epoch.
+    pub at_ms: i64,
+    /// The stems of its words, in order (for the angry words).
+    stems: Vec<String>,
+    /// The stems of its words of [`REPEAT_MIN_CHARS`] or more letters.
+    words: BTreeSet<String>,
+    shouting: bool,
+    punctuation: bool,
+}
+
+impl Said<'_> {
+    pub fn read(&self) -> Reading {
+        let words = words(self.text);
+        Reading {
+            at_ms: self.at_ms,
+            stems: words.iter().map(|word| stem(word)).collect(),
+            words: words
+                .iter()
+                .filter(|word| word.chars().count() >= REPEAT_MIN_CHARS)
+                .map(|word| stem(word))
+                .collect(),
+            shouting: is_shouting(self.text),
+            punctuation: has_punctuation_run(self.text),
+        }
+    }
 }
 
 /// Only this many of the latest messages are looked at: an old outburst
@@ -68,13 +98,26 @@ pub fn assess(
     now_ms: i64,
 ) -> Frustration {
     let said = &said[said.len().saturating_sub(RECENT)..];
+    let readings: Vec<Reading> = said.iter().map(Said::read).collect();
+    let readings: Vec<&Reading> = readings.iter().collect();
+    assess_read(lang, &readings, unanswered_since, now_ms)
+}
+
+/// [`assess`], on messages already read.
+pub fn assess_read(
+    lang: &str,
+    said: &[&Reading],
+    unanswered_since: Option<i64>,
+    now_ms: i64,
+) -> Frustration {
+    let said = &said[said.len().saturating_sub(RECENT)..];
     let weighed: [Option<(Signal, u32)>; 5] = [
         angry_words(lang, said),
         said.iter()
-            .any(|s| is_shouting(s.text))
+            .any(|s| s.shouting)
             .then_some((Signal::Shouting, 1)),
         said.iter()
-            .any(|s| has_punctuation_run(s.text))
+            .any(|s| s.punctuation)
             .then_some((Signal::Punctuation, 1)),
         is_repeated(said).then_some((Signal::Repeated, 1)),
         long_wait(unanswered_since, now_ms).map(|minutes| (Signal::LongWait { minutes }, 1)),
@@ -89,8 +132,8 @@ pub fn assess(
 
 /// The angry words of the language's list and of English (visitors swear in
 /// English whatever the site's language), each once, as listed.
-fn angry_words(lang: &str, said: &[Said<'_>]) -> Option<(Signal, u32)> {
-    let messages: Vec<Vec<String>> = said.iter().map(|s| stems(s.text)).collect();
+fn angry_words(lang: &str, said: &[&Reading]) -> Option<(Signal, u32)> {
+    let messages: Vec<&[String]> = said.iter().map(|s| s.stems.as_slice()).collect();
     let own = lists(lang);
     let english = lists("en");
     let mut found = own.angry.find_all_in(&messages);
@@ -127,24 +170,15 @@ fn has_punctuation_run(text: &str) -> bool {
 }
 
 /// Whether any two messages ask nearly the same thing.
-fn is_repeated(said: &[Said<'_>]) -> bool {
-    let sets: Vec<BTreeSet<String>> = said
+fn is_repeated(said: &[&Reading]) -> bool {
+    let sets: Vec<&BTreeSet<String>> = said
         .iter()
-        .map(|s| word_set(s.text))
+        .map(|s| &s.words)
         .filter(|set| set.len() >= REPEAT_MIN_WORDS)
         .collect();
     sets.iter()
         .enumerate()
         .any(|(i, a)| sets[i + 1..].iter().any(|b| is_similar(a, b)))
-}
-
-/// The stems of a message's words of at least [`REPEAT_MIN_CHARS`] letters.
-fn word_set(text: &str) -> BTreeSet<String> {
-    words(text)
-        .iter()
-        .filter(|word| word.chars().count() >= REPEAT_MIN_CHARS)
-        .map(|word| stem(word))
-        .collect()
 }
 
 /// Jaccard similarity at least `REPEAT_NUM / REPEAT_DEN`, in whole numbers.
@@ -282,26 +316,25 @@ mod tests {
         assert_eq!(again.signals, [Signal::Repeated]);
         assert_eq!(again.score, 1);
         // Stems match: "orders" is "order".
-        assert!(is_repeated(&said(&[
-            "when do orders ship",
-            "when do order ship"
-        ])));
+        assert!(repeated(&["when do orders ship", "when do order ship"]));
         // Four of five words shared: 4/6 < 0.8.
-        assert!(!is_repeated(&said(&[
+        assert!(!repeated(&[
             "where is my blue order",
             "where is my red order"
-        ])));
+        ]));
         // Too short to tell.
-        assert!(!is_repeated(&said(&["hi there", "hi there"])));
+        assert!(!repeated(&["hi there", "hi there"]));
         // Armenian inflection folds away.
-        assert!(is_repeated(&said(&[
-            "Որտեղ է իմ պատվերը",
-            "Որտե՞ղ է իմ պատվերը"
-        ])));
+        assert!(repeated(&["Որտեղ է իմ պատվերը", "Որտե՞ղ է իմ պատվերը"]));
     }
 
     fn said<'a>(texts: &[&'a str]) -> Vec<Said<'a>> {
         texts.iter().map(|text| Said { text, at_ms: NOW }).collect()
+    }
+
+    fn repeated(texts: &[&str]) -> bool {
+        let readings: Vec<Reading> = said(texts).iter().map(Said::read).collect();
+        is_repeated(&readings.iter().collect::<Vec<_>>())
     }
 
     #[test]

@@ -69,11 +69,11 @@ impl Phrases {
     /// Every phrase found in any of the texts (each cut by [`stems`]), each
     /// once, in list order. The texts are matched apart: a phrase does not
     /// run from the end of one message into the next.
-    pub(crate) fn find_all_in(&self, texts: &[Vec<String>]) -> Vec<&str> {
+    pub(crate) fn find_all_in<T: AsRef<[String]>>(&self, texts: &[T]) -> Vec<&str> {
         let mut found: Vec<&str> = Vec::new();
         for entry in &self.entries {
             let phrase = entry.phrase.as_str();
-            if !found.contains(&phrase) && texts.iter().any(|text| entry.occurs_in(text)) {
+            if !found.contains(&phrase) && texts.iter().any(|text| entry.occurs_in(text.as_ref())) {
                 found.push(phrase);
             }
         }

@@ -14,7 +14,7 @@
 //! Otherwise the bot looks for articles that answer the message.
 
 use std::collections::BTreeMap;
-use warmline_handoff::frustration::{self, Said};
+use warmline_handoff::frustration::{self, Reading, Said};
 use warmline_handoff::lists;
 use warmline_handoff::phrases::Phrases;
 
@@ -131,13 +131,17 @@ pub struct Recent {
     lines: BTreeMap<Seq, Line>,
 }
 
+/// One message as frustration needs it: the visitor's read once, when
+/// it comes in.
 #[derive(Debug)]
-struct Line {
-    /// The visitor's words; `None` for anyone else's.
-    visitor: Option<String>,
-    from_agent: bool,
-    wants_person: bool,
-    at_ms: i64,
+enum Line {
+    /// `None`: the message asked for a person (its words are the widget's).
+    Visitor {
+        at_ms: i64,
+        read: Option<Reading>,
+    },
+    Agent,
+    Bot,
 }
 
 impl Recent {
@@ -163,12 +167,22 @@ impl Recent {
 
     /// Takes in one message, in any order; the oldest beyond `TAIL` go.
     pub fn record(&mut self, message: &ChatMessage) {
-        let visitor = (message.author == Author::Visitor).then(|| message.text.clone());
-        let line = Line {
-            visitor,
-            from_agent: matches!(message.author, Author::Agent { .. }),
-            wants_person: message.wants_person,
-            at_ms: message.sent_at,
+        if self.lines.contains_key(&message.seq) {
+            return;
+        }
+        let line = match &message.author {
+            Author::Visitor => Line::Visitor {
+                at_ms: message.sent_at,
+                read: (!message.wants_person).then(|| {
+                    Said {
+                        text: &message.text,
+                        at_ms: message.sent_at,
+                    }
+                    .read()
+                }),
+            },
+            Author::Agent { .. } => Line::Agent,
+            _ => Line::Bot,
         };
         self.lines.insert(message.seq, line);
         while self.lines.len() > TAIL as usize {
@@ -178,28 +192,27 @@ impl Recent {
 
     /// The visitor's latest messages, scored.
     pub fn frustration(&self, lang: &str) -> Frustration {
-        let theirs: Vec<Said<'_>> = self
+        let read: Vec<&Reading> = self
             .lines
             .values()
-            .filter(|line| !line.wants_person)
-            .filter_map(|line| {
-                line.visitor.as_deref().map(|text| Said {
-                    text,
-                    at_ms: line.at_ms,
-                })
+            .filter_map(|line| match line {
+                Line::Visitor { read, .. } => read.as_ref(),
+                _ => None,
             })
             .collect();
-        let said = &theirs[theirs.len().saturating_sub(RECENT)..];
+        let said = &read[read.len().saturating_sub(RECENT)..];
         // Their oldest message no person has answered yet.
         let unanswered_since = self
             .lines
             .values()
             .rev()
-            .take_while(|line| !line.from_agent)
-            .filter(|line| line.visitor.is_some())
-            .last()
-            .map(|line| line.at_ms);
-        frustration::assess(lang, said, unanswered_since, now_ms())
+            .take_while(|line| !matches!(line, Line::Agent))
+            .filter_map(|line| match line {
+                Line::Visitor { at_ms, .. } => Some(*at_ms),
+                _ => None,
+            })
+            .last();
+        frustration::assess_read(lang, said, unanswered_since, now_ms())
     }
 }
 

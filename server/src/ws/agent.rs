@@ -262,6 +262,7 @@ where
                 }
             },
             _ = heartbeat.tick() => heartbeat.beat(out).await?,
+            written = out.write_when_due() => written?,
             item = inbox.next() => match item {
                 Some(Ok(event)) => on_inbox_event(agent, &event, out).await?,
                 // Missed inbox changes: the whole list again is the simple, correct answer.
@@ -372,8 +373,10 @@ where
                 }
                 _ => {}
             }
+            // Every message changes a line in every console's inbox: those
+            // lines go out together, a moment later.
             Ok(out
-                .send(&ServerFrame::Conversation {
+                .send_soon(&ServerFrame::Conversation {
                     conversation: conversation.clone(),
                 })
                 .await?)

@@ -4,10 +4,11 @@
 //! can drive it without a network.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::Response;
@@ -173,7 +174,14 @@ impl Heartbeat {
 /// The writing half. A failed write means the peer is gone; callers stop.
 pub struct Outbound<S> {
     sink: S,
+    /// When frames sent "soon" must be written, if some wait.
+    due: Option<Pin<Box<Sleep>>>,
 }
+
+/// How long a frame sent "soon" may wait for others to go out with it: a
+/// busy site's inbox changes reach each console in a few writes a second
+/// instead of one write each, and no one sees 20 ms.
+const SOON: Duration = Duration::from_millis(20);
 
 #[derive(Debug)]
 pub struct PeerGone;
@@ -183,21 +191,44 @@ where
     S: Sink<Message> + Unpin,
 {
     pub fn new(sink: S) -> Self {
-        Self { sink }
+        Self { sink, due: None }
     }
 
+    /// Writes the frame now, with any that were waiting before it.
     pub async fn send(&mut self, frame: &ServerFrame) -> Result<(), PeerGone> {
+        self.write(Message::Text(encode(frame).into())).await
+    }
+
+    /// Queues the frame to be written within [`SOON`], by
+    /// [`Outbound::write_when_due`] or the next [`Outbound::send`].
+    pub async fn send_soon(&mut self, frame: &ServerFrame) -> Result<(), PeerGone> {
         self.sink
-            .send(Message::Text(encode(frame).into()))
+            .feed(Message::Text(encode(frame).into()))
             .await
-            .map_err(|_| PeerGone)
+            .map_err(|_| PeerGone)?;
+        self.due
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(SOON)));
+        Ok(())
+    }
+
+    /// Completes once frames sent soon are due, having written them; never
+    /// while none wait.
+    pub async fn write_when_due(&mut self) -> Result<(), PeerGone> {
+        match &mut self.due {
+            Some(due) => due.await,
+            None => std::future::pending().await,
+        }
+        self.due = None;
+        self.sink.flush().await.map_err(|_| PeerGone)
     }
 
     pub async fn ping(&mut self) -> Result<(), PeerGone> {
-        self.sink
-            .send(Message::Ping(Default::default()))
-            .await
-            .map_err(|_| PeerGone)
+        self.write(Message::Ping(Default::default())).await
+    }
+
+    async fn write(&mut self, message: Message) -> Result<(), PeerGone> {
+        self.due = None;
+        self.sink.send(message).await.map_err(|_| PeerGone)
     }
 
     pub async fn error(
