@@ -21,11 +21,13 @@ const MAX_BATCH: usize = 256;
 /// Messages waiting for the writer before callers wait to queue theirs.
 const QUEUE: usize = 4096;
 
-/// Takes the next seq of an open conversation the message may go in.
+/// Takes the next seq of an open conversation the message may go in,
+/// unless the message's client id is stored already (a resend takes none).
 /// `$N` placeholders, which SQLite accepts as well as PostgreSQL.
 pub(super) const NEXT_SEQ: &str = "UPDATE conversations SET last_seq = last_seq + 1, \
      last_text = COALESCE($1, last_text), updated_at = $2 \
      WHERE id = $3 AND site_id = $4 AND status = 'open' AND ($5 IS NULL OR visitor_id = $5) \
+     AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = $3 AND client_id = $6) \
      RETURNING last_seq";
 
 /// Stores the message under that seq unless its client id is stored already.
@@ -120,6 +122,9 @@ pub(super) enum Written {
     /// Not stored: a resend of a stored client id, or a conversation that
     /// takes no messages. The caller looks which.
     NotStored,
+    /// The seq was taken but the client id was stored meanwhile: what was
+    /// written must be undone (the batch's careful way does it).
+    HalfIn,
 }
 
 /// A backend's way of storing one batch in one transaction.
@@ -212,13 +217,23 @@ macro_rules! batches_for {
         #[async_trait::async_trait]
         impl Batches for $pool {
             async fn commit(&self, messages: &[Queued]) -> Result<Vec<Result<Written>>> {
+                // Quick: a message that cannot go in changes nothing (the
+                // seq is taken only for a client id not stored yet), so no
+                // savepoints are needed. A failed statement, or a resend
+                // racing its original past that check, takes the batch
+                // again one message at a time.
+                if let Some(outcomes) = quick(self, messages).await? {
+                    return Ok(outcomes);
+                }
                 let mut tx = self.begin().await?;
                 let mut outcomes = Vec::with_capacity(messages.len());
                 for message in messages {
                     sqlx::query("SAVEPOINT message").execute(&mut *tx).await?;
-                    let outcome = insert(&mut tx, message).await;
+                    let outcome = match insert(&mut tx, message).await {
+                        Ok(Written::HalfIn) => Ok(Written::NotStored),
+                        outcome => outcome,
+                    };
                     if !matches!(outcome, Ok(Written::Stored(_))) {
-                        // Undo the counter bump of a message that did not go in.
                         sqlx::query("ROLLBACK TO message").execute(&mut *tx).await?;
                     }
                     sqlx::query("RELEASE message").execute(&mut *tx).await?;
@@ -229,6 +244,21 @@ macro_rules! batches_for {
             }
         }
 
+        /// The batch in one transaction without savepoints; `None` if a
+        /// message needs one (its statements failed or half went in).
+        async fn quick(pool: &$pool, messages: &[Queued]) -> Result<Option<Vec<Result<Written>>>> {
+            let mut tx = pool.begin().await?;
+            let mut outcomes = Vec::with_capacity(messages.len());
+            for message in messages {
+                match insert(&mut tx, message).await {
+                    Ok(Written::HalfIn) | Err(_) => return Ok(None),
+                    outcome => outcomes.push(outcome),
+                }
+            }
+            tx.commit().await?;
+            Ok(Some(outcomes))
+        }
+
         async fn insert(tx: &mut sqlx::Transaction<'_, $db>, new: &Queued) -> Result<Written> {
             let (kind, name) = author_columns(&new.author);
             let seq: Option<i64> = sqlx::query_scalar(NEXT_SEQ)
@@ -237,6 +267,7 @@ macro_rules! batches_for {
                 .bind(new.conversation_id.get())
                 .bind(new.site_id.as_str())
                 .bind(new.visitor_id.map(VisitorId::get))
+                .bind(&new.client_id)
                 .fetch_optional(&mut **tx)
                 .await?;
             let Some(seq) = seq else {
@@ -261,7 +292,7 @@ macro_rules! batches_for {
                 .rows_affected()
                 == 1;
             if !inserted {
-                return Ok(Written::NotStored);
+                return Ok(Written::HalfIn);
             }
             Ok(new.stored(seq, $conversation_in(tx, new.conversation_id).await?))
         }

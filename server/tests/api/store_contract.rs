@@ -72,6 +72,7 @@ contract!(
     messages_keep_their_articles_and_requests_for_a_person,
     choices_feedback_and_visits_are_kept,
     messages_arriving_together_keep_order_and_resends_stay_single,
+    a_message_that_fails_among_others_sinks_only_itself,
 );
 
 mod cases {
@@ -1373,5 +1374,41 @@ mod cases {
                 assert_eq!(seen[&(c, m.client_id.as_str())], m.seq);
             }
         }
+    }
+
+    /// A message whose statements fail (here: a file that was never
+    /// uploaded) in the middle of messages arriving together: it alone is
+    /// refused, the others are stored, and the seqs have no gap.
+    pub async fn a_message_that_fails_among_others_sinks_only_itself(store: &dyn Store) {
+        let s = site_id();
+        let (_, c) = conversation(store, "fa").await;
+        let unknown = Attachment {
+            id: "never-uploaded".into(),
+            name: "x.png".into(),
+            mime: "image/png".into(),
+            size: 1,
+        };
+        let ids: Vec<String> = (1..=30).map(|n| format!("m{n}")).collect();
+        let appended = futures::future::join_all(ids.iter().enumerate().map(|(i, id)| {
+            let mut new = message(c, &s, id, id);
+            if i == 14 {
+                new.attachment = Some(&unknown);
+            }
+            store.append(new)
+        }))
+        .await;
+        for (i, result) in appended.iter().enumerate() {
+            match i {
+                14 => assert!(
+                    result.is_err(),
+                    "the message with an unknown file is refused"
+                ),
+                _ => assert!(matches!(result, Ok(Some(_))), "message {i} is stored"),
+            }
+        }
+        let stored = store.messages_after(c, 0, 100).await.unwrap();
+        let seqs: Vec<i64> = stored.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, (1..=29).collect::<Vec<_>>());
+        assert!(stored.iter().all(|m| m.client_id != "m15"));
     }
 }
