@@ -62,6 +62,14 @@ impl FanOut for MemoryFanOut {
 }
 
 impl MemoryFanOut {
+    /// Whether anyone on this relay follows the topic.
+    pub(super) fn is_followed(&self, topic: &Topic) -> bool {
+        self.topics
+            .lock()
+            .expect("fan-out lock")
+            .contains_key(topic)
+    }
+
     #[cfg(test)]
     fn topic_count(&self) -> usize {
         self.topics.lock().unwrap().len()

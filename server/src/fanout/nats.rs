@@ -1,32 +1,49 @@
 //! Fan-out across relays through NATS (`WARMLINE_FANOUT_URL=nats://…`).
-//! Each topic is a subject; events travel as JSON. NATS carries
+//! Each topic is a subject; events travel as JSON. A relay subscribes to a
+//! subject once, however many of its sockets follow the topic, and hands
+//! each event, decoded once, to them through an in-process [`MemoryFanOut`];
+//! the subscription ends a while after its last follower. NATS carries
 //! notifications only: nothing is acknowledged on its strength (the store
 //! has every message first), and whenever some may have been missed — the
 //! connection came back, or the server dropped messages for a slow consumer
 //! — every subscription is told it `Lagged` and catches up from the store.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::StreamExt;
-use tokio::sync::watch;
+use futures::stream::AbortHandle;
+use tokio::sync::{Mutex, watch};
 use tokio_stream::wrappers::WatchStream;
 
-use super::{FanOut, Lagged, Subscription, Topic};
+use super::{FanOut, Lagged, MemoryFanOut, Subscription, Topic};
 use crate::events::Event;
+
+/// How often subjects nobody on this relay follows any more are left.
+const SWEEP_EVERY: Duration = Duration::from_secs(30);
 
 pub struct NatsFanOut {
     client: async_nats::Client,
     /// Counts the times events may have been missed (reconnects, slow
-    /// consumers); each subscription reports `Lagged` when it moves.
+    /// consumers, an unreadable event); each subscription reports `Lagged`
+    /// when it moves.
     missed: watch::Receiver<u64>,
+    missed_tx: Arc<watch::Sender<u64>>,
+    /// This relay's followers of each topic.
+    local: MemoryFanOut,
+    /// The subjects this relay is subscribed to, each with its reader.
+    subjects: Arc<Mutex<HashMap<Topic, AbortHandle>>>,
 }
 
 impl NatsFanOut {
     pub async fn connect(url: &str) -> Result<Self, async_nats::ConnectError> {
         let (missed_tx, missed) = watch::channel(0u64);
         let missed_tx = Arc::new(missed_tx);
+        let missed_tx_for_readers = missed_tx.clone();
         // Connected again after being cut off: events may have been missed.
         let cut_off = Arc::new(AtomicBool::new(false));
         let client = async_nats::ConnectOptions::new()
@@ -55,7 +72,55 @@ impl NatsFanOut {
             })
             .connect(url)
             .await?;
-        Ok(Self { client, missed })
+        let fanout = Self {
+            client,
+            missed,
+            missed_tx: missed_tx_for_readers,
+            local: MemoryFanOut::default(),
+            subjects: Arc::default(),
+        };
+        tokio::spawn(sweep(
+            fanout.local.clone(),
+            Arc::downgrade(&fanout.subjects),
+        ));
+        Ok(fanout)
+    }
+}
+
+/// Leaves the subjects nobody on this relay follows any more, until the
+/// fan-out is gone.
+async fn sweep(local: MemoryFanOut, subjects: std::sync::Weak<Mutex<HashMap<Topic, AbortHandle>>>) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        every.tick().await;
+        let Some(subjects) = subjects.upgrade() else {
+            return;
+        };
+        subjects.lock().await.retain(|topic, reader| {
+            let followed = local.is_followed(topic);
+            if !followed {
+                reader.abort();
+            }
+            followed
+        });
+    }
+}
+
+/// Hands what arrives on the subject to this relay's followers.
+async fn read(
+    mut subscriber: async_nats::Subscriber,
+    topic: Topic,
+    local: MemoryFanOut,
+    missed: Arc<watch::Sender<u64>>,
+) {
+    while let Some(message) = subscriber.next().await {
+        match serde_json::from_slice::<Event>(&message.payload) {
+            Ok(event) => local.publish(&topic, Arc::new(event)).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "an unreadable event on the fan-out");
+                missed.send_modify(|n| *n += 1);
+            }
+        }
     }
 }
 
@@ -86,26 +151,31 @@ impl FanOut for NatsFanOut {
 
     async fn subscribe(&self, topic: Topic) -> Subscription {
         let missed = WatchStream::from_changes(self.missed.clone()).map(|_| Err(Lagged));
-        let events = match self.client.subscribe(subject(&topic)).await {
-            Ok(subscriber) => subscriber
-                .filter_map(|message| async move {
-                    match serde_json::from_slice::<Event>(&message.payload) {
-                        Ok(event) => Some(Ok(Arc::new(event))),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "an unreadable event on the fan-out");
-                            Some(Err(Lagged))
-                        }
-                    }
-                })
-                .boxed(),
-            Err(e) => {
-                // Only a closed client refuses; say so, then wait for nothing.
-                tracing::error!(error = %e, "fan-out subscribe failed");
-                futures::stream::once(async { Err(Lagged) })
-                    .chain(futures::stream::pending())
-                    .boxed()
+        // Follow locally first, so the sweep keeps the subject from here on.
+        let events = self.local.subscribe(topic.clone()).await;
+        let mut subjects = self.subjects.lock().await;
+        if let Entry::Vacant(unfollowed) = subjects.entry(topic.clone()) {
+            match self.client.subscribe(subject(&topic)).await {
+                Ok(subscriber) => {
+                    let reader = read(
+                        subscriber,
+                        topic.clone(),
+                        self.local.clone(),
+                        self.missed_tx.clone(),
+                    );
+                    let (reader, handle) = futures::future::abortable(reader);
+                    tokio::spawn(reader);
+                    unfollowed.insert(handle);
+                }
+                Err(e) => {
+                    // Only a closed client refuses; say so, then wait for nothing.
+                    tracing::error!(error = %e, "fan-out subscribe failed");
+                    return futures::stream::once(async { Err(Lagged) })
+                        .chain(futures::stream::pending())
+                        .boxed();
+                }
             }
-        };
+        }
         Box::pin(futures::stream::select(events, missed))
     }
 }

@@ -64,6 +64,55 @@ async fn what_one_relay_publishes_reaches_the_subscribers_of_another() {
     );
 }
 
+/// Many sockets of one relay follow one topic through one NATS
+/// subscription: each gets every event once, in order, and one leaving
+/// does not end it for the others.
+#[tokio::test]
+async fn followers_on_one_relay_share_the_subject_and_each_get_everything_once() {
+    let nats = Nats::start().await;
+    let a = NatsFanOut::connect(&nats.url()).await.unwrap();
+    let b = NatsFanOut::connect(&nats.url()).await.unwrap();
+    let topic = Topic::Conversation(ConversationId::new(13));
+    let mut first = b.subscribe(topic.clone()).await;
+    let mut second = b.subscribe(topic.clone()).await;
+    let leaving = b.subscribe(topic.clone()).await;
+    // In place once the server has it: publish until the first one hears.
+    tokio::time::timeout(WAIT, async {
+        loop {
+            a.publish(&topic, ended("warm-up")).await;
+            if let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(50), first.next()).await
+            {
+                return;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    drop(leaving);
+    for follower in [&mut first, &mut second] {
+        while let Ok(Some(_)) =
+            tokio::time::timeout(Duration::from_millis(100), follower.next()).await
+        {}
+    }
+
+    for n in ["one", "two", "three"] {
+        a.publish(&topic, ended(n)).await;
+    }
+    let expected = [Ok(ended("one")), Ok(ended("two")), Ok(ended("three"))];
+    for follower in [&mut first, &mut second] {
+        let got = tokio::time::timeout(WAIT, follower.by_ref().take(3).collect::<Vec<_>>())
+            .await
+            .unwrap();
+        assert_eq!(got, expected);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(200), follower.next())
+                .await
+                .is_err(),
+            "each event once"
+        );
+    }
+}
+
 #[tokio::test]
 async fn when_nats_comes_back_every_subscription_is_told_it_lagged() {
     let nats = Nats::start().await;
