@@ -26,6 +26,18 @@ impl StoreError {
     pub(crate) fn corrupt(what: impl Into<String>) -> Self {
         Self(Kind::Corrupt(what.into()))
     }
+
+    /// Whether the database refused this one write for what it wrote (a
+    /// unique, foreign key, not-null or check constraint), rather than
+    /// failing whatever was written (locked, gone, out of space).
+    pub(crate) fn is_refusal(&self) -> bool {
+        let Kind::Backend(e) = &self.0 else {
+            return false;
+        };
+        e.downcast_ref::<sqlx::Error>()
+            .and_then(sqlx::Error::as_database_error)
+            .is_some_and(|d| !matches!(d.kind(), sqlx::error::ErrorKind::Other))
+    }
 }
 
 impl fmt::Display for StoreError {

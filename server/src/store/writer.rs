@@ -219,9 +219,9 @@ macro_rules! batches_for {
             async fn commit(&self, messages: &[Queued]) -> Result<Vec<Result<Written>>> {
                 // Quick: a message that cannot go in changes nothing (the
                 // seq is taken only for a client id not stored yet), so no
-                // savepoints are needed. A failed statement, or a resend
-                // racing its original past that check, takes the batch
-                // again one message at a time.
+                // savepoints are needed. A message the database refuses, or
+                // a resend racing its original past that check, takes the
+                // batch again one message at a time.
                 if let Some(outcomes) = quick(self, messages).await? {
                     return Ok(outcomes);
                 }
@@ -245,13 +245,17 @@ macro_rules! batches_for {
         }
 
         /// The batch in one transaction without savepoints; `None` if a
-        /// message needs one (its statements failed or half went in).
+        /// message needs one (the database refused what it wrote, or it half
+        /// went in). A failure of the database itself fails the batch:
+        /// taking it again would only wait for the same failure.
         async fn quick(pool: &$pool, messages: &[Queued]) -> Result<Option<Vec<Result<Written>>>> {
             let mut tx = pool.begin().await?;
             let mut outcomes = Vec::with_capacity(messages.len());
             for message in messages {
                 match insert(&mut tx, message).await {
-                    Ok(Written::HalfIn) | Err(_) => return Ok(None),
+                    Ok(Written::HalfIn) => return Ok(None),
+                    Err(e) if e.is_refusal() => return Ok(None),
+                    Err(e) => return Err(e),
                     outcome => outcomes.push(outcome),
                 }
             }
