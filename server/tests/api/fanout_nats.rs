@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use warmline_server::events::Event;
-use warmline_server::fanout::{FanOut, Lagged, NatsFanOut, Topic};
+use warmline_server::fanout::{FanOut, Lagged, NatsFanOut, Subscription, Topic};
 use warmline_shared::{AgentId, ConversationId};
 
 use crate::helpers::*;
@@ -22,6 +22,31 @@ fn ended(session: &str) -> Arc<Event> {
 
 const WAIT: Duration = Duration::from_secs(10);
 
+/// A subscription is in place once the server has it: `a` publishes until
+/// it hears; then the warm-ups still coming are read away. The first heard.
+async fn warm_up(
+    a: &NatsFanOut,
+    topic: &Topic,
+    subscription: &mut Subscription,
+) -> Result<Arc<Event>, Lagged> {
+    let first = tokio::time::timeout(WAIT, async {
+        loop {
+            a.publish(topic, ended("warm-up")).await;
+            if let Ok(Some(item)) =
+                tokio::time::timeout(Duration::from_millis(50), subscription.next()).await
+            {
+                return item;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    while let Ok(Some(_)) =
+        tokio::time::timeout(Duration::from_millis(100), subscription.next()).await
+    {}
+    first
+}
+
 #[tokio::test]
 async fn what_one_relay_publishes_reaches_the_subscribers_of_another() {
     let nats = Nats::start().await;
@@ -30,21 +55,7 @@ async fn what_one_relay_publishes_reaches_the_subscribers_of_another() {
     let topic = Topic::Conversation(ConversationId::new(12));
     let mut on_b = b.subscribe(topic.clone()).await;
     let mut elsewhere = b.subscribe(Topic::Agent(AgentId::new(7))).await;
-    // A subscription is in place once the server has it: publish until it arrives.
-    let first = tokio::time::timeout(WAIT, async {
-        loop {
-            a.publish(&topic, ended("warm-up")).await;
-            if let Ok(Some(item)) =
-                tokio::time::timeout(Duration::from_millis(50), on_b.next()).await
-            {
-                return item;
-            }
-        }
-    })
-    .await
-    .unwrap();
-    assert_eq!(first, Ok(ended("warm-up")));
-    while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(100), on_b.next()).await {}
+    assert_eq!(warm_up(&a, &topic, &mut on_b).await, Ok(ended("warm-up")));
 
     a.publish(&topic, ended("one")).await;
     a.publish(&topic, ended("two")).await;
@@ -76,24 +87,9 @@ async fn followers_on_one_relay_share_the_subject_and_each_get_everything_once()
     let mut first = b.subscribe(topic.clone()).await;
     let mut second = b.subscribe(topic.clone()).await;
     let leaving = b.subscribe(topic.clone()).await;
-    // In place once the server has it: publish until the first one hears.
-    tokio::time::timeout(WAIT, async {
-        loop {
-            a.publish(&topic, ended("warm-up")).await;
-            if let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(50), first.next()).await
-            {
-                return;
-            }
-        }
-    })
-    .await
-    .unwrap();
+    assert_eq!(warm_up(&a, &topic, &mut first).await, Ok(ended("warm-up")));
     drop(leaving);
-    for follower in [&mut first, &mut second] {
-        while let Ok(Some(_)) =
-            tokio::time::timeout(Duration::from_millis(100), follower.next()).await
-        {}
-    }
+    while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(100), second.next()).await {}
 
     for n in ["one", "two", "three"] {
         a.publish(&topic, ended(n)).await;
