@@ -2,7 +2,7 @@
 //! through the conversation domain, and turns the events it subscribed to
 //! into frames; it holds no rule of its own about who may do what.
 
-mod agent;
+pub(crate) mod agent;
 mod socket;
 mod visitor;
 

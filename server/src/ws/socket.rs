@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::Response;
 use futures::stream::{SplitSink, SplitStream};
 use futures::{Sink, SinkExt, Stream, StreamExt};
@@ -199,11 +199,11 @@ where
         self.write(Message::Text(encode(frame).into())).await
     }
 
-    /// Queues the frame to be written within [`SOON`], by
+    /// Queues the encoded frame to be written within [`SOON`], by
     /// [`Outbound::write_when_due`] or the next [`Outbound::send`].
-    pub async fn send_soon(&mut self, frame: &ServerFrame) -> Result<(), PeerGone> {
+    pub async fn send_soon(&mut self, frame: Utf8Bytes) -> Result<(), PeerGone> {
         self.sink
-            .feed(Message::Text(encode(frame).into()))
+            .feed(Message::Text(frame))
             .await
             .map_err(|_| PeerGone)?;
         self.due
