@@ -14,10 +14,10 @@
 //! Otherwise the bot looks for articles that answer the message.
 
 use std::collections::BTreeMap;
+
 use warmline_handoff::frustration::{self, Reading, Said};
 use warmline_handoff::lists;
 use warmline_handoff::phrases::Phrases;
-
 use warmline_shared::handoff::{
     ConversationState, FRUSTRATED, Frustration, HandoffReason, HandoffSettings,
 };

@@ -1,11 +1,11 @@
 //! Group commit: one task writes every message. It takes the messages that
 //! arrived together (up to `MAX_BATCH`) and hands them to the backend, which
 //! stores them in one transaction; a message that cannot go in costs only
-//! itself (see `batches_for`: savepoints only when one is needed). Every caller hears back only
-//! after the commit: nothing is acknowledged before it is durable, and a
-//! failed commit refuses every message of the batch. Per-conversation order
-//! holds because the writer is one task taking messages in the order they
-//! were queued.
+//! itself (see `batches_for`: savepoints only when one is needed). Every
+//! caller hears back only after the commit: nothing is acknowledged before
+//! it is durable, and a failed commit refuses every message of the batch.
+//! Per-conversation order holds because the writer is one task taking
+//! messages in the order they were queued.
 
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};

@@ -164,6 +164,7 @@ struct Greeted {
     token_hash: String,
     page: Option<String>,
     lang: String,
+    /// The name to store with a visitor created on their first message.
     naming: Naming,
     /// Stored on their first message.
     visitor: Option<Visitor>,
@@ -178,7 +179,8 @@ struct Greeted {
 }
 
 impl Greeted {
-    /// Stores the visitor's message (see [`Writer::write`]).
+    /// Stores the visitor's message where it goes and acknowledges it (or
+    /// sends back why not); a new one goes to the bot.
     async fn write<S>(
         &mut self,
         state: &AppState,
@@ -189,25 +191,110 @@ impl Greeted {
     where
         S: Sink<Message> + Unpin,
     {
-        let writer = Writer {
-            site: &self.site,
-            token_hash: &self.token_hash,
-            address: client.address,
-            page: self.page.as_deref(),
-            naming: &self.naming,
-            visit: &self.visit,
+        let (author, conversation_id) = match self.place(state, client.address).await? {
+            Ok(placed) => placed,
+            Err(code) => return Ok(out.error(code, Some(&message.client_id)).await?),
         };
-        let lang = &self.lang;
-        writer
-            .write(
-                state,
-                &mut self.visitor,
-                &mut self.watch,
-                message,
-                lang,
-                out,
-            )
-            .await
+        let text = message.text.clone();
+        let (wants_person, self_help_failed, left) =
+            (message.wants_person, message.self_help_failed, message.left);
+        let post = NewPost {
+            conversation_id,
+            client_id: message.client_id,
+            text: message.text,
+            author: Participant::Visitor(author),
+            attachment: message.attachment,
+            articles: message.articles,
+            wants_person,
+            options: Vec::new(),
+            picked: None,
+        };
+        if let Some(posted) = socket::post(state, post, out).await?
+            && posted.new
+            && let Some(watch) = &mut self.watch
+        {
+            let lang = &self.lang;
+            let frustration = watch.frustration(state, &posted.message, lang).await?;
+            let question = bot::Question {
+                site_id: self.site.id.clone(),
+                conversation_id,
+                seq: posted.seq,
+                text,
+                wants_person,
+                self_help_failed,
+                left,
+                lang: lang.to_owned(),
+            };
+            state.sockets.spawn(triage::after_message(
+                state.clone(),
+                question,
+                posted.conversation,
+                frustration,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The visitor and conversation a message goes to, within the limits:
+    /// the visitor is stored on their first message, and a conversation
+    /// started when there is none open. `Err` is the refusal to send back.
+    async fn place(
+        &mut self,
+        state: &AppState,
+        address: IpAddr,
+    ) -> Result<Result<(Visitor, ConversationId), ErrorCode>, Stop> {
+        let limits = &state.limits;
+        if !limits.visitor_message(&self.token_hash, address, &self.site.id) {
+            return Ok(Err(ErrorCode::RateLimited));
+        }
+        let stored = match &self.visitor {
+            Some(stored) => stored.clone(),
+            None => {
+                if !limits.new_visitor(address, &self.site.id) {
+                    return Ok(Err(ErrorCode::RateLimited));
+                }
+                let created = state
+                    .store
+                    .create_visitor(&self.site.id, &self.token_hash, now_ms())
+                    .await?;
+                let Some(mut created) = created else {
+                    return Ok(Err(ErrorCode::BadToken));
+                };
+                self.naming.apply(state, &mut created).await?;
+                if self.visit != Visit::default() {
+                    state.store.set_visit(created.id, &self.visit).await?;
+                }
+                self.visitor.insert(created).clone()
+            }
+        };
+        let conversation_id = match &self.watch {
+            Some(watch) => watch.delivery.conversation_id,
+            None => {
+                if !limits.new_conversation(address, &self.site.id) {
+                    return Ok(Err(ErrorCode::RateLimited));
+                }
+                // Blocked meanwhile (by an agent, in another tab): no new chat.
+                let address = address.to_string();
+                let store = &state.store;
+                if store
+                    .is_blocked(&self.site.id, Some(stored.id), &address, now_ms())
+                    .await?
+                {
+                    return Ok(Err(ErrorCode::Blocked));
+                }
+                store.set_visitor_address(stored.id, &address).await?;
+                let conversation = state
+                    .conversations
+                    .start(&stored, self.page.as_deref(), &self.lang)
+                    .await
+                    .map_err(stop)?;
+                let new = self
+                    .watch
+                    .insert(Watch::new(state, &conversation, 0).await.0);
+                new.delivery.conversation_id
+            }
+        };
+        Ok(Ok((stored, conversation_id)))
     }
 
     async fn on_frame<S>(
@@ -811,139 +898,6 @@ where
             place,
         })
         .await?)
-}
-
-/// Who writes a visitor's message, and from where.
-struct Writer<'a> {
-    site: &'a Site,
-    token_hash: &'a str,
-    address: IpAddr,
-    page: Option<&'a str>,
-    /// The name to store with a visitor created now.
-    naming: &'a Naming,
-    /// Where they have been, to store with a visitor created now.
-    visit: &'a Visit,
-}
-
-impl Writer<'_> {
-    /// Stores the visitor's message where it goes and acknowledges it (or
-    /// sends back why not); a new one goes to the bot.
-    async fn write<S>(
-        &self,
-        state: &AppState,
-        visitor: &mut Option<Visitor>,
-        watch: &mut Option<Watch>,
-        message: Written,
-        lang: &str,
-        out: &mut Outbound<S>,
-    ) -> Result<(), Stop>
-    where
-        S: Sink<Message> + Unpin,
-    {
-        let (author, conversation_id) = match self.place(state, visitor, watch, lang).await? {
-            Ok(placed) => placed,
-            Err(code) => return Ok(out.error(code, Some(&message.client_id)).await?),
-        };
-        let text = message.text.clone();
-        let (wants_person, self_help_failed, left) =
-            (message.wants_person, message.self_help_failed, message.left);
-        let post = NewPost {
-            conversation_id,
-            client_id: message.client_id,
-            text: message.text,
-            author: Participant::Visitor(author),
-            attachment: message.attachment,
-            articles: message.articles,
-            wants_person,
-            options: Vec::new(),
-            picked: None,
-        };
-        if let Some(posted) = socket::post(state, post, out).await?
-            && posted.new
-            && let Some(watch) = watch
-        {
-            let frustration = watch.frustration(state, &posted.message, lang).await?;
-            let question = bot::Question {
-                site_id: self.site.id.clone(),
-                conversation_id,
-                seq: posted.seq,
-                text,
-                wants_person,
-                self_help_failed,
-                left,
-                lang: lang.to_owned(),
-            };
-            state.sockets.spawn(triage::after_message(
-                state.clone(),
-                question,
-                posted.conversation,
-                frustration,
-            ));
-        }
-        Ok(())
-    }
-
-    /// The visitor and conversation a message goes to, within the limits:
-    /// the visitor is stored on their first message, and a conversation
-    /// started when there is none open. `Err` is the refusal to send back.
-    async fn place(
-        &self,
-        state: &AppState,
-        visitor: &mut Option<Visitor>,
-        watch: &mut Option<Watch>,
-        lang: &str,
-    ) -> Result<Result<(Visitor, ConversationId), ErrorCode>, Stop> {
-        let limits = &state.limits;
-        if !limits.visitor_message(self.token_hash, self.address, &self.site.id) {
-            return Ok(Err(ErrorCode::RateLimited));
-        }
-        let stored = match visitor {
-            Some(stored) => stored.clone(),
-            None => {
-                if !limits.new_visitor(self.address, &self.site.id) {
-                    return Ok(Err(ErrorCode::RateLimited));
-                }
-                let created = state
-                    .store
-                    .create_visitor(&self.site.id, self.token_hash, now_ms())
-                    .await?;
-                let Some(mut created) = created else {
-                    return Ok(Err(ErrorCode::BadToken));
-                };
-                self.naming.apply(state, &mut created).await?;
-                if *self.visit != Visit::default() {
-                    state.store.set_visit(created.id, self.visit).await?;
-                }
-                visitor.insert(created).clone()
-            }
-        };
-        let conversation_id = match watch {
-            Some(watch) => watch.delivery.conversation_id,
-            None => {
-                if !limits.new_conversation(self.address, &self.site.id) {
-                    return Ok(Err(ErrorCode::RateLimited));
-                }
-                // Blocked meanwhile (by an agent, in another tab): no new chat.
-                let address = self.address.to_string();
-                let store = &state.store;
-                if store
-                    .is_blocked(&self.site.id, Some(stored.id), &address, now_ms())
-                    .await?
-                {
-                    return Ok(Err(ErrorCode::Blocked));
-                }
-                store.set_visitor_address(stored.id, &address).await?;
-                let conversation = state
-                    .conversations
-                    .start(&stored, self.page, lang)
-                    .await
-                    .map_err(stop)?;
-                let new = watch.insert(Watch::new(state, &conversation, 0).await.0);
-                new.delivery.conversation_id
-            }
-        };
-        Ok(Ok((stored, conversation_id)))
-    }
 }
 
 /// How long after closing a conversation a returning visitor is still
