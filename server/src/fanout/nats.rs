@@ -30,20 +30,20 @@ pub struct NatsFanOut {
     client: async_nats::Client,
     /// Counts the times events may have been missed (reconnects, slow
     /// consumers, an unreadable event); each subscription reports `Lagged`
-    /// when it moves.
-    missed: watch::Receiver<u64>,
-    missed_tx: Arc<watch::Sender<u64>>,
+    /// when it moves after the subscription began.
+    missed: Arc<watch::Sender<u64>>,
     /// This relay's followers of each topic.
     local: MemoryFanOut,
-    /// The subjects this relay is subscribed to, each with its reader.
-    subjects: Arc<Mutex<HashMap<Topic, AbortHandle>>>,
+    subjects: Arc<Subjects>,
 }
+
+/// The subjects a relay is subscribed to, each with its reader.
+type Subjects = Mutex<HashMap<Topic, AbortHandle>>;
 
 impl NatsFanOut {
     pub async fn connect(url: &str) -> Result<Self, async_nats::ConnectError> {
-        let (missed_tx, missed) = watch::channel(0u64);
-        let missed_tx = Arc::new(missed_tx);
-        let missed_tx_for_readers = missed_tx.clone();
+        let missed = Arc::new(watch::Sender::new(0u64));
+        let missed_on_events = missed.clone();
         // Connected again after being cut off: events may have been missed.
         let cut_off = Arc::new(AtomicBool::new(false));
         let client = async_nats::ConnectOptions::new()
@@ -51,7 +51,7 @@ impl NatsFanOut {
             // Started before NATS (a restart of both): keep trying.
             .retry_on_initial_connect()
             .event_callback(move |event| {
-                let missed = missed_tx.clone();
+                let missed = missed_on_events.clone();
                 let cut_off = cut_off.clone();
                 async move {
                     let again = match event {
@@ -75,7 +75,6 @@ impl NatsFanOut {
         let fanout = Self {
             client,
             missed,
-            missed_tx: missed_tx_for_readers,
             local: MemoryFanOut::default(),
             subjects: Arc::default(),
         };
@@ -89,7 +88,7 @@ impl NatsFanOut {
 
 /// Leaves the subjects nobody on this relay follows any more, until the
 /// fan-out is gone.
-async fn sweep(local: MemoryFanOut, subjects: std::sync::Weak<Mutex<HashMap<Topic, AbortHandle>>>) {
+async fn sweep(local: MemoryFanOut, subjects: std::sync::Weak<Subjects>) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
@@ -150,7 +149,7 @@ impl FanOut for NatsFanOut {
     }
 
     async fn subscribe(&self, topic: Topic) -> Subscription {
-        let missed = WatchStream::from_changes(self.missed.clone()).map(|_| Err(Lagged));
+        let missed = WatchStream::from_changes(self.missed.subscribe()).map(|_| Err(Lagged));
         // Follow locally first, so the sweep keeps the subject from here on.
         let events = self.local.subscribe(topic.clone()).await;
         let mut subjects = self.subjects.lock().await;
@@ -161,7 +160,7 @@ impl FanOut for NatsFanOut {
                         subscriber,
                         topic.clone(),
                         self.local.clone(),
-                        self.missed_tx.clone(),
+                        self.missed.clone(),
                     );
                     let (reader, handle) = futures::future::abortable(reader);
                     tokio::spawn(reader);
