@@ -54,14 +54,18 @@ pub struct Reading {
 impl Said<'_> {
     pub fn read(&self) -> Reading {
         let words = words(self.text);
+        let stems: Vec<String> = words.iter().map(|word| stem(word)).collect();
+        // Each word stemmed once, for both.
+        let long = words
+            .iter()
+            .zip(&stems)
+            .filter(|(word, _)| word.chars().count() >= REPEAT_MIN_CHARS)
+            .map(|(_, stem)| stem.clone())
+            .collect();
         Reading {
             at_ms: self.at_ms,
-            stems: words.iter().map(|word| stem(word)).collect(),
-            words: words
-                .iter()
-                .filter(|word| word.chars().count() >= REPEAT_MIN_CHARS)
-                .map(|word| stem(word))
-                .collect(),
+            stems,
+            words: long,
             shouting: is_shouting(self.text),
             punctuation: has_punctuation_run(self.text),
         }
