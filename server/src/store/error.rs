@@ -34,6 +34,9 @@ impl StoreError {
         let Kind::Backend(e) = &self.0 else {
             return false;
         };
+        if let Some(e) = e.downcast_ref::<rusqlite::Error>() {
+            return e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation);
+        }
         e.downcast_ref::<sqlx::Error>()
             .and_then(sqlx::Error::as_database_error)
             .is_some_and(|d| !matches!(d.kind(), sqlx::error::ErrorKind::Other))
@@ -72,6 +75,12 @@ impl std::error::Error for StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        Self::backend(e)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
         Self::backend(e)
     }
 }

@@ -1,11 +1,12 @@
-//! Group commit: one task writes every message. It takes the messages that
-//! arrived together (up to `MAX_BATCH`) and hands them to the backend, which
-//! stores them in one transaction; a message that cannot go in costs only
-//! itself (see `batches_for`: savepoints only when one is needed). Every
-//! caller hears back only after the commit: nothing is acknowledged before
-//! it is durable, and a failed commit refuses every message of the batch.
-//! Per-conversation order holds because the writer is one task taking
-//! messages in the order they were queued.
+//! Group commit: one writer stores every message. It takes the messages
+//! that arrived together (up to `MAX_BATCH`) and hands them to the backend,
+//! which stores them in one transaction; a message that cannot go in costs
+//! only itself (savepoints only when one is needed). Every caller hears back
+//! only after the commit: nothing is acknowledged before it is durable, and
+//! a failed commit refuses every message of the batch. Per-conversation
+//! order holds because there is one writer, taking messages in the order
+//! they were queued. PostgreSQL's writer is a task on the runtime; SQLite's
+//! is a thread of its own (see `Writer::start_blocking`).
 
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
@@ -163,11 +164,26 @@ type Reply = oneshot::Sender<Result<Written>>;
 pub(super) struct Writer(mpsc::Sender<(Queued, Reply)>);
 
 impl Writer {
-    /// Starts the writer task on the current runtime.
+    /// Starts the writer task on the current runtime, for a backend whose
+    /// driver is async.
     pub fn start(backend: impl Batches) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE);
         tokio::spawn(write(backend, receiver));
         Self(sender)
+    }
+
+    /// Starts the writer on a thread of its own, for a backend that blocks:
+    /// it runs a whole batch there, with no hop between threads per
+    /// statement. The thread ends when the last `Writer` is dropped.
+    pub fn start_blocking(
+        commit: impl FnMut(&[Queued]) -> Result<Vec<Result<Written>>> + Send + 'static,
+    ) -> Result<Self> {
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        std::thread::Builder::new()
+            .name("warmline-writer".into())
+            .spawn(move || write_blocking(commit, receiver))
+            .map_err(StoreError::backend)?;
+        Ok(Self(sender))
     }
 
     /// Stores the message with the next ones queued; answers after the commit.
@@ -186,120 +202,44 @@ async fn write(backend: impl Batches, mut queue: mpsc::Receiver<(Queued, Reply)>
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (messages, replies): (Vec<Queued>, Vec<Reply>) = batch.drain(..).unzip();
-        match backend.commit(&messages).await {
-            Ok(outcomes) => {
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                    let _ = reply.send(outcome);
-                }
+        answer(replies, backend.commit(&messages).await);
+    }
+}
+
+/// The writer's loop on a thread of its own: takes what is queued, waits
+/// for the first message only when nothing is.
+fn write_blocking(
+    mut commit: impl FnMut(&[Queued]) -> Result<Vec<Result<Written>>>,
+    mut queue: mpsc::Receiver<(Queued, Reply)>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = queue.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH
+            && let Ok(next) = queue.try_recv()
+        {
+            batch.push(next);
+        }
+        let (messages, replies): (Vec<Queued>, Vec<Reply>) = batch.drain(..).unzip();
+        answer(replies, commit(&messages));
+    }
+}
+
+/// Tells each caller what became of its message, or that the batch failed.
+fn answer(replies: Vec<Reply>, outcome: Result<Vec<Result<Written>>>) {
+    match outcome {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
             }
-            Err(e) => {
-                tracing::error!(error = %e, messages = messages.len(), "a batch of messages failed to commit");
-                let message = e.to_string();
-                for reply in replies {
-                    let failed = StoreError::backend(std::io::Error::other(message.clone()));
-                    let _ = reply.send(Err(failed));
-                }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, messages = replies.len(), "a batch of messages failed to commit");
+            let message = e.to_string();
+            for reply in replies {
+                let failed = StoreError::backend(std::io::Error::other(message.clone()));
+                let _ = reply.send(Err(failed));
             }
         }
     }
 }
-
-/// A backend's `Batches`: the same statements on its own pool and
-/// transaction types (sqlx has no one type for both). Expands into the
-/// backend's `writer` module.
-macro_rules! batches_for {
-    ($pool:ty, $db:ty, $conversation_in:path) => {
-        use warmline_shared::{AgentId, VisitorId};
-        use $crate::store::Result;
-        use $crate::store::rows::conversations::author_columns;
-        use $crate::store::writer::{Batches, INSERT_MESSAGE, NEXT_SEQ, Queued, Written};
-
-        #[async_trait::async_trait]
-        impl Batches for $pool {
-            async fn commit(&self, messages: &[Queued]) -> Result<Vec<Result<Written>>> {
-                // Quick: a message that cannot go in changes nothing (the
-                // seq is taken only for a client id not stored yet), so no
-                // savepoints are needed. A message the database refuses, or
-                // a resend racing its original past that check, takes the
-                // batch again one message at a time.
-                if let Some(outcomes) = quick(self, messages).await? {
-                    return Ok(outcomes);
-                }
-                let mut tx = self.begin().await?;
-                let mut outcomes = Vec::with_capacity(messages.len());
-                for message in messages {
-                    sqlx::query("SAVEPOINT message").execute(&mut *tx).await?;
-                    let outcome = match insert(&mut tx, message).await {
-                        Ok(Written::HalfIn) => Ok(Written::NotStored),
-                        outcome => outcome,
-                    };
-                    if !matches!(outcome, Ok(Written::Stored(_))) {
-                        sqlx::query("ROLLBACK TO message").execute(&mut *tx).await?;
-                    }
-                    sqlx::query("RELEASE message").execute(&mut *tx).await?;
-                    outcomes.push(outcome);
-                }
-                tx.commit().await?;
-                Ok(outcomes)
-            }
-        }
-
-        /// The batch in one transaction without savepoints; `None` if a
-        /// message needs one (the database refused what it wrote, or it half
-        /// went in). A failure of the database itself fails the batch:
-        /// taking it again would only wait for the same failure.
-        async fn quick(pool: &$pool, messages: &[Queued]) -> Result<Option<Vec<Result<Written>>>> {
-            let mut tx = pool.begin().await?;
-            let mut outcomes = Vec::with_capacity(messages.len());
-            for message in messages {
-                match insert(&mut tx, message).await {
-                    Ok(Written::HalfIn) => return Ok(None),
-                    Err(e) if e.is_refusal() => return Ok(None),
-                    Err(e) => return Err(e),
-                    outcome => outcomes.push(outcome),
-                }
-            }
-            tx.commit().await?;
-            Ok(Some(outcomes))
-        }
-
-        async fn insert(tx: &mut sqlx::Transaction<'_, $db>, new: &Queued) -> Result<Written> {
-            let (kind, name) = author_columns(&new.author);
-            let seq: Option<i64> = sqlx::query_scalar(NEXT_SEQ)
-                .bind(new.preview())
-                .bind(new.sent_at)
-                .bind(new.conversation_id.get())
-                .bind(new.site_id.as_str())
-                .bind(new.visitor_id.map(VisitorId::get))
-                .bind(&new.client_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-            let Some(seq) = seq else {
-                return Ok(Written::NotStored);
-            };
-            let inserted = sqlx::query(INSERT_MESSAGE)
-                .bind(new.conversation_id.get())
-                .bind(seq)
-                .bind(&new.client_id)
-                .bind(kind)
-                .bind(new.agent_id.map(AgentId::get))
-                .bind(name)
-                .bind(&new.text)
-                .bind(new.sent_at)
-                .bind(new.attachment.as_ref().map(|a| a.id.as_str()))
-                .bind(new.articles_json())
-                .bind(new.wants_person)
-                .bind(new.options_json())
-                .bind(new.picked)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-                == 1;
-            if !inserted {
-                return Ok(Written::HalfIn);
-            }
-            Ok(new.stored(seq, $conversation_in(tx, new.conversation_id).await?))
-        }
-    };
-}
-pub(super) use batches_for;

@@ -169,6 +169,8 @@ async fn each_trigger_hands_off_with_its_reason_and_plain_questions_stay_with_th
     let ServerFrame::Message { message } = frame else {
         unreachable!()
     };
+    // The message is stored first; the handoff follows it.
+    assert_eq!(place(&mut declined).await.state, ConversationState::Waiting);
     let events = history(&relay, &owner, message.conversation_id).await;
     assert_eq!(events[0]["reason"], "self_help_failed");
 }

@@ -110,6 +110,34 @@ pub(in crate::store) struct ConversationRow {
 }
 
 impl ConversationRow {
+    /// The row of `CONVERSATION_SELECT` as SQLite's message writer reads it
+    /// (its own connection, outside sqlx).
+    pub(in crate::store) fn from_columns(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get("id")?,
+            site_id: row.get("site_id")?,
+            visitor_id: row.get("visitor_id")?,
+            visitor_name: row.get("visitor_name")?,
+            name_source: row.get("name_source")?,
+            state: row.get("state")?,
+            assigned_agent_id: row.get("assigned_agent_id")?,
+            agent_name: row.get("agent_name")?,
+            page: row.get("page")?,
+            last_seq: row.get("last_seq")?,
+            last_text: row.get("last_text")?,
+            updated_at: row.get("updated_at")?,
+            handoff_reason: row.get("handoff_reason")?,
+            waiting_since: row.get("waiting_since")?,
+            offered_to: row.get("offered_to")?,
+            frustration: row.get("frustration")?,
+            note: row.get("note")?,
+            resolution: row.get("resolution")?,
+            lang: row.get("lang")?,
+            email_replies: row.get("email_replies")?,
+            rating: row.get("rating")?,
+        })
+    }
+
     pub(in crate::store) fn summary(&self) -> Result<ConversationSummary> {
         let corrupt =
             |what: &str| StoreError::corrupt(format!("conversation {} has a bad {what}", self.id));

@@ -22,6 +22,9 @@ use sqlx::sqlite::{
 
 use super::Result;
 
+/// How long a write waits for another connection's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 pub struct SqliteStore {
     pool: SqlitePool,
     /// Every message goes in through the one writer (group commit).
@@ -37,16 +40,18 @@ impl SqliteStore {
             // power cut, not merely a crash of the relay.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             // Each query would first ping its connection: a round trip per
             // query, for a failure the query itself reports just as well.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let writer = crate::store::writer::Writer::start(pool.clone());
+        let mut batches = writer::Batches::open(options.get_filename(), BUSY_TIMEOUT)?;
+        let writer =
+            crate::store::writer::Writer::start_blocking(move |batch| batches.commit(batch))?;
         Ok(Self { pool, writer })
     }
 }
