@@ -18,7 +18,7 @@ use futures::{FutureExt, StreamExt};
 use warmline_shared::{Desk, Presence, SiteId};
 
 use super::views;
-use crate::events::{Event, Places};
+use crate::events::{Change, Event, Places};
 use crate::fanout::Lagged;
 use crate::state::{AppState, now_ms};
 use crate::store::StoreError;
@@ -44,6 +44,8 @@ pub async fn run(state: AppState) {
     let mut next_expiry = state.store.next_offer_expiry().await.ok().flatten();
     loop {
         let mut dirty: HashSet<SiteId> = HashSet::new();
+        // Whether the next offer expiry may have moved.
+        let mut offers_moved = false;
         let until_expiry =
             next_expiry.map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)));
         tokio::select! {
@@ -51,20 +53,26 @@ pub async fn run(state: AppState) {
             item = events.next() => match item {
                 None => return,
                 Some(item) => {
-                    note(&item, &mut dirty, &told);
+                    offers_moved |= note(&item, &mut dirty, &told);
                     // Take whatever else is already there: one pass per site
                     // for a burst of changes.
                     while let Some(Some(item)) = events.next().now_or_never() {
-                        note(&item, &mut dirty, &told);
+                        offers_moved |= note(&item, &mut dirty, &told);
                     }
                 }
             },
             _ = sleep_or_never(until_expiry) => {
+                offers_moved = true;
                 if let Err(e) = lapse(&state, &mut dirty).await {
                     tracing::warn!(error = %e, "lapsed offers could not be moved on");
                 }
             }
             _ = sweep.tick() => dirty.extend(told.presence.keys().cloned()),
+        }
+        // Most events are messages: they move neither the queue nor an
+        // offer, and the next expiry stands.
+        if dirty.is_empty() && !offers_moved {
+            continue;
         }
         for site in dirty {
             if let Err(e) = route(&state, &site, &mut told).await {
@@ -88,9 +96,14 @@ async fn sleep_or_never(after: Option<Duration>) {
     }
 }
 
-/// Which site an event asks routing to look at.
-fn note(item: &Result<Arc<Event>, Lagged>, dirty: &mut HashSet<SiteId>, told: &Told) {
+/// Which site an event asks routing to look at; `true` if it made an offer
+/// (perhaps on another relay), which may lapse sooner than those known.
+fn note(item: &Result<Arc<Event>, Lagged>, dirty: &mut HashSet<SiteId>, told: &Told) -> bool {
     match item.as_deref() {
+        Ok(Event::ConversationChanged {
+            change: Change::Offered { .. },
+            ..
+        }) => return true,
         Ok(Event::ConversationChanged {
             site_id, change, ..
         }) if change.moves_queue() => {
@@ -103,6 +116,7 @@ fn note(item: &Result<Arc<Event>, Lagged>, dirty: &mut HashSet<SiteId>, told: &T
         // Missed changes: look at every site known.
         Err(Lagged) => dirty.extend(told.presence.keys().cloned()),
     }
+    false
 }
 
 /// Ends the offers that ran out; their conversations go to the next agent.
