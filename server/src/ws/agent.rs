@@ -12,7 +12,7 @@ use axum::http::HeaderMap;
 use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
 use futures::stream::{AbortHandle, BoxStream, SelectAll};
-use futures::{Sink, Stream, StreamExt};
+use futures::{FutureExt, Sink, Stream, StreamExt};
 use warmline_shared::handoff::ConversationState;
 use warmline_shared::{
     AgentFrame, Author, ConversationId, ConversationSummary, ErrorCode, InboxCursor, ServerFrame,
@@ -264,11 +264,25 @@ where
             },
             _ = heartbeat.tick() => heartbeat.beat(out).await?,
             written = out.write_when_due() => written?,
-            item = inbox.next() => match item {
-                Some(Ok(event)) => on_inbox_event(agent, &state.inbox_lines, &event, out).await?,
-                // Missed inbox changes: the whole list again is the simple, correct answer.
-                Some(Err(Lagged)) => send_inbox(state, agent, out).await?,
-                None => return Ok(()),
+            // While inbox lines wait to go out, the site's changes stay
+            // queued: the socket wakes once per write, not once per change
+            // (on a busy site, dozens of consoles each woken by every
+            // message cost more than the messages), and takes what came
+            // meanwhile together.
+            item = inbox.next(), if !out.has_waiting() => {
+                let mut item = item;
+                loop {
+                    match item {
+                        Some(Ok(event)) => on_inbox_event(agent, &state.inbox_lines, &event, out).await?,
+                        // Missed inbox changes: the whole list again is the simple, correct answer.
+                        Some(Err(Lagged)) => send_inbox(state, agent, out).await?,
+                        None => return Ok(()),
+                    }
+                    match inbox.next().now_or_never() {
+                        Some(next) => item = next,
+                        None => break,
+                    }
+                }
             },
             item = sessions.next() => match item {
                 Some(Ok(event)) => {

@@ -211,6 +211,11 @@ where
         Ok(())
     }
 
+    /// Whether frames sent soon wait to be written.
+    pub fn has_waiting(&self) -> bool {
+        self.due.is_some()
+    }
+
     /// Completes once frames sent soon are due, having written them; never
     /// while none wait.
     pub async fn write_when_due(&mut self) -> Result<(), PeerGone> {
