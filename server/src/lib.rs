@@ -41,6 +41,7 @@ use axum::http::HeaderValue;
 use axum::http::header::X_CONTENT_TYPE_OPTIONS;
 use axum::response::Redirect;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use config::{Config, Secret};
@@ -295,7 +296,15 @@ impl Relay {
         let stopping = self.state.shutdown.clone();
         let sockets = self.state.sockets.clone();
         let app = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
+        // Frames are small and written as they come: with Nagle's
+        // algorithm a frame written while the one before is unacknowledged
+        // waits for that ack, which the peer may delay by up to 40 ms.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY could not be set");
+            }
+        });
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 stopping.cancel();
