@@ -20,6 +20,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use warmline_shared::{AgentFrame, AgentId, ServerFrame, VisitorFrame, decode, encode};
 
@@ -195,7 +196,12 @@ pub async fn connect(relay: &Relay, path: &str, headers: &[(&'static str, String
     for (name, v) in headers {
         request.headers_mut().insert(*name, value(v)?);
     }
-    let (ws, _) = tokio::time::timeout(DEADLINE, tokio_tungstenite::connect_async(request))
+    // Tungstenite zeroes its whole read buffer (128 KiB unless told) on
+    // every read: with thousands of sockets of small frames, the benchmark
+    // would spend its time zeroing memory and measure itself.
+    let config = WebSocketConfig::default().read_buffer_size(4096);
+    let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+    let (ws, _) = tokio::time::timeout(DEADLINE, connecting)
         .await
         .map_err(|_| format!("connecting to {path} timed out"))?
         .map_err(|e| format!("connecting to {path}: {e}"))?;
