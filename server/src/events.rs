@@ -9,7 +9,8 @@
 //! listeners hear only what happened on their own relay, so with several
 //! relays each change is acted on once, by the relay that made it.
 
-use std::sync::Arc;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,9 @@ use warmline_shared::{
     AgentId, Author, ChatMessage, ConversationId, ConversationSummary, Desk, Note, Presence, Seq,
     SiteId,
 };
+
+use axum::extract::ws::Utf8Bytes;
+use warmline_shared::{ServerFrame, encode};
 
 use crate::fanout::{FanOut, Lagged, Subscription, Topic};
 
@@ -35,6 +39,10 @@ pub enum Event {
         site_id: SiteId,
         conversation: ConversationSummary,
         change: Change,
+        /// The inbox line consoles get for it, encoded by the first socket
+        /// that sends it; each relay encodes its own.
+        #[serde(skip)]
+        line: Encoded,
     },
     /// An agent's sign-in ended: every socket opened under it must close.
     SessionEnded { agent_id: AgentId, session: String },
@@ -103,6 +111,34 @@ impl Change {
             self,
             Change::Started | Change::Message | Change::Offered { .. } | Change::Rated
         )
+    }
+}
+
+/// A frame encoded once for every socket that sends it: with dozens of
+/// consoles, encoding the same inbox line for each cost more than anything
+/// else they did with it. A cache of what the event says, not part of it:
+/// any two are equal.
+#[derive(Default, Clone)]
+pub struct Encoded(OnceLock<Utf8Bytes>);
+
+impl Encoded {
+    /// The frame, as `frame` makes it the first time.
+    pub fn get_or_encode(&self, frame: impl FnOnce() -> ServerFrame) -> Utf8Bytes {
+        self.0.get_or_init(|| encode(&frame()).into()).clone()
+    }
+}
+
+impl PartialEq for Encoded {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Encoded {}
+
+impl fmt::Debug for Encoded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Encoded")
     }
 }
 
@@ -181,5 +217,25 @@ impl Events {
         BroadcastStream::new(self.local.subscribe())
             .map(|item| item.map_err(|_| Lagged))
             .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> ServerFrame {
+        ServerFrame::OfferEnded {
+            conversation_id: ConversationId::new(7),
+        }
+    }
+
+    #[test]
+    fn a_frame_is_encoded_once_for_every_socket() {
+        let line = Encoded::default();
+        let first = line.get_or_encode(frame);
+        assert_eq!(first.as_str(), encode(&frame()));
+        let again = line.get_or_encode(|| panic!("encoded twice"));
+        assert_eq!(again, first);
     }
 }

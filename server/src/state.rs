@@ -49,8 +49,6 @@ pub struct AppState {
     pub relay_id: Arc<str>,
     /// Each site's typical reply time, read at most once a minute.
     pub reply_times: Arc<crate::handoff::views::ReplyTimes>,
-    /// The latest inbox lines, encoded once for all of this relay's consoles.
-    pub inbox_lines: Arc<crate::ws::agent::InboxLines>,
     /// The widget's catalogues.
     pub locales: Arc<Locales>,
     /// Each site's help articles, indexed for search.
@@ -89,7 +87,6 @@ impl AppState {
             sockets: TaskTracker::new(),
             relay_id: new_relay_id().into(),
             reply_times: Arc::default(),
-            inbox_lines: Arc::default(),
             locales: Arc::default(),
             knowledge: Arc::default(),
             files: Arc::from(std::env::temp_dir().join("warmline-files")),

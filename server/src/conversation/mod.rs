@@ -19,7 +19,7 @@ use warmline_shared::{
 
 pub use participant::Participant;
 
-use crate::events::{Change, Event, Events};
+use crate::events::{Change, Encoded, Event, Events};
 use crate::state::now_ms;
 use crate::store::{Agent, Conversation, NewMessage, Status, Store, StoreError, Visitor};
 
@@ -317,6 +317,7 @@ impl Conversations {
                 site_id: conversation.site_id.clone(),
                 conversation: conversation.summary.clone(),
                 change,
+                line: Encoded::default(),
             })
             .await;
     }

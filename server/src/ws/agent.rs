@@ -1,13 +1,12 @@
 //! The agent's socket: the site's inbox, live, plus the conversations the
 //! agent has opened. It lives as long as the session it was opened under.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::extract::ws::{Message, Utf8Bytes, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::http::header::{HOST, ORIGIN};
 use axum::response::Response;
@@ -16,7 +15,6 @@ use futures::{FutureExt, Sink, Stream, StreamExt};
 use warmline_shared::handoff::ConversationState;
 use warmline_shared::{
     AgentFrame, Author, ConversationId, ConversationSummary, ErrorCode, InboxCursor, ServerFrame,
-    encode,
 };
 
 use super::socket::{self, Delivery, Heartbeat, Outbound, Stop, read_frame};
@@ -273,12 +271,15 @@ where
                 let mut item = item;
                 loop {
                     match item {
-                        Some(Ok(event)) => on_inbox_event(agent, &state.inbox_lines, &event, out).await?,
+                        Some(Ok(event)) => on_inbox_event(agent, &event, out).await?,
                         // Missed inbox changes: the whole list again is the simple, correct answer.
                         Some(Err(Lagged)) => send_inbox(state, agent, out).await?,
                         None => return Ok(()),
                     }
-                    match inbox.next().now_or_never() {
+                    // All of it: with tokio's budget (128 a wake) a busy
+                    // site's changes would outrun a console taking them
+                    // once per write.
+                    match tokio::task::unconstrained(inbox.next()).now_or_never() {
                         Some(next) => item = next,
                         None => break,
                     }
@@ -342,34 +343,6 @@ impl Watching {
     }
 }
 
-/// How many of the latest conversation changes keep their encoded line.
-const LINES_KEPT: usize = 256;
-
-/// The inbox lines of the latest conversation changes, each encoded by the
-/// first console socket that sends it and reused by the others: with
-/// dozens of consoles, encoding the same line for each cost more than
-/// anything else they do with it.
-#[derive(Default)]
-pub struct InboxLines(Mutex<VecDeque<(Arc<Event>, Utf8Bytes)>>);
-
-impl InboxLines {
-    /// The line for `event` (a change of one conversation), as `frame`
-    /// encodes it.
-    fn line(&self, event: &Arc<Event>, frame: impl FnOnce() -> ServerFrame) -> Utf8Bytes {
-        let mut lines = self.0.lock().expect("inbox lines lock");
-        // Consoles are mostly at the latest changes: look from the newest.
-        if let Some((_, line)) = lines.iter().rev().find(|(e, _)| Arc::ptr_eq(e, event)) {
-            return line.clone();
-        }
-        let line = Utf8Bytes::from(encode(&frame()));
-        lines.push_back((event.clone(), line.clone()));
-        if lines.len() > LINES_KEPT {
-            lines.pop_front();
-        }
-        line
-    }
-}
-
 async fn still_signed_in(state: &AppState, session: &Session) -> Result<bool, Stop> {
     Ok(state
         .store
@@ -378,16 +351,11 @@ async fn still_signed_in(state: &AppState, session: &Session) -> Result<bool, St
         .is_some())
 }
 
-async fn on_inbox_event<S>(
-    agent: &Agent,
-    inbox_lines: &InboxLines,
-    event: &Arc<Event>,
-    out: &mut Outbound<S>,
-) -> Result<(), Stop>
+async fn on_inbox_event<S>(agent: &Agent, event: &Event, out: &mut Outbound<S>) -> Result<(), Stop>
 where
     S: Sink<Message> + Unpin,
 {
-    match &**event {
+    match event {
         // The visitor's first message follows at once and brings it to the
         // inbox with something to read.
         Event::ConversationChanged {
@@ -397,6 +365,7 @@ where
         Event::ConversationChanged {
             conversation,
             change,
+            line,
             ..
         } => {
             let conversation_id = conversation.id;
@@ -419,7 +388,7 @@ where
             }
             // Every message changes a line in every console's inbox: those
             // lines go out together, a moment later.
-            let line = inbox_lines.line(event, || ServerFrame::Conversation {
+            let line = line.get_or_encode(|| ServerFrame::Conversation {
                 conversation: conversation.clone(),
             });
             Ok(out.send_soon(line).await?)
@@ -479,7 +448,6 @@ async fn inbox_page(
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
-    use warmline_shared::AgentId;
 
     #[test]
     fn only_the_relays_own_origin_may_open_agent_sockets() {
@@ -498,34 +466,5 @@ mod tests {
         // The scheme counts too: an https page is not the http relay's own.
         assert!(!same_origin(&headers("https://relay.example:8080"), false));
         assert!(same_origin(&headers("http://relay.example:8080"), false));
-    }
-
-    fn event(n: i64) -> Arc<Event> {
-        Arc::new(Event::SessionEnded {
-            agent_id: AgentId::new(n),
-            session: "s".into(),
-        })
-    }
-
-    fn frame(n: i64) -> ServerFrame {
-        ServerFrame::OfferEnded {
-            conversation_id: ConversationId::new(n),
-        }
-    }
-
-    #[test]
-    fn each_change_is_encoded_once_for_every_console() {
-        let lines = InboxLines::default();
-        let (first, second) = (event(1), event(2));
-        let once = lines.line(&first, || frame(1));
-        let again = lines.line(&first, || panic!("encoded twice"));
-        assert_eq!(once, again);
-        assert_eq!(once.as_str(), encode(&frame(1)));
-        assert_eq!(lines.line(&second, || frame(2)).as_str(), encode(&frame(2)));
-        // Only the latest are kept.
-        for n in 3..3 + LINES_KEPT as i64 {
-            lines.line(&event(n), || frame(n));
-        }
-        assert_eq!(lines.0.lock().unwrap().len(), LINES_KEPT);
     }
 }
