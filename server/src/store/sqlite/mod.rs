@@ -49,7 +49,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let mut batches = writer::Batches::open(options.get_filename(), BUSY_TIMEOUT)?;
+        let mut batches = writer::Batches::open(options.get_filename())?;
         let writer =
             crate::store::writer::Writer::start_blocking(move |batch| batches.commit(batch))?;
         Ok(Self { pool, writer })

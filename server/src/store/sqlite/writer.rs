@@ -5,7 +5,7 @@
 //! SQLite, were most of what storing a message cost.
 
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, mpsc};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -18,20 +18,41 @@ use crate::store::{Result, StoreError};
 static CONVERSATION_BY_ID: LazyLock<String> =
     LazyLock::new(|| format!("{CONVERSATION_SELECT} WHERE c.id = ?1"));
 
+/// How long the writer waits between looks at a lock another connection
+/// holds, and how many looks it takes before it gives up (as long as the
+/// pool's busy timeout).
+const LOCK_POLL: Duration = Duration::from_micros(250);
+const LOCK_TRIES: i32 = (super::BUSY_TIMEOUT.as_micros() / LOCK_POLL.as_micros()) as i32;
+
+fn lock_poll() -> bool {
+    std::thread::sleep(LOCK_POLL);
+    true
+}
+
+/// How often the log is copied into the database beside the writer.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
 /// The writer's connection to the database the pool has migrated.
-pub(super) struct Batches(Connection);
+pub(super) struct Batches {
+    connection: Connection,
+    /// Ends the checkpoint thread when the writer ends.
+    _checkpoints: mpsc::Sender<()>,
+}
 
 impl Batches {
-    /// Opens `path` as the pool's connections have it: WAL (kept by the
-    /// file), `synchronous = FULL`, foreign keys on, the same busy timeout.
-    pub fn open(path: &Path, busy_timeout: Duration) -> Result<Self> {
-        let connection = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        connection.busy_timeout(busy_timeout)?;
-        connection.pragma_update(None, "synchronous", "FULL")?;
+    /// Opens `path` with foreign keys on, and starts its checkpoints.
+    pub fn open(path: &Path) -> Result<Self> {
+        let connection = connect(path)?;
+        // SQLite's own wait for a lock sleeps 1, 2, 5, 10, 15… ms between
+        // tries: a pool connection's one-row update held every message of
+        // the next batch for up to 33 ms. The writer looks again every
+        // `LOCK_POLL` instead, for as long in all.
+        connection.busy_handler(Some(|tries| tries < LOCK_TRIES && lock_poll()))?;
         connection.pragma_update(None, "foreign_keys", true)?;
+        // The writer never copies the log into the database itself: in the
+        // middle of a batch that took tens of milliseconds, and every
+        // message waiting for the batch waited for it too.
+        connection.pragma_update(None, "wal_autocheckpoint", 0)?;
         // A database only in the pool's memory is not the file opened here.
         let migrated: bool = connection.query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'messages')",
@@ -44,7 +65,16 @@ impl Batches {
                 path.display()
             )));
         }
-        Ok(Self(connection))
+        let checkpoints = connect(path)?;
+        let (stop, stopped) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("warmline-checkpoints".into())
+            .spawn(move || checkpoint_until(&checkpoints, &stopped))
+            .map_err(StoreError::backend)?;
+        Ok(Self {
+            connection,
+            _checkpoints: stop,
+        })
     }
 
     /// Stores the batch in one transaction. Quick: a message that cannot go
@@ -57,7 +87,7 @@ impl Batches {
             return Ok(outcomes);
         }
         let tx = self
-            .0
+            .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(messages.len());
         for message in messages {
@@ -82,7 +112,7 @@ impl Batches {
     /// it back.
     fn quick(&mut self, messages: &[Queued]) -> Result<Option<Vec<Result<Written>>>> {
         let tx = self
-            .0
+            .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(messages.len());
         for message in messages {
@@ -95,6 +125,30 @@ impl Batches {
         }
         tx.commit()?;
         Ok(Some(outcomes))
+    }
+}
+
+/// A connection to `path` as the pool's connections have it: WAL (kept by
+/// the file), `synchronous = FULL`, the same busy timeout.
+fn connect(path: &Path) -> Result<Connection> {
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    connection.busy_timeout(super::BUSY_TIMEOUT)?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    Ok(connection)
+}
+
+/// Copies the log into the database every [`CHECKPOINT_EVERY`], beside the
+/// writer (a passive checkpoint waits for nobody and holds nobody up),
+/// until the writer ends.
+fn checkpoint_until(connection: &Connection, writer_ended: &mpsc::Receiver<()>) {
+    while let Err(mpsc::RecvTimeoutError::Timeout) = writer_ended.recv_timeout(CHECKPOINT_EVERY) {
+        let done = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "the database log could not be checkpointed");
+        }
     }
 }
 
