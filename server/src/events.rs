@@ -122,7 +122,8 @@ impl Change {
 pub struct Encoded(OnceLock<Utf8Bytes>);
 
 impl Encoded {
-    /// The frame, as `frame` makes it the first time.
+    /// The frame, as `frame` made it the first time (later ones are not
+    /// called: an `Encoded` holds one frame, the event's inbox line).
     pub fn get_or_encode(&self, frame: impl FnOnce() -> ServerFrame) -> Utf8Bytes {
         self.0.get_or_init(|| encode(&frame()).into()).clone()
     }

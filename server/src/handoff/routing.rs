@@ -18,7 +18,7 @@ use futures::{FutureExt, StreamExt};
 use warmline_shared::{Desk, Presence, SiteId};
 
 use super::views;
-use crate::events::{Change, Event, Places};
+use crate::events::{Event, Places};
 use crate::fanout::Lagged;
 use crate::state::{AppState, now_ms};
 use crate::store::StoreError;
@@ -41,10 +41,12 @@ pub async fn run(state: AppState) {
     let mut told = Told::default();
     let mut sweep = tokio::time::interval(SWEEP);
     sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut next_expiry = state.store.next_offer_expiry().await.ok().flatten();
+    let mut next_expiry = next_offer_expiry(&state).await;
     loop {
         let mut dirty: HashSet<SiteId> = HashSet::new();
-        // Whether the next offer expiry may have moved.
+        // Whether the next offer expiry may have moved: offers are made in
+        // passes and end when they lapse, and the sweep looks again in case
+        // a relay that made some died.
         let mut offers_moved = false;
         let until_expiry =
             next_expiry.map(|at| Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)));
@@ -53,11 +55,11 @@ pub async fn run(state: AppState) {
             item = events.next() => match item {
                 None => return,
                 Some(item) => {
-                    offers_moved |= note(&item, &mut dirty, &told);
+                    note(&item, &mut dirty, &told);
                     // Take whatever else is already there: one pass per site
                     // for a burst of changes.
                     while let Some(Some(item)) = events.next().now_or_never() {
-                        offers_moved |= note(&item, &mut dirty, &told);
+                        note(&item, &mut dirty, &told);
                     }
                 }
             },
@@ -67,7 +69,10 @@ pub async fn run(state: AppState) {
                     tracing::warn!(error = %e, "lapsed offers could not be moved on");
                 }
             }
-            _ = sweep.tick() => dirty.extend(told.presence.keys().cloned()),
+            _ = sweep.tick() => {
+                offers_moved = true;
+                dirty.extend(told.presence.keys().cloned());
+            }
         }
         // Most events are messages: they move neither the queue nor an
         // offer, and the next expiry stands.
@@ -79,13 +84,18 @@ pub async fn run(state: AppState) {
                 tracing::warn!(error = %e, site = %site, "routing failed");
             }
         }
-        next_expiry = match state.store.next_offer_expiry().await {
-            Ok(at) => at,
-            Err(e) => {
-                tracing::warn!(error = %e, "offer expiry unknown");
-                Some(now_ms() + 1000)
-            }
-        };
+        next_expiry = next_offer_expiry(&state).await;
+    }
+}
+
+/// When the next offer lapses; unknown, in a second (to look again).
+async fn next_offer_expiry(state: &AppState) -> Option<i64> {
+    match state.store.next_offer_expiry().await {
+        Ok(at) => at,
+        Err(e) => {
+            tracing::warn!(error = %e, "offer expiry unknown");
+            Some(now_ms() + 1000)
+        }
     }
 }
 
@@ -96,14 +106,9 @@ async fn sleep_or_never(after: Option<Duration>) {
     }
 }
 
-/// Which site an event asks routing to look at; `true` if it made an offer
-/// (perhaps on another relay), which may lapse sooner than those known.
-fn note(item: &Result<Arc<Event>, Lagged>, dirty: &mut HashSet<SiteId>, told: &Told) -> bool {
+/// Which site an event asks routing to look at.
+fn note(item: &Result<Arc<Event>, Lagged>, dirty: &mut HashSet<SiteId>, told: &Told) {
     match item.as_deref() {
-        Ok(Event::ConversationChanged {
-            change: Change::Offered { .. },
-            ..
-        }) => return true,
         Ok(Event::ConversationChanged {
             site_id, change, ..
         }) if change.moves_queue() => {
@@ -116,7 +121,6 @@ fn note(item: &Result<Arc<Event>, Lagged>, dirty: &mut HashSet<SiteId>, told: &T
         // Missed changes: look at every site known.
         Err(Lagged) => dirty.extend(told.presence.keys().cloned()),
     }
-    false
 }
 
 /// Ends the offers that ran out; their conversations go to the next agent.

@@ -206,20 +206,13 @@ async fn write(backend: impl Batches, mut queue: mpsc::Receiver<(Queued, Reply)>
     }
 }
 
-/// The writer's loop on a thread of its own: takes what is queued, waits
-/// for the first message only when nothing is.
+/// The writer's loop on a thread of its own, as `write` on the runtime.
 fn write_blocking(
     mut commit: impl FnMut(&[Queued]) -> Result<Vec<Result<Written>>>,
     mut queue: mpsc::Receiver<(Queued, Reply)>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = queue.blocking_recv() {
-        batch.push(first);
-        while batch.len() < MAX_BATCH
-            && let Ok(next) = queue.try_recv()
-        {
-            batch.push(next);
-        }
+    while queue.blocking_recv_many(&mut batch, MAX_BATCH) > 0 {
         let (messages, replies): (Vec<Queued>, Vec<Reply>) = batch.drain(..).unzip();
         answer(replies, commit(&messages));
     }

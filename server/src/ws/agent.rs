@@ -269,16 +269,18 @@ where
             // meanwhile together.
             item = inbox.next(), if !out.has_waiting() => {
                 let mut item = item;
-                loop {
+                for taken in 1.. {
                     match item {
                         Some(Ok(event)) => on_inbox_event(agent, &event, out).await?,
                         // Missed inbox changes: the whole list again is the simple, correct answer.
                         Some(Err(Lagged)) => send_inbox(state, agent, out).await?,
                         None => return Ok(()),
                     }
-                    // All of it: with tokio's budget (128 a wake) a busy
-                    // site's changes would outrun a console taking them
-                    // once per write.
+                    if taken == INBOX_DRAIN {
+                        break;
+                    }
+                    // Not tokio's budget (128 a wake): a busy site's changes
+                    // would outrun a console taking them once per write.
                     match tokio::task::unconstrained(inbox.next()).now_or_never() {
                         Some(next) => item = next,
                         None => break,
@@ -310,6 +312,10 @@ where
         }
     }
 }
+
+/// The most site changes a console takes in one wake: what a site's topic
+/// holds, so one wake's work stays bounded.
+const INBOX_DRAIN: usize = 4096;
 
 /// The live feeds of the conversations a socket has open. Each feed is
 /// polled only when it has news: a `StreamMap` polls every feed on each

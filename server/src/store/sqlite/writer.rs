@@ -19,8 +19,8 @@ static CONVERSATION_BY_ID: LazyLock<String> =
     LazyLock::new(|| format!("{CONVERSATION_SELECT} WHERE c.id = ?1"));
 
 /// How long the writer waits between looks at a lock another connection
-/// holds, and how many looks it takes before it gives up (as long as the
-/// pool's busy timeout).
+/// holds, and how many looks it takes before it gives up (at least the
+/// pool's busy timeout: a sleep may run over, never short).
 const LOCK_POLL: Duration = Duration::from_micros(250);
 const LOCK_TRIES: i32 = (super::BUSY_TIMEOUT.as_micros() / LOCK_POLL.as_micros()) as i32;
 
@@ -46,7 +46,7 @@ impl Batches {
         // SQLite's own wait for a lock sleeps 1, 2, 5, 10, 15… ms between
         // tries: a pool connection's one-row update held every message of
         // the next batch for up to 33 ms. The writer looks again every
-        // `LOCK_POLL` instead, for as long in all.
+        // `LOCK_POLL` instead, giving up after at least as long in all.
         connection.busy_handler(Some(|tries| tries < LOCK_TRIES && lock_poll()))?;
         connection.pragma_update(None, "foreign_keys", true)?;
         // The writer never copies the log into the database itself: in the
