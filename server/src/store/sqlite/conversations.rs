@@ -1,3 +1,5 @@
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use sqlx::{Row, Sqlite, Transaction};
 use warmline_shared::{
@@ -68,11 +70,16 @@ impl SqliteStore {
     }
 }
 
+/// One conversation by id, for reading it back inside a write (here and
+/// in the message writer).
+pub(super) static CONVERSATION_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("{CONVERSATION_SELECT} WHERE c.id = ?1"));
+
 pub(super) async fn conversation_in(
     tx: &mut Transaction<'_, Sqlite>,
     id: ConversationId,
 ) -> Result<Conversation> {
-    let row: ConversationRow = sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.id = ?"))
+    let row: ConversationRow = sqlx::query_as(&CONVERSATION_BY_ID)
         .bind(id.get())
         .fetch_one(&mut **tx)
         .await?;

@@ -5,18 +5,16 @@
 //! SQLite, were most of what storing a message cost.
 
 use std::path::Path;
-use std::sync::{LazyLock, mpsc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use warmline_shared::{AgentId, VisitorId};
 
-use crate::store::rows::conversations::{CONVERSATION_SELECT, ConversationRow, author_columns};
+use super::conversations::CONVERSATION_BY_ID;
+use crate::store::rows::conversations::{ConversationRow, author_columns};
 use crate::store::writer::{INSERT_MESSAGE, NEXT_SEQ, Queued, Written};
 use crate::store::{Result, StoreError};
-
-static CONVERSATION_BY_ID: LazyLock<String> =
-    LazyLock::new(|| format!("{CONVERSATION_SELECT} WHERE c.id = ?1"));
 
 /// How long the writer waits between looks at a lock another connection
 /// holds, and how many looks it takes before it gives up (at least the
