@@ -88,7 +88,6 @@ pub struct NewPost {
 /// A stored post. `new` is false for a resend of an already stored client id.
 #[derive(Debug, Clone)]
 pub struct Posted {
-    pub seq: Seq,
     pub new: bool,
     /// The message and its conversation as the write left them, so what
     /// follows a message need not read them again.
@@ -203,7 +202,6 @@ impl Conversations {
             }
         }
         Ok(Posted {
-            seq: appended.message.seq,
             new: appended.new,
             message: appended.message,
             conversation: appended.conversation,

@@ -89,7 +89,7 @@ async fn a_post_is_stored_once_and_announced_once() {
         .post(say(id, "c1", " hello ", &me))
         .await
         .unwrap();
-    assert_eq!((first.seq, first.new), (1, true));
+    assert_eq!((first.message.seq, first.new), (1, true));
     match next(&mut events).await {
         Event::MessageStored { message, site_id } => {
             assert_eq!((message.seq, message.text.as_str()), (1, "hello"));
@@ -116,7 +116,7 @@ async fn a_post_is_stored_once_and_announced_once() {
         .post(say(id, "c1", "hello", &me))
         .await
         .unwrap();
-    assert_eq!((again.seq, again.new), (1, false));
+    assert_eq!((again.message.seq, again.new), (1, false));
     state
         .conversations
         .post(say(id, "c2", "second", &me))
@@ -175,7 +175,7 @@ async fn participants_write_only_where_they_belong() {
         .post(say(id, "a1", "Hi Ana", &colleague))
         .await
         .unwrap();
-    assert_eq!(posted.seq, 1, "refusals stored nothing");
+    assert_eq!(posted.message.seq, 1, "refusals stored nothing");
 }
 
 #[tokio::test]
@@ -228,7 +228,7 @@ async fn a_closed_conversation_takes_no_more_messages_but_still_acknowledges_res
         .post(say(id, "c1", "hello", &me))
         .await
         .unwrap();
-    assert_eq!((resend.seq, resend.new), (1, false));
+    assert_eq!((resend.message.seq, resend.new), (1, false));
     assert!(
         state
             .conversations

@@ -312,7 +312,7 @@ where
             let ack = ServerFrame::Ack {
                 conversation_id,
                 client_id,
-                seq: posted.seq,
+                seq: posted.message.seq,
             };
             out.send(&ack).await?;
             Ok(Some(posted))

@@ -218,7 +218,7 @@ impl Greeted {
             let question = bot::Question {
                 site_id: self.site.id.clone(),
                 conversation_id,
-                seq: posted.seq,
+                seq: posted.message.seq,
                 text,
                 wants_person,
                 self_help_failed,
