@@ -74,7 +74,7 @@ impl Said<'_> {
 
 /// Only this many of the latest messages are looked at: an old outburst
 /// should not colour the rest of a long conversation.
-const RECENT: usize = 10;
+pub const RECENT: usize = 10;
 
 /// `!!!`, `???`, `?!?`: this many of [`is_insistent`] in a row.
 const PUNCTUATION_RUN: usize = 3;

@@ -28,13 +28,12 @@ use crate::kb::bot::{self, Question};
 use crate::state::{AppState, now_ms};
 use crate::store::{Conversation, Store, StoreError};
 
-/// How many of the visitor's latest messages frustration is judged on.
-const RECENT: usize = 10;
 /// Most messages of a conversation with the bot read to decide (the bot
 /// must know every article it offered).
 const HISTORY: i64 = 1000;
 /// How many of a conversation's latest messages [`Recent`] keeps: room for
-/// the visitor's last `RECENT` among the replies between them.
+/// the visitor's last [`frustration::RECENT`] (all that frustration is
+/// judged on) among the replies between them.
 const TAIL: i64 = 30;
 
 /// Acts on the visitor's new message in `conversation`, as storing it left
@@ -200,7 +199,6 @@ impl Recent {
                 _ => None,
             })
             .collect();
-        let said = &read[read.len().saturating_sub(RECENT)..];
         // Their oldest message no person has answered yet.
         let unanswered_since = self
             .lines
@@ -212,7 +210,7 @@ impl Recent {
                 _ => None,
             })
             .last();
-        frustration::assess_read(lang, said, unanswered_since, now_ms())
+        frustration::assess_read(lang, &read, unanswered_since, now_ms())
     }
 }
 
