@@ -22,21 +22,6 @@ const MAX_BATCH: usize = 256;
 /// Messages waiting for the writer before callers wait to queue theirs.
 const QUEUE: usize = 4096;
 
-/// Takes the next seq of an open conversation the message may go in,
-/// unless the message's client id is stored already (a resend takes none).
-/// `$N` placeholders, which SQLite accepts as well as PostgreSQL.
-pub(super) const NEXT_SEQ: &str = "UPDATE conversations SET last_seq = last_seq + 1, \
-     last_text = COALESCE($1, last_text), updated_at = $2 \
-     WHERE id = $3 AND site_id = $4 AND status = 'open' AND ($5 IS NULL OR visitor_id = $5) \
-     AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = $3 AND client_id = $6) \
-     RETURNING last_seq";
-
-/// Stores the message under that seq unless its client id is stored already.
-pub(super) const INSERT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq, client_id, \
-     author_kind, agent_id, author_name, text, sent_at, attachment_id, articles, wants_person, \
-     options, picked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-     ON CONFLICT DO NOTHING";
-
 /// A message to store, owned, as it waits in the queue.
 pub(super) struct Queued {
     pub conversation_id: ConversationId,

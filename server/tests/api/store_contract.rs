@@ -1355,6 +1355,16 @@ mod cases {
         let mut seen = std::collections::HashMap::new();
         for ((c, client_id), result) in asks.iter().zip(appended) {
             let stored = result.unwrap().unwrap();
+            if stored.new {
+                // The conversation as it stood right after this message,
+                // not after the whole batch it went in with.
+                let line = &stored.conversation.summary;
+                assert_eq!(line.last_seq, stored.message.seq);
+                assert_eq!(
+                    line.last_text.as_deref(),
+                    Some(stored.message.text.as_str())
+                );
+            }
             let first = *seen.entry((*c, *client_id)).or_insert(stored.message.seq);
             assert_eq!(
                 stored.message.seq, first,

@@ -1,13 +1,60 @@
 //! PostgreSQL's side of group commit (see `store::writer`): the writer task
-//! runs each batch on a pooled connection.
+//! runs each batch on a pooled connection. Every round trip to the server
+//! holds the whole batch up, so the batch goes in as a few statements, not
+//! a few per message: one per "round", where a round takes at most one
+//! message of each conversation (a conversation's next seq is its row's
+//! `last_seq + 1`, and one statement updates a row only once).
 
-use sqlx::{PgPool, Postgres, Transaction};
-use warmline_shared::{AgentId, VisitorId};
+use std::collections::HashMap;
 
-use super::conversations::conversation_in;
+use sqlx::{FromRow, PgConnection, PgPool};
+use warmline_shared::{AgentId, ConversationId, VisitorId};
+
 use crate::store::Result;
-use crate::store::rows::conversations::author_columns;
-use crate::store::writer::{Batches, INSERT_MESSAGE, NEXT_SEQ, Queued, Written};
+use crate::store::rows::conversations::{
+    ConversationRow, author_columns, conversation_columns, conversation_joins,
+};
+use crate::store::writer::{Batches, Queued, Written};
+
+/// Stores a round's messages, each under its conversation's next seq, and
+/// returns each conversation it bumped as it stands after, with the seq its
+/// message took (none if the message's client id was stored meanwhile: the
+/// seq was taken for nothing, and the batch's careful way undoes it).
+///
+/// A message whose conversation is not open to it, or whose client id is
+/// stored already (a resend), bumps nothing and returns no row.
+const STORE_ROUND: &str = concat!(
+    "WITH b AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], \
+     $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], \
+     $12::text[], $13::boolean[], $14::text[], $15::bigint[]) AS b(conversation_id, site_id, \
+     visitor_id, client_id, preview, sent_at, author_kind, agent_id, author_name, text, \
+     attachment_id, articles, wants_person, options, picked)), \
+     bumped AS (UPDATE conversations c SET last_seq = c.last_seq + 1, \
+     last_text = COALESCE(b.preview, c.last_text), updated_at = b.sent_at FROM b \
+     WHERE c.id = b.conversation_id AND c.site_id = b.site_id AND c.status = 'open' \
+     AND (b.visitor_id IS NULL OR c.visitor_id = b.visitor_id) \
+     AND NOT EXISTS (SELECT 1 FROM messages m \
+     WHERE m.conversation_id = b.conversation_id AND m.client_id = b.client_id) \
+     RETURNING c.*), \
+     stored AS (INSERT INTO messages (conversation_id, seq, client_id, author_kind, agent_id, \
+     author_name, text, sent_at, attachment_id, articles, wants_person, options, picked) \
+     SELECT c.id, c.last_seq, b.client_id, b.author_kind, b.agent_id, b.author_name, b.text, \
+     b.sent_at, b.attachment_id, b.articles, b.wants_person, b.options, b.picked \
+     FROM bumped c JOIN b ON b.conversation_id = c.id \
+     ON CONFLICT DO NOTHING RETURNING conversation_id, seq) \
+     SELECT s.seq AS stored_seq, ",
+    conversation_columns!(),
+    " FROM bumped c ",
+    conversation_joins!(),
+    " LEFT JOIN stored s ON s.conversation_id = c.id"
+);
+
+#[derive(FromRow)]
+struct Bumped {
+    stored_seq: Option<i64>,
+    #[sqlx(flatten)]
+    conversation: ConversationRow,
+}
 
 #[async_trait::async_trait]
 impl Batches for PgPool {
@@ -24,9 +71,12 @@ impl Batches for PgPool {
         let mut outcomes = Vec::with_capacity(messages.len());
         for message in messages {
             sqlx::query("SAVEPOINT message").execute(&mut *tx).await?;
-            let outcome = match insert(&mut tx, message).await {
-                Ok(Written::HalfIn) => Ok(Written::NotStored),
-                outcome => outcome,
+            let outcome = match store_round(&mut tx, &[message]).await {
+                Ok(mut written) => match written.remove(0) {
+                    Written::HalfIn => Ok(Written::NotStored),
+                    written => Ok(written),
+                },
+                Err(e) => Err(e),
             };
             if !matches!(outcome, Ok(Written::Stored(_))) {
                 sqlx::query("ROLLBACK TO message").execute(&mut *tx).await?;
@@ -39,59 +89,130 @@ impl Batches for PgPool {
     }
 }
 
-/// The batch in one transaction without savepoints; `None` if a message
-/// needs one (the database refused what it wrote, or it half went in). A
-/// failure of the database itself fails the batch: taking it again would
-/// only wait for the same failure.
+/// The batch in one transaction, a statement per round, without savepoints;
+/// `None` if a message needs one (the database refused what a round wrote,
+/// or a message half went in). A failure of the database itself fails the
+/// batch: taking it again would only wait for the same failure.
 async fn quick(pool: &PgPool, messages: &[Queued]) -> Result<Option<Vec<Result<Written>>>> {
     let mut tx = pool.begin().await?;
-    let mut outcomes = Vec::with_capacity(messages.len());
-    for message in messages {
-        match insert(&mut tx, message).await {
-            Ok(Written::HalfIn) => return Ok(None),
+    let mut outcomes: Vec<Option<Written>> = messages.iter().map(|_| None).collect();
+    for round in rounds(messages.iter().map(|m| m.conversation_id)) {
+        let round_messages: Vec<&Queued> = round.iter().map(|&i| &messages[i]).collect();
+        let written = match store_round(&mut tx, &round_messages).await {
+            Ok(written) => written,
             Err(e) if e.is_refusal() => return Ok(None),
             Err(e) => return Err(e),
-            outcome => outcomes.push(outcome),
+        };
+        for (i, written) in round.into_iter().zip(written) {
+            if matches!(written, Written::HalfIn) {
+                return Ok(None);
+            }
+            outcomes[i] = Some(written);
         }
     }
     tx.commit().await?;
-    Ok(Some(outcomes))
+    Ok(Some(
+        outcomes
+            .into_iter()
+            .map(|written| Ok(written.expect("every message is in a round")))
+            .collect(),
+    ))
 }
 
-async fn insert(tx: &mut Transaction<'_, Postgres>, new: &Queued) -> Result<Written> {
-    let (kind, name) = author_columns(&new.author);
-    let seq: Option<i64> = sqlx::query_scalar(NEXT_SEQ)
-        .bind(new.preview())
-        .bind(new.sent_at)
-        .bind(new.conversation_id.get())
-        .bind(new.site_id.as_str())
-        .bind(new.visitor_id.map(VisitorId::get))
-        .bind(&new.client_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let Some(seq) = seq else {
-        return Ok(Written::NotStored);
-    };
-    let inserted = sqlx::query(INSERT_MESSAGE)
-        .bind(new.conversation_id.get())
-        .bind(seq)
-        .bind(&new.client_id)
-        .bind(kind)
-        .bind(new.agent_id.map(AgentId::get))
-        .bind(name)
-        .bind(&new.text)
-        .bind(new.sent_at)
-        .bind(new.attachment.as_ref().map(|a| a.id.as_str()))
-        .bind(new.articles_json())
-        .bind(new.wants_person)
-        .bind(new.options_json())
-        .bind(new.picked)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-        == 1;
-    if !inserted {
-        return Ok(Written::HalfIn);
+/// The batch's positions (given each message's conversation) split into
+/// rounds, in order: a conversation's n-th message of the batch goes in the
+/// n-th round, so its messages keep their order and no round has two of
+/// them.
+fn rounds(conversations: impl Iterator<Item = ConversationId>) -> Vec<Vec<usize>> {
+    let mut rounds: Vec<Vec<usize>> = Vec::new();
+    let mut seen = HashMap::new();
+    for (i, conversation) in conversations.enumerate() {
+        let count = seen.entry(conversation).or_insert(0);
+        if *count == rounds.len() {
+            rounds.push(Vec::new());
+        }
+        rounds[*count].push(i);
+        *count += 1;
     }
-    Ok(new.stored(seq, conversation_in(tx, new.conversation_id).await?))
+    rounds
+}
+
+/// Runs [`STORE_ROUND`] for messages of distinct conversations; what became
+/// of each, in their order.
+async fn store_round(tx: &mut PgConnection, messages: &[&Queued]) -> Result<Vec<Written>> {
+    let column = |f: fn(&Queued) -> Option<String>| -> Vec<Option<String>> {
+        messages.iter().map(|m| f(m)).collect()
+    };
+    let authors: Vec<_> = messages.iter().map(|m| author_columns(&m.author)).collect();
+    let rows: Vec<Bumped> = sqlx::query_as(STORE_ROUND)
+        .bind(
+            messages
+                .iter()
+                .map(|m| m.conversation_id.get())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            messages
+                .iter()
+                .map(|m| m.site_id.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            messages
+                .iter()
+                .map(|m| m.visitor_id.map(VisitorId::get))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            messages
+                .iter()
+                .map(|m| m.client_id.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(messages.iter().map(|m| m.preview()).collect::<Vec<_>>())
+        .bind(messages.iter().map(|m| m.sent_at).collect::<Vec<_>>())
+        .bind(authors.iter().map(|(kind, _)| *kind).collect::<Vec<_>>())
+        .bind(
+            messages
+                .iter()
+                .map(|m| m.agent_id.map(AgentId::get))
+                .collect::<Vec<_>>(),
+        )
+        .bind(authors.iter().map(|(_, name)| *name).collect::<Vec<_>>())
+        .bind(messages.iter().map(|m| m.text.as_str()).collect::<Vec<_>>())
+        .bind(column(|m| m.attachment.as_ref().map(|a| a.id.clone())))
+        .bind(column(Queued::articles_json))
+        .bind(messages.iter().map(|m| m.wants_person).collect::<Vec<_>>())
+        .bind(column(Queued::options_json))
+        .bind(messages.iter().map(|m| m.picked).collect::<Vec<_>>())
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut bumped = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let conversation: crate::store::Conversation = row.conversation.try_into()?;
+        bumped.insert(conversation.summary.id, (row.stored_seq, conversation));
+    }
+    Ok(messages
+        .iter()
+        .map(|m| match bumped.remove(&m.conversation_id) {
+            None => Written::NotStored,
+            Some((None, _)) => Written::HalfIn,
+            Some((Some(seq), conversation)) => m.stored(seq, conversation),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conversation_has_one_message_per_round_in_the_order_queued() {
+        let ids = [1, 2, 1, 3, 1, 2].map(ConversationId::new);
+        assert_eq!(
+            rounds(ids.into_iter()),
+            vec![vec![0, 1, 3], vec![2, 5], vec![4]]
+        );
+        assert!(rounds(std::iter::empty()).is_empty());
+    }
 }

@@ -195,13 +195,34 @@ impl TryFrom<ConversationRow> for Conversation {
     }
 }
 
-pub(in crate::store) const CONVERSATION_SELECT: &str = "SELECT c.id, c.site_id, c.visitor_id, \
-     v.name AS visitor_name, v.name_source, c.state, c.assigned_agent_id, a.name AS agent_name, \
-     c.page, c.last_seq, c.last_text, c.updated_at, c.handoff_reason, c.waiting_since, \
-     c.offered_to, c.frustration, c.note, c.resolution, c.lang, c.email_replies, \
-     (SELECT f.rating FROM feedback f WHERE f.conversation_id = c.id) AS rating \
-     FROM conversations c JOIN visitors v ON v.id = c.visitor_id \
-     LEFT JOIN agents a ON a.id = c.assigned_agent_id";
+/// The columns of a `ConversationRow`, over a conversation named `c`: a
+/// macro so that `CONVERSATION_SELECT` and PostgreSQL's message writer
+/// (which reads the row its UPDATE returned) name them once.
+macro_rules! conversation_columns {
+    () => {
+        "c.id, c.site_id, c.visitor_id, v.name AS visitor_name, v.name_source, c.state, \
+         c.assigned_agent_id, a.name AS agent_name, c.page, c.last_seq, c.last_text, \
+         c.updated_at, c.handoff_reason, c.waiting_since, c.offered_to, c.frustration, c.note, \
+         c.resolution, c.lang, c.email_replies, \
+         (SELECT f.rating FROM feedback f WHERE f.conversation_id = c.id) AS rating"
+    };
+}
+pub(in crate::store) use conversation_columns;
+
+/// What a `ConversationRow` joins besides the conversation `c`.
+macro_rules! conversation_joins {
+    () => {
+        "JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assigned_agent_id"
+    };
+}
+pub(in crate::store) use conversation_joins;
+
+pub(in crate::store) const CONVERSATION_SELECT: &str = concat!(
+    "SELECT ",
+    conversation_columns!(),
+    " FROM conversations c ",
+    conversation_joins!()
+);
 
 pub(in crate::store) const MESSAGE_SELECT: &str = "SELECT m.conversation_id, m.seq, m.client_id, m.author_kind, \
      m.author_name, m.text, m.sent_at, m.attachment_id, a.name AS attachment_name, \

@@ -13,8 +13,22 @@ use warmline_shared::{AgentId, VisitorId};
 
 use super::conversations::CONVERSATION_BY_ID;
 use crate::store::rows::conversations::{ConversationRow, author_columns};
-use crate::store::writer::{INSERT_MESSAGE, NEXT_SEQ, Queued, Written};
+use crate::store::writer::{Queued, Written};
 use crate::store::{Result, StoreError};
+
+/// Takes the next seq of an open conversation the message may go in,
+/// unless the message's client id is stored already (a resend takes none).
+const NEXT_SEQ: &str = "UPDATE conversations SET last_seq = last_seq + 1, \
+     last_text = COALESCE($1, last_text), updated_at = $2 \
+     WHERE id = $3 AND site_id = $4 AND status = 'open' AND ($5 IS NULL OR visitor_id = $5) \
+     AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = $3 AND client_id = $6) \
+     RETURNING last_seq";
+
+/// Stores the message under that seq unless its client id is stored already.
+const INSERT_MESSAGE: &str = "INSERT INTO messages (conversation_id, seq, client_id, \
+     author_kind, agent_id, author_name, text, sent_at, attachment_id, articles, wants_person, \
+     options, picked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+     ON CONFLICT DO NOTHING";
 
 /// How long the writer waits between looks at a lock another connection
 /// holds, and how many looks it takes before it gives up (at least the
