@@ -27,7 +27,7 @@ use warmline_kb::search::stem;
 use warmline_shared::handoff::{Frustration, Signal};
 use warmline_tone::is_shouting;
 
-use crate::lists::lists;
+use crate::lists::{every_language, lists};
 
 /// A visitor's message, as the assessment needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +43,9 @@ pub struct Said<'a> {
 pub struct Reading {
     /// When it was sent, ms since the Unix epoch.
     pub at_ms: i64,
-    /// The stems of its words, in order (for the angry words).
-    stems: Vec<String>,
+    /// The angry phrases it holds, of every language's list: found once,
+    /// as the message is judged again with each of the next ones.
+    angry: BTreeSet<&'static str>,
     /// The stems of its words of [`REPEAT_MIN_CHARS`] or more letters.
     words: BTreeSet<String>,
     shouting: bool,
@@ -56,15 +57,19 @@ impl Said<'_> {
         let words = words(self.text);
         let stems: Vec<String> = words.iter().map(|word| stem(word)).collect();
         // Each word stemmed once, for both.
+        let angry = every_language()
+            .iter()
+            .flat_map(|lists| lists.angry.find_all_in(&stems))
+            .collect();
         let long = words
             .iter()
-            .zip(&stems)
+            .zip(stems)
             .filter(|(word, _)| word.chars().count() >= REPEAT_MIN_CHARS)
-            .map(|(_, stem)| stem.clone())
+            .map(|(_, stem)| stem)
             .collect();
         Reading {
             at_ms: self.at_ms,
-            stems,
+            angry,
             words: long,
             shouting: is_shouting(self.text),
             punctuation: has_punctuation_run(self.text),
@@ -137,12 +142,15 @@ pub fn assess_read(
 /// The angry words of the language's list and of English (visitors swear in
 /// English whatever the site's language), each once, as listed.
 fn angry_words(lang: &str, said: &[&Reading]) -> Option<(Signal, u32)> {
-    let messages: Vec<&[String]> = said.iter().map(|s| s.stems.as_slice()).collect();
+    let held: BTreeSet<&str> = said.iter().flat_map(|s| s.angry.iter().copied()).collect();
+    if held.is_empty() {
+        return None;
+    }
     let own = lists(lang);
     let english = lists("en");
-    let mut found = own.angry.find_all_in(&messages);
+    let mut found = own.angry.listed_among(&held);
     if !std::ptr::eq(own, english) {
-        for word in english.angry.find_all_in(&messages) {
+        for word in english.angry.listed_among(&held) {
             if !found.contains(&word) {
                 found.push(word);
             }
@@ -265,6 +273,12 @@ mod tests {
                 words: vec!["terrible".into()]
             }
         );
+    }
+
+    #[test]
+    fn an_angry_phrase_does_not_run_across_messages() {
+        assert_eq!(assess_texts("en", &["I was fed", "up all night"]).score, 0);
+        assert_eq!(assess_texts("en", &["hello", "so fed up"]).score, 1);
     }
 
     #[test]

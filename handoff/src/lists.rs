@@ -52,11 +52,16 @@ pub fn lists(lang: &str) -> &'static Lists {
     }
 }
 
+/// The lists of every language there are lists for.
+pub fn every_language() -> [&'static Lists; 3] {
+    [&EN, &KA, &HY]
+}
+
 /// Whether the text asks for a person in any of the three languages
 /// (visitors mix languages, and a site's language need not be theirs).
 pub fn asks_for_person(text: &str) -> bool {
     let text = stems(text);
-    [&*EN, &*KA, &*HY]
+    every_language()
         .iter()
         .any(|lists| lists.person.find_in(&text).is_some())
 }

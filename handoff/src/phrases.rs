@@ -6,6 +6,8 @@
 //! another in the text, as whole words: "talk to a person" matches "Can I
 //! talk to a person please", "scam" does not match "scampi".
 
+use std::collections::BTreeSet;
+
 use warmline_kb::fold::words;
 use warmline_kb::search::stem;
 
@@ -50,7 +52,7 @@ impl Phrases {
 
     /// Every phrase found in `text`, each once, in list order.
     pub fn find_all(&self, text: &str) -> Vec<&str> {
-        self.find_all_in(&[stems(text)])
+        self.find_all_in(&stems(text))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -66,18 +68,30 @@ impl Phrases {
             .map(|entry| entry.phrase.as_str())
     }
 
-    /// Every phrase found in any of the texts (each cut by [`stems`]), each
-    /// once, in list order. The texts are matched apart: a phrase does not
-    /// run from the end of one message into the next.
-    pub(crate) fn find_all_in<T: AsRef<[String]>>(&self, texts: &[T]) -> Vec<&str> {
+    /// Every phrase found in a text already cut by [`stems`], each once, in
+    /// list order.
+    pub(crate) fn find_all_in(&self, text: &[String]) -> Vec<&str> {
         let mut found: Vec<&str> = Vec::new();
         for entry in &self.entries {
             let phrase = entry.phrase.as_str();
-            if !found.contains(&phrase) && texts.iter().any(|text| entry.occurs_in(text.as_ref())) {
+            if !found.contains(&phrase) && entry.occurs_in(text) {
                 found.push(phrase);
             }
         }
         found
+    }
+
+    /// The phrases of this list among `found` (phrases as given to `new`,
+    /// found by this list or another), each once, in list order.
+    pub(crate) fn listed_among(&self, found: &BTreeSet<&str>) -> Vec<&str> {
+        let mut listed: Vec<&str> = Vec::new();
+        for entry in &self.entries {
+            let phrase = entry.phrase.as_str();
+            if found.contains(phrase) && !listed.contains(&phrase) {
+                listed.push(phrase);
+            }
+        }
+        listed
     }
 }
 
@@ -151,11 +165,10 @@ mod tests {
     }
 
     #[test]
-    fn phrases_do_not_run_across_messages() {
-        let phrases = Phrases::new(["fed up"]);
-        let apart = [stems("I was fed"), stems("up all night")];
-        assert!(phrases.find_all_in(&apart).is_empty());
-        let within = [stems("hello"), stems("so fed up")];
-        assert_eq!(phrases.find_all_in(&within), ["fed up"]);
+    fn phrases_found_elsewhere_are_listed_in_this_list_order() {
+        let phrases = Phrases::new(["useless", "fed up", "worst"]);
+        let found = BTreeSet::from(["worst", "useless", "ridiculous"]);
+        assert_eq!(phrases.listed_among(&found), ["useless", "worst"]);
+        assert!(phrases.listed_among(&BTreeSet::new()).is_empty());
     }
 }
