@@ -36,6 +36,20 @@ const HISTORY: i64 = 1000;
 /// judged on) among the replies between them.
 const TAIL: i64 = 30;
 
+/// Whether [`after_message`] has anything to do: the visitor left a
+/// message, the bot still has the conversation, or the frustration changed.
+/// A message in a conversation people have, with nothing new about it,
+/// needs no task of its own.
+pub fn has_work(
+    question: &Question,
+    conversation: &Conversation,
+    frustration: &Frustration,
+) -> bool {
+    question.left
+        || conversation.summary.state == ConversationState::Bot
+        || conversation.summary.frustration != *frustration
+}
+
 /// Acts on the visitor's new message in `conversation`, as storing it left
 /// it, with `frustration` judged on the messages up to it; failures are
 /// logged, since the message is stored and acknowledged whatever happens
