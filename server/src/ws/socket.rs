@@ -199,6 +199,15 @@ where
         self.write(Message::Text(encode(frame).into())).await
     }
 
+    /// Queues the frame to go out in the same write as the next frame sent
+    /// now: the caller sends one right after.
+    async fn feed(&mut self, frame: &ServerFrame) -> Result<(), PeerGone> {
+        self.sink
+            .feed(Message::Text(encode(frame).into()))
+            .await
+            .map_err(|_| PeerGone)
+    }
+
     /// Queues the encoded frame to be written within [`SOON`], by
     /// [`Outbound::write_when_due`] or the next [`Outbound::send`].
     pub async fn send_soon(&mut self, frame: Utf8Bytes) -> Result<(), PeerGone> {
@@ -281,10 +290,13 @@ where
 
 /// Posts through the domain and answers the client: `ack` once stored, or
 /// an error naming the refused message. `Some` is what was stored, `None` a
-/// refusal already sent back as an error frame.
+/// refusal already sent back as an error frame. With the socket's
+/// `delivery` of the conversation, the message itself goes out with its
+/// `ack` (see [`acknowledge`]).
 pub async fn post<S>(
     state: &AppState,
     post: NewPost,
+    delivery: Option<&mut Delivery>,
     out: &mut Outbound<S>,
 ) -> Result<Option<Posted>, Stop>
 where
@@ -292,16 +304,23 @@ where
 {
     let (conversation_id, client_id) = (post.conversation_id, post.client_id.clone());
     let result = state.conversations.post(post).await;
-    acknowledge(result, conversation_id, client_id, out).await
+    acknowledge(result, conversation_id, client_id, delivery, out).await
 }
 
 /// Answers a message the domain stored or refused (see `post`). A store
 /// failure is logged here; the client learns only that nothing was stored,
 /// and the socket carries on.
+///
+/// Given the socket's `delivery` of the conversation, a stored message that
+/// is the next one to deliver goes out in the same write as its `ack`: one
+/// write instead of two for the sender's own copy, which the subscription
+/// then brings as already delivered. A message with others before it still
+/// to deliver waits for the subscription, so order holds.
 pub async fn acknowledge<S>(
     result: crate::conversation::Result<Posted>,
     conversation_id: ConversationId,
     client_id: String,
+    delivery: Option<&mut Delivery>,
     out: &mut Outbound<S>,
 ) -> Result<Option<Posted>, Stop>
 where
@@ -314,7 +333,13 @@ where
                 client_id,
                 seq: posted.message.seq,
             };
-            out.send(&ack).await?;
+            match delivery {
+                Some(delivery) if delivery.is_next(&posted.message) => {
+                    out.feed(&ack).await?;
+                    delivery.send(posted.message.clone(), out).await?;
+                }
+                _ => out.send(&ack).await?,
+            }
             Ok(Some(posted))
         }
         Err(error) => {
@@ -409,6 +434,11 @@ impl Delivery {
         self
     }
 
+    /// Whether `message` is the next of this conversation to deliver.
+    fn is_next(&self, message: &ChatMessage) -> bool {
+        message.conversation_id == self.conversation_id && message.seq == self.delivered + 1
+    }
+
     /// Sends everything stored after what was delivered.
     pub async fn catch_up<S>(
         &mut self,
@@ -453,7 +483,7 @@ impl Delivery {
         let Event::MessageStored { message, .. } = &*event else {
             return Ok(Some(event));
         };
-        if message.seq == self.delivered + 1 {
+        if self.is_next(message) {
             self.send(message.clone(), out).await?;
         } else if message.seq > self.delivered {
             // A gap: something was published before we subscribed or while

@@ -209,7 +209,8 @@ impl Greeted {
             options: Vec::new(),
             picked: None,
         };
-        if let Some(posted) = socket::post(state, post, out).await?
+        let delivery = self.watch.as_mut().map(|watch| &mut watch.delivery);
+        if let Some(posted) = socket::post(state, post, delivery, out).await?
             && posted.new
             && let Some(watch) = &mut self.watch
         {
@@ -225,12 +226,14 @@ impl Greeted {
                 left,
                 lang: lang.to_owned(),
             };
-            state.sockets.spawn(triage::after_message(
-                state.clone(),
-                question,
-                posted.conversation,
-                frustration,
-            ));
+            if triage::has_work(&question, &posted.conversation, &frustration) {
+                state.sockets.spawn(triage::after_message(
+                    state.clone(),
+                    question,
+                    posted.conversation,
+                    frustration,
+                ));
+            }
         }
         Ok(())
     }
@@ -428,7 +431,7 @@ impl Greeted {
                     .conversations
                     .pick(v, id, client_id.clone(), seq, option)
                     .await;
-                socket::acknowledge(picked, id, client_id, out).await?;
+                socket::acknowledge(picked, id, client_id, None, out).await?;
             }
             VisitorFrame::Rate {
                 conversation_id,

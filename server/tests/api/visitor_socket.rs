@@ -1,6 +1,6 @@
 use warmline_shared::{Author, ErrorCode, MAX_FRAME_BYTES, ServerFrame, VisitorFrame};
 
-use crate::helpers::{TestRelay, hello, reply, say};
+use crate::helpers::{TestRelay, hello, loose_limits, reply, say};
 
 #[tokio::test]
 async fn an_acknowledged_message_survives_a_restart_of_the_relay() {
@@ -371,4 +371,49 @@ async fn one_address_can_bring_only_so_many_new_visitors_at_once() {
         }
     }
     assert_eq!(stored, 20, "the burst of new visitors per address");
+}
+
+/// The visitor's own message goes out with its ack when nothing comes
+/// before it, and through the subscription when something does: either
+/// way each message reaches the visitor once, in order, with no gap.
+#[tokio::test]
+async fn the_visitor_gets_each_message_once_in_order_while_both_sides_write() {
+    let relay = TestRelay::spawn_with(loose_limits).await;
+    let (mut visitor, _, conversation_id) = relay.writing_visitor("hello").await;
+    let mut agent = relay.agent().await;
+    for i in 1..=20 {
+        agent
+            .send_agent(reply(conversation_id, &format!("a{i}"), "from the agent"))
+            .await;
+        visitor
+            .send_visitor(say(&format!("v{i}"), "from the visitor"))
+            .await;
+    }
+    visitor.send_visitor(say("last", "the last one")).await;
+    let mut seqs = Vec::new();
+    let (mut last_acked, mut last_seen) = (None, None);
+    while last_acked.is_none() || last_seen.is_none() {
+        match visitor.recv().await {
+            ServerFrame::Message { message } => {
+                if message.client_id == "last" {
+                    last_seen = Some(message.seq);
+                }
+                seqs.push(message.seq);
+            }
+            ServerFrame::Ack { client_id, seq, .. } if client_id == "last" => {
+                last_acked = Some(seq);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(last_acked, last_seen);
+    let end = last_seen.unwrap();
+    // After "hello" (seq 1): the visitor's 21, and whichever of the
+    // agent's and the bot's came before the last one, each once.
+    assert!(end >= 22, "{end}");
+    assert_eq!(
+        seqs,
+        (2..=end).collect::<Vec<_>>(),
+        "each once, in order, no gap"
+    );
 }
