@@ -65,6 +65,8 @@ pub async fn after_message(
     }
 }
 
+/// What [`after_message`] does; what it does for a conversation people
+/// have must stay within [`has_work`]'s conditions.
 async fn triage(
     state: &AppState,
     question: &Question,
