@@ -199,11 +199,11 @@ where
         self.write(Message::Text(encode(frame).into())).await
     }
 
-    /// Queues the frame to go out in the same write as the next frame sent
-    /// now: the caller sends one right after.
-    async fn feed(&mut self, frame: &ServerFrame) -> Result<(), PeerGone> {
+    /// Queues the encoded frame to go out in the same write as the next
+    /// frame sent now: the caller sends one right after.
+    async fn feed(&mut self, frame: Utf8Bytes) -> Result<(), PeerGone> {
         self.sink
-            .feed(Message::Text(encode(frame).into()))
+            .feed(Message::Text(frame))
             .await
             .map_err(|_| PeerGone)
     }
@@ -211,10 +211,7 @@ where
     /// Queues the encoded frame to be written within [`SOON`], by
     /// [`Outbound::write_when_due`] or the next [`Outbound::send`].
     pub async fn send_soon(&mut self, frame: Utf8Bytes) -> Result<(), PeerGone> {
-        self.sink
-            .feed(Message::Text(frame))
-            .await
-            .map_err(|_| PeerGone)?;
+        self.feed(frame).await?;
         self.due
             .get_or_insert_with(|| Box::pin(tokio::time::sleep(SOON)));
         Ok(())
@@ -335,7 +332,7 @@ where
             };
             match delivery {
                 Some(delivery) if delivery.is_next(&posted.message) => {
-                    out.feed(&ack).await?;
+                    out.feed(encode(&ack).into()).await?;
                     delivery.send(posted.message.clone(), out).await?;
                 }
                 _ => out.send(&ack).await?,
