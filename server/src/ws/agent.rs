@@ -196,7 +196,7 @@ where
                         _ => {}
                     }
                     let post = NewPost { conversation_id, client_id, text, author: me.clone(), attachment: None, articles: Vec::new(), wants_person: false, options, picked: None };
-                    socket::post(state, post, None, out).await?;
+                    socket::post(state, post, deliveries.get_mut(&conversation_id), out).await?;
                 }
                 AgentFrame::Availability { availability, capacity } => {
                     availability::choose(state, agent, availability, capacity).await?;

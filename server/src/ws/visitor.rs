@@ -414,7 +414,7 @@ impl Greeted {
                 seq,
                 option,
             } => {
-                let (Some(v), Some(w)) = (&visitor, &watch) else {
+                let (Some(v), Some(w)) = (&visitor, watch.as_mut()) else {
                     out.error(ErrorCode::UnknownConversation, Some(&client_id))
                         .await?;
                     return Ok(());
@@ -431,7 +431,7 @@ impl Greeted {
                     .conversations
                     .pick(v, id, client_id.clone(), seq, option)
                     .await;
-                socket::acknowledge(picked, id, client_id, None, out).await?;
+                socket::acknowledge(picked, id, client_id, Some(&mut w.delivery), out).await?;
             }
             VisitorFrame::Rate {
                 conversation_id,
