@@ -140,51 +140,24 @@ fn rounds(conversations: impl Iterator<Item = ConversationId>) -> Vec<Vec<usize>
 /// Runs [`STORE_ROUND`] for messages of distinct conversations; what became
 /// of each, in their order.
 async fn store_round(tx: &mut PgConnection, messages: &[&Queued]) -> Result<Vec<Written>> {
-    let column = |f: fn(&Queued) -> Option<String>| -> Vec<Option<String>> {
-        messages.iter().map(|m| f(m)).collect()
-    };
-    let authors: Vec<_> = messages.iter().map(|m| author_columns(&m.author)).collect();
     let rows: Vec<Bumped> = sqlx::query_as(STORE_ROUND)
-        .bind(
-            messages
-                .iter()
-                .map(|m| m.conversation_id.get())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            messages
-                .iter()
-                .map(|m| m.site_id.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            messages
-                .iter()
-                .map(|m| m.visitor_id.map(VisitorId::get))
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            messages
-                .iter()
-                .map(|m| m.client_id.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(messages.iter().map(|m| m.preview()).collect::<Vec<_>>())
-        .bind(messages.iter().map(|m| m.sent_at).collect::<Vec<_>>())
-        .bind(authors.iter().map(|(kind, _)| *kind).collect::<Vec<_>>())
-        .bind(
-            messages
-                .iter()
-                .map(|m| m.agent_id.map(AgentId::get))
-                .collect::<Vec<_>>(),
-        )
-        .bind(authors.iter().map(|(_, name)| *name).collect::<Vec<_>>())
-        .bind(messages.iter().map(|m| m.text.as_str()).collect::<Vec<_>>())
-        .bind(column(|m| m.attachment.as_ref().map(|a| a.id.clone())))
-        .bind(column(Queued::articles_json))
-        .bind(messages.iter().map(|m| m.wants_person).collect::<Vec<_>>())
-        .bind(column(Queued::options_json))
-        .bind(messages.iter().map(|m| m.picked).collect::<Vec<_>>())
+        .bind(column(messages, |m| m.conversation_id.get()))
+        .bind(column(messages, |m| m.site_id.as_str()))
+        .bind(column(messages, |m| m.visitor_id.map(VisitorId::get)))
+        .bind(column(messages, |m| m.client_id.as_str()))
+        .bind(column(messages, Queued::preview))
+        .bind(column(messages, |m| m.sent_at))
+        .bind(column(messages, |m| author_columns(&m.author).0))
+        .bind(column(messages, |m| m.agent_id.map(AgentId::get)))
+        .bind(column(messages, |m| author_columns(&m.author).1))
+        .bind(column(messages, |m| m.text.as_str()))
+        .bind(column(messages, |m| {
+            m.attachment.as_ref().map(|a| a.id.as_str())
+        }))
+        .bind(column(messages, Queued::articles_json))
+        .bind(column(messages, |m| m.wants_person))
+        .bind(column(messages, Queued::options_json))
+        .bind(column(messages, |m| m.picked))
         .fetch_all(&mut *tx)
         .await?;
     let mut bumped = HashMap::with_capacity(rows.len());
@@ -200,6 +173,11 @@ async fn store_round(tx: &mut PgConnection, messages: &[&Queued]) -> Result<Vec<
             Some((Some(seq), conversation)) => m.stored(seq, conversation),
         })
         .collect())
+}
+
+/// One of [`STORE_ROUND`]'s arrays: what `f` takes from each message.
+fn column<'a, T>(messages: &[&'a Queued], f: impl Fn(&'a Queued) -> T) -> Vec<T> {
+    messages.iter().map(|&m| f(m)).collect()
 }
 
 #[cfg(test)]
