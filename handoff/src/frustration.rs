@@ -96,23 +96,10 @@ const REPEAT_MIN_CHARS: usize = 2;
 /// An unanswered message waiting this long is a signal.
 const LONG_WAIT_MS: i64 = 5 * 60_000;
 
-/// Scores the visitor's recent messages (oldest first; pass at most the
-/// last 10: of more, only the last 10 count). `unanswered_since`: when
+/// Scores the visitor's recent messages, each read once (oldest first; of
+/// more than the last 10, only the last 10 count). `unanswered_since`: when
 /// the visitor's oldest message that no person or bot answered was sent, if
 /// any.
-pub fn assess(
-    lang: &str,
-    said: &[Said<'_>],
-    unanswered_since: Option<i64>,
-    now_ms: i64,
-) -> Frustration {
-    let said = &said[said.len().saturating_sub(RECENT)..];
-    let readings: Vec<Reading> = said.iter().map(Said::read).collect();
-    let readings: Vec<&Reading> = readings.iter().collect();
-    assess_read(lang, &readings, unanswered_since, now_ms)
-}
-
-/// [`assess`], on messages already read.
 pub fn assess_read(
     lang: &str,
     said: &[&Reading],
@@ -213,6 +200,18 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_800_000_000_000;
+
+    /// [`assess_read`] on the texts as said.
+    fn assess(
+        lang: &str,
+        said: &[Said<'_>],
+        unanswered_since: Option<i64>,
+        now_ms: i64,
+    ) -> Frustration {
+        let readings: Vec<Reading> = said.iter().map(Said::read).collect();
+        let readings: Vec<&Reading> = readings.iter().collect();
+        assess_read(lang, &readings, unanswered_since, now_ms)
+    }
 
     fn assess_texts(lang: &str, texts: &[&str]) -> Frustration {
         let said: Vec<Said<'_>> = texts
